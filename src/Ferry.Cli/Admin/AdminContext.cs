@@ -1,0 +1,31 @@
+using Ferry.Core;
+using Ferry.Core.Users;
+using Ferry.Storage;
+using Ferry.Storage.Database;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Cli;
+
+/// <summary>Core's services over the data directory's database, brought to the current schema first.</summary>
+internal sealed class AdminContext : IAsyncDisposable
+{
+    private readonly ServiceProvider services;
+
+    private AdminContext(ServiceProvider services) => this.services = services;
+
+    public UserService Users => services.GetRequiredService<UserService>();
+
+    public static async Task<AdminContext> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var collection = new ServiceCollection();
+        collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        collection.AddFerryCore().AddFerryStorage();
+        collection.Configure<StorageOptions>(o => o.DataDirectory = dataDirectory);
+        var provider = collection.BuildServiceProvider();
+        await provider.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        return new AdminContext(provider);
+    }
+
+    public ValueTask DisposeAsync() => services.DisposeAsync();
+}

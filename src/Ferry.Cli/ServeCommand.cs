@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Ferry.Server;
+using Ferry.Server.Hosting;
+
+namespace Ferry.Cli;
+
+/// <summary><c>ferry serve</c>: the web node and local compute node on the embedded defaults.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls")
+        {
+            Description = $"Where to listen (env FERRY_URLS; default {FerryServerOptions.DefaultUrls}).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FERRY_URLS") is { Length: > 0 } u ? u : FerryServerOptions.DefaultUrls,
+        };
+        var dataDirectory = CommonOptions.DataDirectory();
+        var command = new Command("serve", "Start the server. Further --Section:Key=value arguments override settings.")
+        {
+            urls,
+            dataDirectory,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["urls"] = result.GetValue(urls),
+                ["Ferry:DataDirectory"] = result.GetValue(dataDirectory),
+                ["Ferry:Server:AdminPassword"] = Environment.GetEnvironmentVariable("FERRY_ADMIN_PASSWORD"),
+            };
+            await using var app = FerryServer.Build([.. result.UnmatchedTokens], settings);
+            await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Ferry.Core.Errors;
+using Ferry.Core.Users;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Core.Auth;
+
+/// <summary>
+/// Logins, refresh-token renewal and revocation, and the question every authenticated request asks:
+/// is the login this access token came from still live?
+/// </summary>
+public sealed class AuthService(
+    IUserStore users,
+    ILoginSessionStore sessions,
+    LoginThrottle throttle,
+    IOptions<AuthOptions> options,
+    TimeProvider time)
+{
+    private const string InvalidCredentials = "Invalid user name or password.";
+    private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
+
+    // Answers to "is this login live?" for a short while, so a request costs no database round trip.
+    private readonly ConcurrentDictionary<string, (bool Live, DateTimeOffset CheckedAt)> liveness = new();
+
+    public async Task<Grant> LoginAsync(string userName, string password, CancellationToken cancellationToken)
+    {
+        if (throttle.RetryAfter(userName) is { } wait)
+        {
+            throw FerryException.TooManyRequests("Too many failed logins for this user; try again later.", wait);
+        }
+
+        var user = await users.FindByNameAsync(userName, cancellationToken);
+
+        // Verify against a decoy when the user is unknown so timing does not tell which names exist.
+        var valid = PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy) && user is not null;
+        if (!valid)
+        {
+            throttle.RecordFailure(userName);
+            throw FerryException.Unauthorized(InvalidCredentials);
+        }
+
+        throttle.RecordSuccess(userName);
+        var now = time.GetUtcNow();
+        var refreshToken = NewRefreshToken();
+        var session = new LoginSession(Guid.NewGuid().ToString("N"), user!.Id, Hash(refreshToken), now, now, null);
+        await sessions.AddAsync(session, cancellationToken);
+        return new Grant(user.Name, user.Role, session.Id, refreshToken);
+    }
+
+    public async Task<Grant> RenewAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        var (session, user) = await FindLiveAsync(refreshToken, cancellationToken);
+        var next = NewRefreshToken();
+        if (!await sessions.RotateAsync(session.Id, session.RefreshTokenHash, Hash(next), time.GetUtcNow(), cancellationToken))
+        {
+            throw FerryException.Unauthorized(InvalidRefreshToken);
+        }
+
+        return new Grant(user.Name, user.Role, session.Id, next);
+    }
+
+    public async Task RevokeAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        var (session, _) = await FindLiveAsync(refreshToken, cancellationToken);
+        await sessions.RevokeAsync(session.Id, time.GetUtcNow(), cancellationToken);
+        liveness[session.Id] = (false, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// True while the login is neither revoked nor past its absolute lifetime, nor its user removed.
+    /// A revocation made through another node or the admin CLI is seen within the cache lifetime.
+    /// </summary>
+    public async ValueTask<bool> IsLoginLiveAsync(string loginSessionId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (liveness.TryGetValue(loginSessionId, out var cached) && now - cached.CheckedAt < options.Value.RevocationCacheLifetime)
+        {
+            return cached.Live;
+        }
+
+        var session = await sessions.FindAsync(loginSessionId, cancellationToken);
+        var live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime;
+        if (liveness.Count > 100_000)
+        {
+            liveness.Clear(); // a bound, not a policy: entries are cheap to recompute
+        }
+
+        liveness[loginSessionId] = (live, now);
+        return live;
+    }
+
+    private async Task<(LoginSession Session, User User)> FindLiveAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(refreshToken))
+        {
+            throw FerryException.Unauthorized(InvalidRefreshToken);
+        }
+
+        var session = await sessions.FindByRefreshTokenHashAsync(Hash(refreshToken), cancellationToken);
+        var now = time.GetUtcNow();
+        var o = options.Value;
+        if (session is null || session.RevokedAt is not null
+            || now - session.LastUsedAt >= o.RefreshTokenIdleLifetime
+            || now - session.CreatedAt >= o.RefreshTokenAbsoluteLifetime)
+        {
+            throw FerryException.Unauthorized(InvalidRefreshToken);
+        }
+
+        var user = await users.FindByIdAsync(session.UserId, cancellationToken)
+            ?? throw FerryException.Unauthorized(InvalidRefreshToken);
+        return (session, user);
+    }
+
+    private static string NewRefreshToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    // Refresh tokens carry 256 random bits, so a plain SHA-256 is enough to store them safely.
+    private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

@@ -1,0 +1,18 @@
+using Ferry.Core.Users;
+
+namespace Ferry.Core.Auth;
+
+/// <summary>
+/// One login: the chain of refresh tokens it rotates through and the access tokens minted from
+/// them (they carry its id). Revoking it ends them all.
+/// </summary>
+public sealed record LoginSession(
+    string Id,
+    string UserId,
+    string RefreshTokenHash,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUsedAt,
+    DateTimeOffset? RevokedAt);
+
+/// <summary>What a successful login or renewal hands the HTTP layer to mint tokens from.</summary>
+public sealed record Grant(string UserName, Role Role, string LoginSessionId, string RefreshToken);

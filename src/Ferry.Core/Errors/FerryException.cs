@@ -1,0 +1,47 @@
+namespace Ferry.Core.Errors;
+
+/// <summary>What went wrong, in the terms the HTTP layer maps to a status code.</summary>
+public enum FerryErrorKind
+{
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Gone,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unavailable,
+}
+
+/// <summary>
+/// A failure the caller can act on. The message is shown to clients as is, so it names the problem
+/// and never carries internals; everything else is an unexpected error and becomes a bare 500.
+/// </summary>
+public sealed class FerryException : Exception
+{
+    public FerryException(FerryErrorKind kind, string message, TimeSpan? retryAfter = null)
+        : base(message)
+    {
+        Kind = kind;
+        RetryAfter = retryAfter;
+    }
+
+    public FerryErrorKind Kind { get; }
+
+    /// <summary>When set, the client may retry after this long (429 and 503).</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    public static FerryException BadRequest(string message) => new(FerryErrorKind.BadRequest, message);
+
+    public static FerryException Unauthorized(string message) => new(FerryErrorKind.Unauthorized, message);
+
+    public static FerryException Forbidden(string message) => new(FerryErrorKind.Forbidden, message);
+
+    public static FerryException NotFound(string message) => new(FerryErrorKind.NotFound, message);
+
+    public static FerryException Conflict(string message) => new(FerryErrorKind.Conflict, message);
+
+    public static FerryException TooManyRequests(string message, TimeSpan retryAfter) =>
+        new(FerryErrorKind.TooManyRequests, message, retryAfter);
+}

@@ -1,0 +1,24 @@
+using Ferry.Core.Auth;
+using Ferry.Core.ComputeNodes;
+using Ferry.Core.Status;
+using Ferry.Core.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Ferry.Core;
+
+/// <summary>Registers Ferry's application services.</summary>
+public static class FerryCoreExtensions
+{
+    public static IServiceCollection AddFerryCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<AuthOptions>();
+        services.AddSingleton<UserService>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AuthService>();
+        services.AddSingleton<StatusService>();
+        services.AddSingleton<ComputeNodeService>();
+        return services;
+    }
+}

@@ -1,0 +1,20 @@
+using Ferry.Core.Status;
+using Ferry.Execution.Runtimes;
+using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Runtimes.R;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ferry.Execution;
+
+/// <summary>Registers the interpreters and their health checks.</summary>
+public static class FerryExecutionExtensions
+{
+    public static IServiceCollection AddFerryExecution(this IServiceCollection services)
+    {
+        services.AddOptions<PythonOptions>();
+        services.AddSingleton<PythonRuntime>();
+        services.AddSingleton<RRuntime>();
+        services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
+        return services;
+    }
+}

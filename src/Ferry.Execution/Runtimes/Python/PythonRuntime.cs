@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Ferry.Execution.Processes;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Execution.Runtimes.Python;
+
+/// <summary>Finds the Python interpreter to run and what it has installed; probed once, then cached.</summary>
+public sealed class PythonRuntime(IOptions<PythonOptions> options)
+{
+    /// <summary>The libraries sessions and services rely on (Debian: python3-numpy, -sklearn, -dill, -pandas).</summary>
+    public static readonly IReadOnlyList<string> RequiredLibraries = ["numpy", "sklearn", "dill", "pandas"];
+
+    private const string DebianPython = "/usr/bin/python3";
+    private const string InstallHint = "apt-get install -y python3-numpy python3-sklearn python3-dill python3-pandas";
+
+    // Prints the version and each library's version (null when it does not import) as one JSON line.
+    private const string ProbeScript = """
+        import importlib, json, sys
+        libs = {}
+        for name in sys.argv[1:]:
+            try:
+                libs[name] = getattr(importlib.import_module(name), '__version__', 'unknown')
+            except Exception:
+                libs[name] = None
+        print(json.dumps({'version': sys.version.split()[0], 'executable': sys.executable, 'libs': libs}))
+        """;
+
+    private readonly Lazy<Task<RuntimeInfo>> probe = new(() => ProbeAsync(options.Value.Interpreter));
+
+    public Task<RuntimeInfo> GetAsync() => probe.Value;
+
+    private static async Task<RuntimeInfo> ProbeAsync(string? configured)
+    {
+        var explicitChoice = !string.IsNullOrWhiteSpace(configured) ? configured : Environment.GetEnvironmentVariable("FERRY_PYTHON");
+        var candidates = !string.IsNullOrWhiteSpace(explicitChoice) ? [explicitChoice] : new[] { DebianPython, "python3" };
+        RuntimeInfo? fallback = null;
+        foreach (var candidate in candidates)
+        {
+            var info = await TryProbeAsync(candidate);
+            if (info is null)
+            {
+                continue;
+            }
+
+            // Debian's interpreter is chosen only when it has numpy; otherwise keep looking.
+            if (info.Libraries.GetValueOrDefault("numpy") is not null || candidate != DebianPython)
+            {
+                return info;
+            }
+
+            fallback ??= info;
+        }
+
+        return fallback ?? new RuntimeInfo("Python", null, null, new Dictionary<string, string?>(), $"No Python 3 interpreter found. Install one: {InstallHint}");
+    }
+
+    private static async Task<RuntimeInfo?> TryProbeAsync(string interpreter)
+    {
+        ProcessResult result;
+        try
+        {
+            result = await ProcessRunner.RunAsync(interpreter, ["-c", ProbeScript, .. RequiredLibraries], TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // not installed
+        }
+
+        if (result.ExitCode != 0)
+        {
+            return null;
+        }
+
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        var root = json.RootElement;
+        var libraries = root.GetProperty("libs").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        var missing = libraries.Where(l => l.Value is null).Select(l => l.Key).ToList();
+        var problem = missing.Count == 0 ? null : $"Missing Python libraries: {string.Join(", ", missing)}. Install them: {InstallHint}";
+        return new RuntimeInfo("Python", root.GetProperty("executable").GetString() ?? interpreter, root.GetProperty("version").GetString(), libraries, problem);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Security.Claims;
+using Ferry.Core.Auth;
+using Ferry.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ferry.Server.Auth;
+
+/// <summary>
+/// Mints and checks the signed JWT access tokens. The HMAC key is generated on first start and kept
+/// owner-only in the data directory; web nodes that share the data directory share the key.
+/// </summary>
+internal sealed class AccessTokens
+{
+    public const string Issuer = "ferry";
+    public const string Audience = "ferry";
+    public const string LoginSessionClaim = "sid";
+    private const string KeyFile = "jwt-signing-key";
+
+    private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
+    private readonly SymmetricSecurityKey key;
+    private readonly TokenValidationParameters validation;
+    private readonly IOptions<AuthOptions> options;
+    private readonly TimeProvider time;
+
+    public AccessTokens(DataDirectory dataDirectory, IOptions<AuthOptions> options, TimeProvider time)
+    {
+        this.options = options;
+        this.time = time;
+        key = new SymmetricSecurityKey(LoadOrCreateKey(dataDirectory));
+        validation = new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Audience,
+            IssuerSigningKey = key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            NameClaimType = ClaimTypes.Name,
+            RoleClaimType = ClaimTypes.Role,
+            // Expiry is judged by the injected clock, with no skew: one node, one clock.
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return (notBefore is null || notBefore <= now) && expires is not null && now < expires;
+            },
+        };
+    }
+
+    /// <summary>The lifetime in seconds, as <c>expires_in</c> reports it.</summary>
+    public long LifetimeSeconds => (long)options.Value.AccessTokenLifetime.TotalSeconds;
+
+    public (string Token, DateTimeOffset ExpiresOn) Create(Grant grant)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.AccessTokenLifetime;
+        var token = handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+            Claims = new Dictionary<string, object>
+            {
+                [ClaimTypes.Name] = grant.UserName,
+                [ClaimTypes.Role] = grant.Role.ToString(),
+                [LoginSessionClaim] = grant.LoginSessionId,
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+            },
+        });
+        return (token, expires);
+    }
+
+    /// <summary>The token's identity when its signature, issuer, audience and lifetime hold; else null.</summary>
+    public async Task<ClaimsIdentity?> ValidateAsync(string token)
+    {
+        var result = await handler.ValidateTokenAsync(token, validation);
+        return result.IsValid ? result.ClaimsIdentity : null;
+    }
+
+    private static byte[] LoadOrCreateKey(DataDirectory dataDirectory)
+    {
+        var path = dataDirectory.PathOf(KeyFile);
+        if (!File.Exists(path))
+        {
+            var created = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
+            dataDirectory.WriteSecret(KeyFile, Convert.ToBase64String(created));
+        }
+
+        return Convert.FromBase64String(File.ReadAllText(path).Trim());
+    }
+}

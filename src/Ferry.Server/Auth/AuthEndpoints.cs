@@ -1,0 +1,64 @@
+using Ferry.Core.Auth;
+using Ferry.Core.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ferry.Server.Auth;
+
+/// <summary>Authentication APIs: log in, renew with a refresh token, revoke it.</summary>
+internal static class AuthEndpoints
+{
+    public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/login").WithTags("Authentication APIs").AllowAnonymous();
+        group.MapPost("/", LoginAsync).WithName("login");
+        group.MapPost("/refreshToken", RenewTokenAsync).WithName("renewToken");
+        group.MapDelete("/refreshToken", RevokeByQueryAsync).WithName("revokeRefreshToken");
+
+        // The per-service swaggers declare revocation with the token in the path.
+        group.MapDelete("/refreshToken/{refreshToken}", RevokeByPathAsync).WithName("revokeRefreshTokenByPath");
+        return app;
+    }
+
+    private static async Task<Ok<AccessTokenResponse>> LoginAsync(
+        LoginRequest request, AuthService auth, AccessTokens tokens, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.Username) || request.Password is null)
+        {
+            throw FerryException.BadRequest("Both 'username' and 'password' are required.");
+        }
+
+        var grant = await auth.LoginAsync(request.Username, request.Password, cancellationToken);
+        return TypedResults.Ok(ToResponse(grant, tokens));
+    }
+
+    private static async Task<Ok<AccessTokenResponse>> RenewTokenAsync(
+        RenewTokenRequest request, AuthService auth, AccessTokens tokens, CancellationToken cancellationToken)
+    {
+        var grant = await auth.RenewAsync(Required(request.RefreshToken), cancellationToken);
+        return TypedResults.Ok(ToResponse(grant, tokens));
+    }
+
+    private static async Task<Ok<RevokedResponse>> RevokeByQueryAsync(string? refreshToken, AuthService auth, CancellationToken cancellationToken)
+    {
+        await auth.RevokeAsync(Required(refreshToken), cancellationToken);
+        return TypedResults.Ok(RevokedResponse.Instance);
+    }
+
+    private static Task<Ok<RevokedResponse>> RevokeByPathAsync(string refreshToken, AuthService auth, CancellationToken cancellationToken) =>
+        RevokeByQueryAsync(refreshToken, auth, cancellationToken);
+
+    private static string Required(string? refreshToken) =>
+        string.IsNullOrEmpty(refreshToken) ? throw FerryException.BadRequest("'refreshToken' is required.") : refreshToken;
+
+    private static AccessTokenResponse ToResponse(Grant grant, AccessTokens tokens)
+    {
+        var (accessToken, expiresOn) = tokens.Create(grant);
+        return new AccessTokenResponse("Bearer", accessToken, tokens.LifetimeSeconds, expiresOn.ToUnixTimeSeconds(), grant.RefreshToken);
+    }
+}
+
+/// <summary>The body of a successful revocation: clients call <c>.json()</c> on every response.</summary>
+public sealed record RevokedResponse(string Message)
+{
+    public static readonly RevokedResponse Instance = new("The refresh token and the access tokens issued with it are revoked.");
+}

@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Ferry.Core.Auth;
+using Ferry.Server.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Server.Auth;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer</c> access tokens: a valid signature and lifetime, and a
+/// login that has not been revoked since the token was minted.
+/// </summary>
+internal sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AccessTokens tokens,
+    AuthService auth)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+    private const string Prefix = "Bearer ";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Fail("The Authorization header must be 'Bearer <access_token>'.");
+        }
+
+        var identity = await tokens.ValidateAsync(header[Prefix.Length..].Trim());
+        if (identity is null)
+        {
+            return Fail("The access token is invalid or expired; renew it with POST /login/refreshToken or log in again.");
+        }
+
+        var loginSession = identity.FindFirst(AccessTokens.LoginSessionClaim)?.Value;
+        if (loginSession is null || !await auth.IsLoginLiveAsync(loginSession, Context.RequestAborted))
+        {
+            return Fail("The access token has been revoked; log in again.");
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = SchemeName;
+        return Task.CompletedTask;
+    }
+
+    private AuthenticateResult Fail(string message)
+    {
+        ErrorWriter.SetMessage(Context, message);
+        return AuthenticateResult.Fail(message);
+    }
+}

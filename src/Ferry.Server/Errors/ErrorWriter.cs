@@ -1,0 +1,35 @@
+using Ferry.Server.Diagnostics;
+
+namespace Ferry.Server.Errors;
+
+/// <summary>The one place that writes error bodies, so every error looks the same to clients.</summary>
+internal static class ErrorWriter
+{
+    private const string MessageItem = "Ferry.ErrorMessage";
+
+    /// <summary>
+    /// Leaves a message for a bodiless error response produced later in the pipeline (an auth
+    /// challenge, say); <see cref="WriteAsync"/> picks it up.
+    /// </summary>
+    public static void SetMessage(HttpContext context, string message) => context.Items[MessageItem] = message;
+
+    public static Task WriteAsync(HttpContext context, int statusCode, string? message = null, string? exceptionType = null)
+    {
+        context.Response.StatusCode = statusCode;
+        var text = message ?? context.Items[MessageItem] as string ?? DefaultMessage(context, statusCode);
+        var body = new ErrorResponse(text, exceptionType, RequestLog.CorrelationIdOf(context));
+        return TypedResults.Json(body, statusCode: statusCode).ExecuteAsync(context);
+    }
+
+    private static string DefaultMessage(HttpContext context, int statusCode) => statusCode switch
+    {
+        StatusCodes.Status400BadRequest => "The request is not valid.",
+        StatusCodes.Status401Unauthorized => "A valid 'Authorization: Bearer <access_token>' header is required; get a token from POST /login.",
+        StatusCodes.Status403Forbidden => "Your role does not allow this operation.",
+        StatusCodes.Status404NotFound => $"There is no resource at {context.Request.Method} {context.Request.Path}.",
+        StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not allowed on {context.Request.Path}.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts.",
+        StatusCodes.Status415UnsupportedMediaType => $"Content type '{context.Request.ContentType}' is not supported here; send application/json.",
+        _ => $"The request failed with status {statusCode}.",
+    };
+}

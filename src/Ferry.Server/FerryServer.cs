@@ -1,0 +1,71 @@
+using Ferry.Core;
+using Ferry.Execution;
+using Ferry.Execution.Runtimes.Python;
+using Ferry.Server.Auth;
+using Ferry.Server.ComputeNodes;
+using Ferry.Server.Diagnostics;
+using Ferry.Server.Errors;
+using Ferry.Server.Hosting;
+using Ferry.Server.OpenApi;
+using Ferry.Server.Status;
+using Ferry.Storage;
+using Ferry.Core.Status;
+using System.Text.Json.Serialization;
+
+namespace Ferry.Server;
+
+/// <summary>Ferry's web node and local compute node in one process: the table of contents.</summary>
+public static class FerryServer
+{
+    /// <summary>Builds the server from command-line style arguments and extra settings (the CLI's).</summary>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.AddFerryHosting();
+        builder.Services.AddFerryCore().AddFerryStorage().AddFerryExecution();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
+        builder.Services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
+        builder.AddFerryAuth();
+        builder.Services.AddFerryErrors();
+        builder.Services.AddFerryOpenApi();
+        builder.Services.AddSingleton<IStatusContributor, AuthenticationStatusContributor>();
+
+        var app = builder.Build();
+        app.UseMiddleware<RequestLog>();
+        app.UseFerryErrors();
+        app.UseBodySizeLimit(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FerryServerOptions>>().Value.MaxRequestBodyBytes);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapAuthEndpoints();
+        app.MapStatusEndpoints();
+        app.MapComputeNodeEndpoints();
+        app.MapFerryOpenApi();
+        return app;
+    }
+
+    private static void AddFerryHosting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FerryServerOptions>().BindConfiguration(FerryServerOptions.Section);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(FerryServerOptions.DefaultUrls);
+        }
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize =
+                context.Configuration.GetSection(FerryServerOptions.Section).Get<FerryServerOptions>()?.MaxRequestBodyBytes
+                ?? new FerryServerOptions().MaxRequestBodyBytes;
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddSingleton<ServerInfo>();
+        builder.Services.AddHostedService<FerryStartup>();
+    }
+}

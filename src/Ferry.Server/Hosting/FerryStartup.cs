@@ -1,0 +1,44 @@
+using Ferry.Core.Users;
+using Ferry.Server.Auth;
+using Ferry.Storage;
+using Ferry.Storage.Database;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Server.Hosting;
+
+/// <summary>
+/// Runs before the server takes requests: the schema is brought up to date, the signing key and
+/// the admin account exist. A failure here stops start-up instead of serving half a server.
+/// </summary>
+internal sealed partial class FerryStartup(
+    Migrator migrator,
+    UserService users,
+    AccessTokens tokens,
+    DataDirectory dataDirectory,
+    IOptions<FerryServerOptions> options,
+    ILogger<FerryStartup> logger) : IHostedService
+{
+    public const string InitialPasswordFile = "initial-admin-password";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await migrator.MigrateAsync(cancellationToken);
+        _ = tokens.LifetimeSeconds; // constructing AccessTokens loads or creates the signing key now
+        var generated = await users.EnsureAdminAsync(options.Value.AdminPassword, cancellationToken);
+        if (generated is not null)
+        {
+            dataDirectory.WriteSecret(InitialPasswordFile, generated + "\n");
+            LogGeneratedPassword(logger, UserService.AdminName, generated, dataDirectory.PathOf(InitialPasswordFile));
+        }
+
+        LogReady(logger, dataDirectory.Root);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Created user '{UserName}' with the generated password {Password} (also in {PasswordFile}); change it with 'ferry admin user set-password'")]
+    private static partial void LogGeneratedPassword(ILogger logger, string userName, string password, string passwordFile);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Data directory {DataDirectory} is ready")]
+    private static partial void LogReady(ILogger logger, string dataDirectory);
+}

@@ -1,0 +1,35 @@
+using Ferry.Core.Status;
+using Ferry.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ferry.Server.Status;
+
+/// <summary>Status APIs: the health tree of the contract's <c>StatusResponse</c>.</summary>
+internal static class StatusEndpoints
+{
+    public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/status", GetStatusAsync).WithName("status").WithTags("Status APIs");
+        return app;
+    }
+
+    private static async Task<Ok<StatusResponse>> GetStatusAsync(StatusService status, ServerInfo server, CancellationToken cancellationToken)
+    {
+        var details = new Dictionary<string, object?>
+        {
+            ["version"] = server.Version,
+            ["startedAt"] = server.StartedAt,
+            ["dataDirectory"] = server.DataDirectory,
+        };
+        return TypedResults.Ok(StatusResponse.From(await status.CheckAsync(details, cancellationToken)));
+    }
+}
+
+/// <summary>The contract's recursive <c>StatusResponse</c>.</summary>
+public sealed record StatusResponse(string StatusCode, IReadOnlyDictionary<string, object?> Details, IReadOnlyDictionary<string, StatusResponse> Components)
+{
+    public static StatusResponse From(StatusNode node) => new(
+        node.StatusCode.ToString().ToLowerInvariant(),
+        node.Details,
+        node.Components.ToDictionary(c => c.Key, c => From(c.Value)));
+}

@@ -1,0 +1,69 @@
+using System.Reflection;
+using Dapper;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Storage.Database;
+
+/// <summary>
+/// Brings the schema up to date at start-up from the versioned scripts embedded under
+/// <c>Migrations/{provider}/NNNN_name.sql</c>, all pending ones in one transaction, so a crash
+/// leaves the schema at the old version or the new one, never between.
+/// </summary>
+public sealed partial class Migrator(SqliteDatabase database, ILogger<Migrator> logger)
+{
+    private const string Provider = "Sqlite";
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+
+        // WAL is a property of the file, so setting it once here holds for every connection.
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken));
+
+        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);",
+            transaction: transaction,
+            cancellationToken: cancellationToken));
+        var applied = (await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT version FROM schema_migrations;", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
+
+        foreach (var script in Scripts().Where(s => !applied.Contains(s.Version)))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, datetime('now'));",
+                new { script.Version, script.Name },
+                transaction,
+                cancellationToken: cancellationToken));
+            LogApplied(logger, script.Version, script.Name);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    internal static IReadOnlyList<MigrationScript> Scripts()
+    {
+        var assembly = typeof(Migrator).Assembly;
+        var prefix = $"{assembly.GetName().Name}.Migrations.{Provider}.";
+        return [.. assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => Load(assembly, n, n[prefix.Length..^".sql".Length]))
+            .OrderBy(s => s.Version)];
+    }
+
+    private static MigrationScript Load(Assembly assembly, string resource, string fileName)
+    {
+        // Embedded resource names of files starting with a digit get a leading underscore.
+        var name = fileName.TrimStart('_');
+        var version = long.Parse(name[..name.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+        using var stream = assembly.GetManifestResourceStream(resource)!;
+        using var reader = new StreamReader(stream);
+        return new MigrationScript(version, name, reader.ReadToEnd());
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Version} ({Name})")]
+    private static partial void LogApplied(ILogger logger, long version, string name);
+}
+
+internal sealed record MigrationScript(long Version, string Name, string Sql);

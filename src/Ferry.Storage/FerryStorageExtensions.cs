@@ -1,0 +1,29 @@
+using Ferry.Core.Auth;
+using Ferry.Core.ComputeNodes;
+using Ferry.Core.Status;
+using Ferry.Core.Users;
+using Ferry.Storage.Auth;
+using Ferry.Storage.ComputeNodes;
+using Ferry.Storage.Database;
+using Ferry.Storage.Users;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ferry.Storage;
+
+/// <summary>Registers the data directory, the database and the stores behind Core's interfaces.</summary>
+public static class FerryStorageExtensions
+{
+    public static IServiceCollection AddFerryStorage(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>();
+        services.AddSingleton<DataDirectory>();
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<IUserStore, SqliteUserStore>();
+        services.AddSingleton<ILoginSessionStore, SqliteLoginSessionStore>();
+        services.AddSingleton<IComputeNodeStore, SqliteComputeNodeStore>();
+        services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
+        services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
+        return services;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Ferry.Storage;
+
+/// <summary>Where Ferry keeps its state (section <c>Ferry</c>).</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Ferry";
+
+    /// <summary>The data directory: database, signing key, blobs, session working directories.</summary>
+    public string DataDirectory { get; set; } = "ferry-data";
+
+    /// <summary>How long a writer waits for SQLite's lock before giving up.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The database file inside the data directory.</summary>
+    public string DatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "ferry.db");
+}

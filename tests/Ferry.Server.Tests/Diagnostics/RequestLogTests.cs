@@ -1,0 +1,35 @@
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.Diagnostics;
+
+public sealed class RequestLogTests
+{
+    [Fact]
+    public async Task EveryRequest_LogsOneLineWithCorrelationUserRouteAndStatus()
+    {
+        await using var factory = new FerryFactory();
+        using var client = await factory.LoggedInClientAsync();
+        client.DefaultRequestHeaders.Add("X-Correlation-Id", "trace-42");
+        using (await client.GetAsync("/status"))
+        {
+        }
+
+        using (await client.GetAsync("/nowhere"))
+        {
+        }
+
+        var lines = factory.Logs.Entries.Where(e => e.Category.EndsWith("RequestLog", StringComparison.Ordinal)).ToList();
+        var status = Assert.Single(lines, l => (string?)l.Values["Route"] == "/status");
+        Assert.Equal("trace-42", status.Values["CorrelationId"]);
+        Assert.Equal("admin", status.Values["UserPrincipalName"]);
+        Assert.Equal(200, status.Values["StatusCode"]);
+        Assert.Equal("GET", status.Values["Method"]);
+
+        var missing = Assert.Single(lines, l => (string?)l.Values["Route"] == "/nowhere");
+        Assert.Equal(404, missing.Values["StatusCode"]);
+
+        var login = Assert.Single(lines, l => (string?)l.Values["Method"] == "POST");
+        Assert.Equal("-", login.Values["UserPrincipalName"]);
+        Assert.Equal(200, login.Values["StatusCode"]);
+    }
+}

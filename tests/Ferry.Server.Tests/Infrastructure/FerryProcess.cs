@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ferry.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real <c>./ferry</c> launcher as a child process: <c>serve</c> on a free loopback port, or a
+/// one-shot command such as <c>admin user add</c>. Output is kept for assertions.
+/// </summary>
+public sealed class FerryProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> output = new();
+
+    private FerryProcess(Process process, Uri baseAddress)
+    {
+        this.process = process;
+        BaseAddress = baseAddress;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string Output => string.Join('\n', output);
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>Starts <c>./ferry serve</c> and waits until it answers HTTP.</summary>
+    public static async Task<FerryProcess> ServeAsync(string dataDirectory, string? adminPassword)
+    {
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var server = new FerryProcess(Start(["serve", "--urls", url, "--data-dir", dataDirectory], adminPassword), new Uri(url));
+        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (server.process.HasExited)
+            {
+                throw new InvalidOperationException($"ferry serve exited with {server.process.ExitCode}:\n{server.Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/status");
+                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        await server.DisposeAsync();
+        throw new TimeoutException($"ferry serve did not answer within 90 s:\n{server.Output}");
+    }
+
+    /// <summary>Runs a one-shot command to its end and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? standardInput = null)
+    {
+        var child = new FerryProcess(Start(arguments, adminPassword: null), new Uri("http://unused"));
+        if (standardInput is not null)
+        {
+            await child.process.StandardInput.WriteLineAsync(standardInput);
+        }
+
+        child.process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await child.process.WaitForExitAsync(timeout.Token);
+        child.process.WaitForExit(); // flushes the asynchronous output readers
+        var result = (child.process.ExitCode, child.Output);
+        child.process.Dispose();
+        return result;
+    }
+
+    /// <summary>Stops the server the way an operator does (SIGTERM), killing it if it lingers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process.Dispose();
+    }
+
+    private static Process Start(IEnumerable<string> arguments, string? adminPassword)
+    {
+        var info = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(RepositoryRoot, "ferry"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // The test run built everything already; the launcher must not build or install in parallel.
+        info.Environment["FERRY_NO_BUILD"] = "1";
+        info.Environment["FERRY_SKIP_INSTALL"] = "1";
+        info.Environment.Remove("FERRY_ADMIN_PASSWORD");
+        info.Environment.Remove("FERRY_DATA_DIR");
+        info.Environment.Remove("FERRY_URLS");
+        if (adminPassword is not null)
+        {
+            info.Environment["FERRY_ADMIN_PASSWORD"] = adminPassword;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("Could not start ./ferry");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            output.Enqueue(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ferry.slnx")) && File.Exists(Path.Combine(dir.FullName, "ferry")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (with Ferry.slnx and ./ferry) was not found above " + AppContext.BaseDirectory);
+    }
+}
