@@ -42,9 +42,12 @@ public static class FerryServer
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapAuthEndpoints();
-        app.MapStatusEndpoints();
-        app.MapComputeNodeEndpoints();
+        // Every API route needs a token unless it says otherwise (login does). Not a fallback policy:
+        // the framework's own 405/415 endpoints must answer as such, not with 401.
+        var api = app.MapGroup("").RequireAuthorization();
+        api.MapAuthEndpoints();
+        api.MapStatusEndpoints();
+        api.MapComputeNodeEndpoints();
         app.MapFerryOpenApi();
         return app;
     }
@@ -64,6 +67,8 @@ public static class FerryServer
                 context.Configuration.GetSection(FerryServerOptions.Section).Get<FerryServerOptions>()?.MaxRequestBodyBytes
                 ?? new FerryServerOptions().MaxRequestBodyBytes;
         });
+        // The framework's per-request lines would triple the log; Ferry writes one line per request itself.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddSingleton<ServerInfo>();
         builder.Services.AddHostedService<FerryStartup>();

@@ -16,6 +16,8 @@ internal sealed class AccessTokens
     public const string Issuer = "ferry";
     public const string Audience = "ferry";
     public const string LoginSessionClaim = "sid";
+    public const string NameClaim = "name";
+    public const string RoleClaim = "role";
     private const string KeyFile = "jwt-signing-key";
 
     private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
@@ -35,8 +37,8 @@ internal sealed class AccessTokens
             ValidAudience = Audience,
             IssuerSigningKey = key,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            NameClaimType = ClaimTypes.Name,
-            RoleClaimType = ClaimTypes.Role,
+            NameClaimType = NameClaim,
+            RoleClaimType = RoleClaim,
             // Expiry is judged by the injected clock, with no skew: one node, one clock.
             LifetimeValidator = (notBefore, expires, _, _) =>
             {
@@ -63,8 +65,8 @@ internal sealed class AccessTokens
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
             Claims = new Dictionary<string, object>
             {
-                [ClaimTypes.Name] = grant.UserName,
-                [ClaimTypes.Role] = grant.Role.ToString(),
+                [NameClaim] = grant.UserName,
+                [RoleClaim] = grant.Role.ToString(),
                 [LoginSessionClaim] = grant.LoginSessionId,
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
             },

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 
 namespace Ferry.Server.Diagnostics;
 
@@ -29,7 +28,7 @@ internal sealed partial class RequestLog(RequestDelegate next, ILogger<RequestLo
             if (logger.IsEnabled(LogLevel.Information))
             {
                 var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
-                var user = context.User.FindFirstValue(ClaimTypes.Name) ?? "-";
+                var user = context.User.Identity?.Name ?? "-";
                 var remoteIp = context.Connection.RemoteIpAddress?.ToString() ?? "-";
                 var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
                 LogRequest(logger, correlationId, user, context.Request.Method, route, context.Response.StatusCode, elapsedMs, remoteIp);

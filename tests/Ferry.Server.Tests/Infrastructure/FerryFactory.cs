@@ -24,7 +24,7 @@ public class FerryFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A server over an existing data directory, as after a restart.</summary>
-    public FerryFactory(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
+    internal FerryFactory(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
     {
         DataDirectory = dataDirectory;
         Settings = settings ?? new Dictionary<string, string?>();
