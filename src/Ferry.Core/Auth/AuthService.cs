@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -113,7 +114,8 @@ public sealed class AuthService(
         return (session, user);
     }
 
-    private static string NewRefreshToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    // URL-safe, so the token can travel in a query string or path segment unescaped.
+    private static string NewRefreshToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     // Refresh tokens carry 256 random bits, so a plain SHA-256 is enough to store them safely.
     private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

@@ -44,8 +44,9 @@ internal static class AuthEndpoints
         return TypedResults.Ok(RevokedResponse.Instance);
     }
 
+    // Routing leaves an escaped '/' (%2F) in a path segment as is; tokens from other issuers may hold one.
     private static Task<Ok<RevokedResponse>> RevokeByPathAsync(string refreshToken, AuthService auth, CancellationToken cancellationToken) =>
-        RevokeByQueryAsync(refreshToken, auth, cancellationToken);
+        RevokeByQueryAsync(Uri.UnescapeDataString(refreshToken), auth, cancellationToken);
 
     private static string Required(string? refreshToken) =>
         string.IsNullOrEmpty(refreshToken) ? throw FerryException.BadRequest("'refreshToken' is required.") : refreshToken;
