@@ -1,0 +1,19 @@
+namespace Ferry.Execution.Workers;
+
+/// <summary>Limits for interpreter workers (section <c>Ferry:Workers</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Ferry:Workers";
+
+    /// <summary>An execution running longer is interrupted; if it does not stop, the worker is killed.</summary>
+    public TimeSpan ExecutionTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an interrupted execution has to stop before its worker is killed.</summary>
+    public TimeSpan InterruptGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Address-space limit of a worker in MiB, set inside it (0: none).</summary>
+    public int MemoryLimitMb { get; set; } = 4096;
+
+    /// <summary>How long a new worker may take to say it is ready.</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}
