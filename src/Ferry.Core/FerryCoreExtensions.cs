@@ -1,5 +1,6 @@
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Sessions;
 using Ferry.Core.Status;
 using Ferry.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,8 @@ public static class FerryCoreExtensions
         services.AddSingleton<AuthService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<ComputeNodeService>();
+        services.AddOptions<RemoteSessionOptions>();
+        services.AddSingleton<SessionService>();
         return services;
     }
 }

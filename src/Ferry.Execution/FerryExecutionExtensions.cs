@@ -1,7 +1,9 @@
+using Ferry.Core.Sessions;
 using Ferry.Core.Status;
 using Ferry.Execution.Runtimes;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Runtimes.R;
+using Ferry.Execution.Workers;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Execution;
@@ -15,6 +17,8 @@ public static class FerryExecutionExtensions
         services.AddSingleton<PythonRuntime>();
         services.AddSingleton<RRuntime>();
         services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
+        services.AddOptions<WorkerOptions>();
+        services.AddSingleton<IWorkerFactory, WorkerFactory>();
         return services;
     }
 }

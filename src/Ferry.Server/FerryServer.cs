@@ -1,12 +1,15 @@
 using Ferry.Core;
 using Ferry.Execution;
+using Ferry.Core.Sessions;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Workers;
 using Ferry.Server.Auth;
 using Ferry.Server.ComputeNodes;
 using Ferry.Server.Diagnostics;
 using Ferry.Server.Errors;
 using Ferry.Server.Hosting;
 using Ferry.Server.OpenApi;
+using Ferry.Server.Sessions;
 using Ferry.Server.Status;
 using Ferry.Storage;
 using Ferry.Core.Status;
@@ -30,6 +33,9 @@ public static class FerryServer
         builder.Services.AddFerryCore().AddFerryStorage().AddFerryExecution();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
         builder.Services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        builder.Services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
+            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory);
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();
         builder.Services.AddFerryOpenApi();
@@ -48,6 +54,7 @@ public static class FerryServer
         api.MapAuthEndpoints();
         api.MapStatusEndpoints();
         api.MapComputeNodeEndpoints();
+        api.MapSessionEndpoints();
         app.MapFerryOpenApi();
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ferry.Core.Sessions;
 using Ferry.Execution.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ namespace Ferry.Execution.Workers;
 /// the other; an execution past its deadline is interrupted, and a worker that does not answer the
 /// interrupt, or dies, is killed and reported dead: the caller gets an error, never a hang.
 /// </summary>
-public sealed partial class PythonWorker : IAsyncDisposable
+public sealed partial class PythonWorker : IInterpreterWorker
 {
     private static readonly string ScriptPath = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Python", "ferry_worker.py");
 

@@ -1,3 +1,4 @@
+using Ferry.Core.Sessions;
 using Ferry.Core.Users;
 using Ferry.Server.Auth;
 using Ferry.Storage;
@@ -16,6 +17,7 @@ internal sealed partial class FerryStartup(
     AccessTokens tokens,
     DataDirectory dataDirectory,
     IOptions<FerryServerOptions> options,
+    IOptions<RemoteSessionOptions> sessions,
     ILogger<FerryStartup> logger) : IHostedService
 {
     public const string InitialPasswordFile = "initial-admin-password";
@@ -23,6 +25,13 @@ internal sealed partial class FerryStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await migrator.MigrateAsync(cancellationToken);
+
+        // Sessions end with the process that held their interpreters; clear what a crash left behind.
+        if (Directory.Exists(sessions.Value.Directory))
+        {
+            Directory.Delete(sessions.Value.Directory, recursive: true);
+        }
+
         _ = tokens.LifetimeSeconds; // constructing AccessTokens loads or creates the signing key now
         var generated = await users.EnsureAdminAsync(options.Value.AdminPassword, cancellationToken);
         if (generated is not null)

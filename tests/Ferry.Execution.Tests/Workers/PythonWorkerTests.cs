@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Core.Sessions;
 using Ferry.Execution.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Ferry.Execution.Workers;
+namespace Ferry.Core.Sessions;
 
 /// <summary>One execution's outcome, as the worker reports it.</summary>
 public sealed record ExecutionResult(
