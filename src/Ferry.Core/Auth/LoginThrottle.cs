@@ -9,6 +9,8 @@ namespace Ferry.Core.Auth;
 /// </summary>
 public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider time)
 {
+    private const int MaxTrackedNames = 10_000;
+
     private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> failures = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>How long the caller must wait before trying this name again; null when it may try now.</summary>
@@ -31,6 +33,11 @@ public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider ti
 
     public void RecordFailure(string userName)
     {
+        if (failures.Count > MaxTrackedNames)
+        {
+            Sweep();
+        }
+
         var queue = failures.GetOrAdd(userName, _ => new Queue<DateTimeOffset>());
         lock (queue)
         {
@@ -41,6 +48,23 @@ public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider ti
     }
 
     public void RecordSuccess(string userName) => failures.TryRemove(userName, out _);
+
+    // Guessing many made-up names must not grow memory without bound: drop names whose failures aged out.
+    private void Sweep()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (name, queue) in failures)
+        {
+            lock (queue)
+            {
+                Prune(queue, now);
+                if (queue.Count == 0)
+                {
+                    failures.TryRemove(name, out _);
+                }
+            }
+        }
+    }
 
     private void Prune(Queue<DateTimeOffset> queue, DateTimeOffset now)
     {
