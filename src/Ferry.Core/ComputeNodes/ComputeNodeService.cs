@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Ferry.Core.Errors;
 
 namespace Ferry.Core.ComputeNodes;
@@ -12,7 +13,7 @@ public interface IComputeNodeStore
 }
 
 /// <summary>Validates and applies the set, add and remove operations of <c>/computenodes</c>.</summary>
-public sealed class ComputeNodeService(IComputeNodeStore store)
+public sealed partial class ComputeNodeService(IComputeNodeStore store)
 {
     public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 
@@ -50,7 +51,7 @@ public sealed class ComputeNodeService(IComputeNodeStore store)
         {
             var probe = entry?.Trim() ?? "";
             // Replace ranges by their first value so the URI parser can judge the rest.
-            var normalized = System.Text.RegularExpressions.Regex.Replace(probe, @"(\d+)-\d+", "$1");
+            var normalized = RangePattern().Replace(probe, "$1");
             if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri)
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
                 || string.IsNullOrEmpty(uri.Host))
@@ -63,4 +64,7 @@ public sealed class ComputeNodeService(IComputeNodeStore store)
 
         return result;
     }
+
+    [GeneratedRegex(@"(\d+)-\d+")]
+    private static partial Regex RangePattern();
 }

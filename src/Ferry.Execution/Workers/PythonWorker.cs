@@ -157,11 +157,11 @@ public sealed partial class PythonWorker : IInterpreterWorker
                 }
             }
 
-            return await reply ?? throw Died();
+            return await reply ?? throw await DiedAsync();
         }
         catch (IOException)
         {
-            throw Died();
+            throw await DiedAsync();
         }
         finally
         {
@@ -170,11 +170,19 @@ public sealed partial class PythonWorker : IInterpreterWorker
         }
     }
 
-    private WorkerDiedException Died()
+    private async Task<WorkerDiedException> DiedAsync()
     {
-        dead = true;
         Kill();
-        process.WaitForExit(1000);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // report what is known
+        }
+
         var code = process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
         LogDied(logger, process.Id, code);
         return new WorkerDiedException($"The Python worker exited unexpectedly (exit code {code}). {StderrTail()}".Trim());
