@@ -14,6 +14,8 @@ using Ferry.Server.Status;
 using Ferry.Storage;
 using Ferry.Core.Status;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace Ferry.Server;
 
@@ -44,7 +46,7 @@ public static class FerryServer
         var app = builder.Build();
         app.UseMiddleware<RequestLog>();
         app.UseFerryErrors();
-        app.UseBodySizeLimit(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FerryServerOptions>>().Value.MaxRequestBodyBytes);
+        app.UseBodySizeLimit(app.Services.GetRequiredService<IOptions<FerryServerOptions>>().Value.MaxRequestBodyBytes);
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -67,12 +69,11 @@ public static class FerryServer
             builder.WebHost.UseUrls(FerryServerOptions.DefaultUrls);
         }
 
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        // One source for the body limit: the bound options, read by Kestrel and by the early check alike.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<FerryServerOptions>>((kestrel, ferry) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize =
-                context.Configuration.GetSection(FerryServerOptions.Section).Get<FerryServerOptions>()?.MaxRequestBodyBytes
-                ?? new FerryServerOptions().MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = ferry.Value.MaxRequestBodyBytes;
         });
         // The framework's per-request lines would triple the log; Ferry writes one line per request itself.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
