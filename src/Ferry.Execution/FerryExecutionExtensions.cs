@@ -18,6 +18,8 @@ public static class FerryExecutionExtensions
         services.AddSingleton<RRuntime>();
         services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
         services.AddOptions<WorkerOptions>();
+        services.AddSingleton<WarmWorkerPool>();
+        services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
         services.AddSingleton<IWorkerFactory, WorkerFactory>();
         return services;
     }

@@ -38,6 +38,7 @@ public static class FerryServer
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         builder.Services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory);
+        builder.Services.AddHostedService<IdleSessionSweeper>();
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();
         builder.Services.AddFerryOpenApi();

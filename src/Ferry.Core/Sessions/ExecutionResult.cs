@@ -2,13 +2,36 @@ using System.Text.Json.Nodes;
 
 namespace Ferry.Core.Sessions;
 
+/// <summary>What to run: code, inputs bound as variables first, the outputs and files to send back.</summary>
+public sealed record ExecutionRequest(string Code, IReadOnlyList<InputValue> Inputs, IReadOnlyList<OutputSpec> Outputs)
+{
+    /// <summary>Working-directory files returned base64-encoded (a web service's outputFileNames).</summary>
+    public IReadOnlyList<string> OutputFiles { get; init; } = [];
+
+    /// <summary>Runs in a copy of the workspace, leaving no variables behind (a web service call).</summary>
+    public bool Isolated { get; init; }
+}
+
+/// <summary>An input: a JSON value, converted to the ML Server type when one is declared.</summary>
+public sealed record InputValue(string Name, JsonNode? Value, string? Type = null);
+
+/// <summary>An output to send back, converted by its declared type when one is given.</summary>
+public sealed record OutputSpec(string Name, string? Type = null);
+
 /// <summary>One execution's outcome, as the worker reports it.</summary>
 public sealed record ExecutionResult(
     bool Success,
     string ErrorMessage,
     string ConsoleOutput,
     IReadOnlyList<(string Name, JsonNode? Value)> OutputParameters,
-    IReadOnlyList<string> ChangedFiles);
+    IReadOnlyList<string> ChangedFiles)
+{
+    /// <summary>Requested output files by name, base64-encoded.</summary>
+    public IReadOnlyDictionary<string, string> OutputFiles { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A failed execution that never reached the interpreter's code, e.g. because the worker died.</summary>
+    public static ExecutionResult Failed(string message) => new(false, message, "", [], []);
+}
 
 /// <summary>The worker died or was killed; its session cannot go on.</summary>
 public sealed class WorkerDiedException(string message) : Exception(message);

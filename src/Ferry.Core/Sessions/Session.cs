@@ -4,9 +4,11 @@ namespace Ferry.Core.Sessions;
 /// A live remote session: its worker, working directory and history. Sessions live in memory with
 /// their interpreter; a server restart ends them.
 /// </summary>
-public sealed class Session(string id, string name, string owner, RuntimeType runtime, string workingDirectory, IInterpreterWorker worker, DateTimeOffset createdAt)
+public sealed class Session(string id, string name, string owner, RuntimeType runtime, IInterpreterWorker worker, DateTimeOffset createdAt)
 {
     private readonly List<string> history = [];
+    private long lastActivityTicks = createdAt.UtcTicks;
+    private int calls;
 
     public string Id { get; } = id;
 
@@ -16,7 +18,7 @@ public sealed class Session(string id, string name, string owner, RuntimeType ru
 
     public RuntimeType Runtime { get; } = runtime;
 
-    public string WorkingDirectory { get; } = workingDirectory;
+    public string WorkingDirectory => Worker.WorkingDirectory;
 
     public IInterpreterWorker Worker { get; } = worker;
 
@@ -24,6 +26,12 @@ public sealed class Session(string id, string name, string owner, RuntimeType ru
 
     /// <summary>The console output of the current or last execution.</summary>
     public string ConsoleOutput { get; internal set; } = "";
+
+    /// <summary>When a call last reached this session.</summary>
+    public DateTimeOffset LastActivity => new(Interlocked.Read(ref lastActivityTicks), TimeSpan.Zero);
+
+    /// <summary>A call is running on the session now (an idle check leaves it alone).</summary>
+    public bool InUse => Volatile.Read(ref calls) > 0;
 
     /// <summary>Executions on one session run one after the other.</summary>
     internal SemaphoreSlim Gate { get; } = new(1, 1);
@@ -44,6 +52,26 @@ public sealed class Session(string id, string name, string owner, RuntimeType ru
         lock (history)
         {
             history.Add(code);
+        }
+    }
+
+    internal void Touch(DateTimeOffset now) => Interlocked.Exchange(ref lastActivityTicks, now.UtcTicks);
+
+    /// <summary>Marks a call in progress until the returned scope is disposed.</summary>
+    internal CallScope BeginCall(TimeProvider time)
+    {
+        Touch(time.GetUtcNow());
+        Interlocked.Increment(ref calls);
+        return new CallScope(this, time);
+    }
+
+    /// <summary>A call on the session: idle time counts from its end.</summary>
+    internal readonly struct CallScope(Session session, TimeProvider time) : IDisposable
+    {
+        public void Dispose()
+        {
+            session.Touch(time.GetUtcNow());
+            Interlocked.Decrement(ref session.calls);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Microsoft.Extensions.Options;
 
@@ -7,11 +6,14 @@ namespace Ferry.Core.Sessions;
 
 /// <summary>
 /// Creates, runs and ends remote sessions. A session is visible to its owner only: to anyone else it
-/// does not exist (404). A session whose worker died answers 410 from then on.
+/// does not exist (404). A session whose worker died answers 410 from then on. Sessions nobody
+/// calls for <see cref="RemoteSessionOptions.IdleTimeout"/> are closed.
 /// </summary>
 public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessionOptions> options, TimeProvider time) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Session> sessions = new();
+
+    private string Root => Path.GetFullPath(options.Value.Directory);
 
     public async Task<Session> CreateAsync(string owner, string? name, RuntimeType runtime, CancellationToken cancellationToken)
     {
@@ -22,12 +24,12 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
         }
 
         var id = Guid.NewGuid().ToString("D");
-        var directory = Path.Combine(Path.GetFullPath(options.Value.Directory), id);
+        var directory = Path.Combine(Root, id);
         Directory.CreateDirectory(directory);
         try
         {
             var worker = await workers.StartAsync(runtime, directory, cancellationToken);
-            var session = new Session(id, string.IsNullOrWhiteSpace(name) ? id : name, owner, runtime, directory, worker, time.GetUtcNow());
+            var session = new Session(id, string.IsNullOrWhiteSpace(name) ? id : name, owner, runtime, worker, time.GetUtcNow());
             sessions[id] = session;
             return session;
         }
@@ -41,39 +43,41 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
     public IReadOnlyList<Session> List(string owner) =>
         [.. sessions.Values.Where(s => s.Owner == owner).OrderBy(s => s.CreatedAt)];
 
-    public Session Get(string owner, string id) =>
-        sessions.TryGetValue(id, out var session) && session.Owner == owner
-            ? session
-            : throw FerryException.NotFound($"There is no session '{id}'. Sessions end when they are closed or the server restarts.");
-
-    public async Task<ExecutionResult> ExecuteAsync(
-        string owner, string id, string? code, IReadOnlyList<(string Name, JsonNode? Value)> inputs, IReadOnlyList<string> outputs, CancellationToken cancellationToken)
+    /// <summary>The caller's session; reaching it counts as activity.</summary>
+    public Session Get(string owner, string id)
     {
-        if (code is null)
+        if (sessions.TryGetValue(id, out var session) && session.Owner == owner)
         {
-            throw FerryException.BadRequest("'code' is required.");
+            session.Touch(time.GetUtcNow());
+            return session;
         }
 
-        var duplicate = inputs.GroupBy(i => i.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null || inputs.Any(i => string.IsNullOrEmpty(i.Name)))
+        throw FerryException.NotFound($"There is no session '{id}'. Sessions end when they are closed, when idle for {options.Value.IdleTimeout}, or when the server restarts.");
+    }
+
+    public async Task<ExecutionResult> ExecuteAsync(string owner, string id, ExecutionRequest request, CancellationToken cancellationToken)
+    {
+        var duplicate = request.Inputs.GroupBy(i => i.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null || request.Inputs.Any(i => string.IsNullOrEmpty(i.Name)))
         {
             throw FerryException.BadRequest(duplicate is null ? "Every input parameter needs a 'name'." : $"Input parameter '{duplicate.Key}' is given twice.");
         }
 
         var session = Live(Get(owner, id));
+        using var call = session.BeginCall(time);
         await session.Gate.WaitAsync(cancellationToken);
         try
         {
-            session.Record(code);
+            session.Record(request.Code);
             ExecutionResult result;
             try
             {
-                result = await Live(session).Worker.ExecuteAsync(code, inputs, outputs, cancellationToken);
+                result = await Live(session).Worker.ExecuteAsync(request, cancellationToken);
             }
             catch (WorkerDiedException died)
             {
                 // The user's code ended the interpreter: a failed execution, and the session is gone.
-                result = new ExecutionResult(false, died.Message, "", [], []);
+                result = ExecutionResult.Failed(died.Message);
             }
 
             session.ConsoleOutput = result.ConsoleOutput;
@@ -87,6 +91,57 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
 
     public bool Cancel(string owner, string id) => Get(owner, id).Worker.Interrupt();
 
+    public Task<IReadOnlyList<string>> ListObjectsAsync(string owner, string id, CancellationToken cancellationToken) =>
+        OnWorkerAsync(owner, id, (worker, ct) => worker.ListObjectsAsync(ct), cancellationToken);
+
+    public Task<byte[]> GetObjectAsync(string owner, string id, string name, CancellationToken cancellationToken) =>
+        OnWorkerAsync(owner, id, (worker, ct) => worker.GetObjectAsync(name, ct), cancellationToken);
+
+    public async Task SetObjectAsync(string owner, string id, string name, Stream content, CancellationToken cancellationToken)
+    {
+        var session = Live(Get(owner, id));
+        using var buffer = new MemoryStream();
+        await CopyBoundedAsync(content, buffer, "The object", cancellationToken);
+        await OnWorkerAsync(session, (worker, ct) => DoneAsync(worker.SetObjectAsync(name, buffer.ToArray(), ct)), cancellationToken);
+    }
+
+    public Task DeleteObjectAsync(string owner, string id, string name, CancellationToken cancellationToken) =>
+        OnWorkerAsync(owner, id, (worker, ct) => DoneAsync(worker.DeleteObjectAsync(name, ct)), cancellationToken);
+
+    /// <summary>The names of the files in the session's working directory.</summary>
+    public IReadOnlyList<string> ListFiles(string owner, string id) =>
+        [.. Directory.EnumerateFiles(Get(owner, id).WorkingDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+    /// <summary>The full path of an existing working-directory file.</summary>
+    public string GetFile(string owner, string id, string fileName)
+    {
+        var path = SessionFiles.PathOf(Get(owner, id).WorkingDirectory, fileName);
+        return File.Exists(path) ? path : throw FerryException.NotFound($"The session has no file '{fileName}'.");
+    }
+
+    /// <summary>Stores an uploaded file, replacing one of the same name only once it is whole.</summary>
+    public async Task SaveFileAsync(string owner, string id, string fileName, Stream content, CancellationToken cancellationToken)
+    {
+        var path = SessionFiles.PathOf(Get(owner, id).WorkingDirectory, fileName);
+        var uploads = Directory.CreateDirectory(Path.Combine(Root, ".uploads")).FullName;
+        var temp = Path.Combine(uploads, Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await CopyBoundedAsync(content, file, $"The file '{fileName}'", cancellationToken);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public void DeleteFile(string owner, string id, string fileName) => File.Delete(GetFile(owner, id, fileName));
+
     /// <summary>Ends the session: its worker stops, its working directory is removed.</summary>
     public async Task CloseAsync(string owner, string id)
     {
@@ -95,6 +150,23 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
         {
             await EndAsync(session);
         }
+    }
+
+    /// <summary>Closes the sessions idle for longer than the limit; returns how many.</summary>
+    public async Task<int> CloseIdleAsync()
+    {
+        var cutoff = time.GetUtcNow() - options.Value.IdleTimeout;
+        var closed = 0;
+        foreach (var session in sessions.Values.Where(s => !s.InUse && s.LastActivity < cutoff))
+        {
+            if (sessions.TryRemove(new KeyValuePair<string, Session>(session.Id, session)))
+            {
+                await EndAsync(session);
+                closed++;
+            }
+        }
+
+        return closed;
     }
 
     public async ValueTask DisposeAsync()
@@ -111,6 +183,52 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
         session.Worker.IsAlive
             ? session
             : throw new FerryException(FerryErrorKind.Gone, $"Session '{session.Id}' has ended: its interpreter is no longer running. Close it and create a new one.");
+
+    private static async Task<bool> DoneAsync(Task task)
+    {
+        await task;
+        return true;
+    }
+
+    private Task<T> OnWorkerAsync<T>(string owner, string id, Func<IInterpreterWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        OnWorkerAsync(Live(Get(owner, id)), call, cancellationToken);
+
+    /// <summary>A workspace call: one at a time with executions, and a worker that dies answers 410.</summary>
+    private async Task<T> OnWorkerAsync<T>(Session session, Func<IInterpreterWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var scope = session.BeginCall(time);
+        await session.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await call(Live(session).Worker, cancellationToken);
+        }
+        catch (WorkerDiedException died)
+        {
+            throw new FerryException(FerryErrorKind.Gone, $"Session '{session.Id}' has ended: {died.Message}");
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    private async Task CopyBoundedAsync(Stream from, Stream to, string what, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxUploadBytes;
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > limit)
+            {
+                throw new FerryException(FerryErrorKind.PayloadTooLarge, $"{what} is larger than the limit of {limit} bytes.");
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+    }
 
     private static async Task EndAsync(Session session)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Protocol;
 using Microsoft.Extensions.Logging;
@@ -39,7 +40,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
     public int ProcessId => process.Id;
 
-    public string WorkingDirectory { get; private init; } = "";
+    public string WorkingDirectory { get; private set; } = "";
 
     public bool IsAlive => !dead && !process.HasExited;
 
@@ -82,23 +83,59 @@ public sealed partial class PythonWorker : IInterpreterWorker
     }
 
     /// <summary>Runs code with inputs bound as variables and returns the named outputs.</summary>
-    public async Task<ExecutionResult> ExecuteAsync(
-        string code, IReadOnlyList<(string Name, JsonNode? Value)> inputs, IReadOnlyList<string> outputs, CancellationToken cancellationToken)
+    public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken)
     {
-        var request = new JsonObject
+        var message = new JsonObject
         {
             ["type"] = "execute",
-            ["code"] = code,
-            ["inputs"] = new JsonArray([.. inputs.Select(i => (JsonNode)new JsonObject { ["name"] = i.Name, ["value"] = i.Value?.DeepClone() })]),
-            ["outputs"] = new JsonArray([.. outputs.Select(o => (JsonNode)JsonValue.Create(o))]),
+            ["code"] = request.Code,
+            ["inputs"] = new JsonArray([.. request.Inputs.Select(i => (JsonNode)new JsonObject { ["name"] = i.Name, ["value"] = i.Value?.DeepClone(), ["type"] = i.Type })]),
+            ["outputs"] = new JsonArray([.. request.Outputs.Select(o => (JsonNode)JsonValue.Create(o.Name))]),
+            ["outputTypes"] = new JsonObject(request.Outputs.Where(o => o.Type is not null).Select(o => KeyValuePair.Create(o.Name, (JsonNode?)JsonValue.Create(o.Type)))),
+            ["outputFiles"] = new JsonArray([.. request.OutputFiles.Select(f => (JsonNode)JsonValue.Create(f))]),
+            ["isolated"] = request.Isolated,
         };
-        var reply = await CallAsync(request, cancellationToken);
+        var reply = await RequestAsync(message, cancellationToken);
         return new ExecutionResult(
             reply["success"]?.GetValue<bool>() ?? false,
             reply["errorMessage"]?.GetValue<string>() ?? "",
             reply["consoleOutput"]?.GetValue<string>() ?? "",
             [.. (reply["outputParameters"]?.AsArray() ?? []).Select(o => (o!["name"]!.GetValue<string>(), o["value"]?.DeepClone()))],
-            [.. (reply["changedFiles"]?.AsArray() ?? []).Select(f => f!.GetValue<string>())]);
+            [.. (reply["changedFiles"]?.AsArray() ?? []).Select(f => f!.GetValue<string>())])
+        {
+            OutputFiles = (reply["outputFiles"] as JsonObject ?? []).ToDictionary(f => f.Key, f => f.Value!.GetValue<string>()),
+        };
+    }
+
+    public async Task<IReadOnlyList<string>> ListObjectsAsync(CancellationToken cancellationToken)
+    {
+        var reply = await RequestAsync(new JsonObject { ["type"] = "workspace_list" }, cancellationToken);
+        return [.. reply["names"]!.AsArray().Select(n => n!.GetValue<string>())];
+    }
+
+    public async Task<byte[]> GetObjectAsync(string name, CancellationToken cancellationToken)
+    {
+        var reply = await RequestAsync(new JsonObject { ["type"] = "workspace_get", ["name"] = name }, cancellationToken);
+        return Convert.FromBase64String(reply["data"]!.GetValue<string>());
+    }
+
+    public Task SetObjectAsync(string name, byte[] data, CancellationToken cancellationToken) =>
+        RequestAsync(new JsonObject { ["type"] = "workspace_set", ["name"] = name, ["data"] = Convert.ToBase64String(data) }, cancellationToken);
+
+    public Task DeleteObjectAsync(string name, CancellationToken cancellationToken) =>
+        RequestAsync(new JsonObject { ["type"] = "workspace_delete", ["name"] = name }, cancellationToken);
+
+    public Task SaveWorkspaceAsync(string path, CancellationToken cancellationToken) =>
+        RequestAsync(new JsonObject { ["type"] = "save_workspace", ["path"] = path }, cancellationToken);
+
+    public Task LoadWorkspaceAsync(string path, CancellationToken cancellationToken) =>
+        RequestAsync(new JsonObject { ["type"] = "load_workspace", ["path"] = path }, cancellationToken);
+
+    /// <summary>Moves a blank worker into the working directory it will serve (the warm pool's hand-over).</summary>
+    public async Task ChangeDirectoryAsync(string workingDirectory, CancellationToken cancellationToken)
+    {
+        await RequestAsync(new JsonObject { ["type"] = "chdir", ["path"] = workingDirectory }, cancellationToken);
+        WorkingDirectory = workingDirectory;
     }
 
     /// <summary>Interrupts the running execution, if any; the worker lives on.</summary>
@@ -128,6 +165,19 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
         process.Dispose();
         gate.Dispose();
+    }
+
+    /// <summary>One request and its reply; a reply naming an error becomes the matching 4xx.</summary>
+    private async Task<JsonObject> RequestAsync(JsonObject request, CancellationToken cancellationToken)
+    {
+        var reply = await CallAsync(request, cancellationToken);
+        if (reply["error"] is JsonNode error)
+        {
+            var kind = reply["status"]?.GetValue<string>() == "notFound" ? FerryErrorKind.NotFound : FerryErrorKind.BadRequest;
+            throw new FerryException(kind, error.GetValue<string>());
+        }
+
+        return reply;
     }
 
     private async Task<JsonObject> CallAsync(JsonObject request, CancellationToken cancellationToken)

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Workers;
 
-/// <summary>Starts workers for the runtimes this server has; R is not supported yet.</summary>
-internal sealed class WorkerFactory(PythonRuntime python, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : IWorkerFactory
+/// <summary>Starts workers for the runtimes this server has, from the warm pool when it can; R is not supported yet.</summary>
+internal sealed class WorkerFactory(PythonRuntime python, WarmWorkerPool warm, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : IWorkerFactory
 {
     public async Task<IInterpreterWorker> StartAsync(RuntimeType runtime, string workingDirectory, CancellationToken cancellationToken)
     {
@@ -20,6 +20,19 @@ internal sealed class WorkerFactory(PythonRuntime python, IOptions<WorkerOptions
         if (!info.IsUsable)
         {
             throw new FerryException(FerryErrorKind.Unavailable, $"Python sessions are unavailable on this server: {info.Problem}");
+        }
+
+        if (warm.TryTake(out var ready))
+        {
+            try
+            {
+                await ready.ChangeDirectoryAsync(workingDirectory, cancellationToken);
+                return ready;
+            }
+            catch (Exception ex) when (ex is WorkerDiedException or FerryException)
+            {
+                await ready.DisposeAsync(); // a broken warm worker; start one as if the pool were empty
+            }
         }
 
         return await PythonWorker.StartAsync(info.Path!, workingDirectory, options.Value, logger, cancellationToken);

@@ -16,4 +16,7 @@ public sealed class WorkerOptions
 
     /// <summary>How long a new worker may take to say it is ready.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Blank Python workers kept started ahead of need (0: none).</summary>
+    public int WarmPoolSize { get; set; } = 2;
 }

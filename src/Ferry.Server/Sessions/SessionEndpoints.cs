@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace Ferry.Server.Sessions;
 
@@ -19,6 +21,16 @@ internal static class SessionEndpoints
         group.MapDelete("/{id}/force", CloseByForceAsync).WithName("closeSessionByForce");
         group.MapGet("/{id}/console-output", ConsoleOutput).WithName("getSessionConsoleOutput");
         group.MapGet("/{id}/history", History).WithName("listSessionHistory");
+        group.MapPost("/{id}/files", UploadFileAsync).WithName("uploadSessionFile")
+            .Accepts<IFormFile>("multipart/form-data").DisableAntiforgery();
+        group.MapGet("/{id}/files", ListFiles).WithName("listSessionFiles");
+        group.MapGet("/{id}/files/{fileName}", GetFile).WithName("getSessionFile");
+        group.MapDelete("/{id}/files/{fileName}", DeleteFile).WithName("deleteSessionFile");
+        group.MapGet("/{id}/workspace", ListObjectsAsync).WithName("listWorkspaceObjects");
+        group.MapPost("/{id}/workspace/{objectName}", SetObjectAsync).WithName("setWorkspaceObject")
+            .Accepts<byte[]>("application/octet-stream");
+        group.MapGet("/{id}/workspace/{objectName}", GetObjectAsync).WithName("getWorkspaceObject");
+        group.MapDelete("/{id}/workspace/{objectName}", DeleteObjectAsync).WithName("deleteWorkspaceObject");
         return app;
     }
 
@@ -40,8 +52,16 @@ internal static class SessionEndpoints
     private static async Task<Ok<ExecuteResponse>> ExecuteAsync(
         string id, ExecuteRequest request, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
     {
-        var inputs = (request.InputParameters ?? []).Select(p => (p.Name ?? "", p.Value)).ToList();
-        var result = await sessions.ExecuteAsync(Owner(user), id, request.Code, inputs, request.OutputParameters ?? [], cancellationToken);
+        if (request.Code is null)
+        {
+            throw FerryException.BadRequest("'code' is required.");
+        }
+
+        var execution = new ExecutionRequest(
+            request.Code,
+            [.. (request.InputParameters ?? []).Select(p => new InputValue(p.Name ?? "", p.Value))],
+            [.. (request.OutputParameters ?? []).Select(name => new OutputSpec(name))]);
+        var result = await sessions.ExecuteAsync(Owner(user), id, execution, cancellationToken);
         return TypedResults.Ok(new ExecuteResponse(
             result.Success,
             result.ErrorMessage,
@@ -71,6 +91,75 @@ internal static class SessionEndpoints
 
     private static Ok<IReadOnlyList<string>> History(string id, ClaimsPrincipal user, SessionService sessions) =>
         TypedResults.Ok(sessions.Get(Owner(user), id).History);
+
+    /// <summary>Streams the multipart part named <c>file</c> into the working directory, under its own file name.</summary>
+    private static async Task<Created<MessageResponse>> UploadFileAsync(
+        string id, HttpRequest request, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
+    {
+        sessions.Get(Owner(user), id);
+        var boundary = MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) && mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            ? HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value
+            : null;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            throw FerryException.BadRequest("Upload the file as multipart/form-data with a part named 'file'.");
+        }
+
+        var reader = new MultipartReader(boundary, request.Body);
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            if (section.GetContentDispositionHeader() is { } disposition && disposition.Name.Value == "file")
+            {
+                var fileName = disposition.FileName.Value ?? disposition.FileNameStar.Value;
+                if (string.IsNullOrEmpty(fileName))
+                {
+                    throw FerryException.BadRequest("The 'file' part has no file name.");
+                }
+
+                await sessions.SaveFileAsync(Owner(user), id, fileName, section.Body, cancellationToken);
+                return TypedResults.Created($"/sessions/{id}/files/{Uri.EscapeDataString(fileName)}", new MessageResponse($"Uploaded '{fileName}'."));
+            }
+        }
+
+        throw FerryException.BadRequest("The form has no part named 'file'.");
+    }
+
+    private static Ok<IReadOnlyList<string>> ListFiles(string id, ClaimsPrincipal user, SessionService sessions) =>
+        TypedResults.Ok(sessions.ListFiles(Owner(user), id));
+
+    private static PhysicalFileHttpResult GetFile(string id, string fileName, ClaimsPrincipal user, SessionService sessions) =>
+        TypedResults.PhysicalFile(sessions.GetFile(Owner(user), id, Unescaped(fileName)), "application/octet-stream", fileName);
+
+    private static Ok<MessageResponse> DeleteFile(string id, string fileName, ClaimsPrincipal user, SessionService sessions)
+    {
+        sessions.DeleteFile(Owner(user), id, Unescaped(fileName));
+        return TypedResults.Ok(new MessageResponse($"Deleted '{fileName}'."));
+    }
+
+    private static async Task<Ok<IReadOnlyList<string>>> ListObjectsAsync(string id, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sessions.ListObjectsAsync(Owner(user), id, cancellationToken));
+
+    /// <summary>The body is the object's dill bytes, as <c>dill.dumps</c> wrote them.</summary>
+    private static async Task<Ok<MessageResponse>> SetObjectAsync(
+        string id, string objectName, HttpRequest request, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
+    {
+        await sessions.SetObjectAsync(Owner(user), id, objectName, request.Body, cancellationToken);
+        return TypedResults.Ok(new MessageResponse($"Set '{objectName}'."));
+    }
+
+    private static async Task<FileContentHttpResult> GetObjectAsync(
+        string id, string objectName, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken) =>
+        TypedResults.File(await sessions.GetObjectAsync(Owner(user), id, objectName, cancellationToken), "application/octet-stream", objectName + ".dill");
+
+    private static async Task<Ok<MessageResponse>> DeleteObjectAsync(
+        string id, string objectName, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
+    {
+        await sessions.DeleteObjectAsync(Owner(user), id, objectName, cancellationToken);
+        return TypedResults.Ok(new MessageResponse($"Deleted '{objectName}'."));
+    }
+
+    /// <summary>Routing decodes a path segment except <c>%2F</c>; a name holding one means a slash to the client.</summary>
+    private static string Unescaped(string segment) => segment.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     private static string Owner(ClaimsPrincipal user) => user.Identity?.Name ?? throw FerryException.Unauthorized("No user.");
 }

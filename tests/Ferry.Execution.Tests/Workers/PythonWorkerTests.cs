@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -148,6 +149,89 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.False(result.Success);
         Assert.StartsWith("MemoryError", result.ErrorMessage, StringComparison.Ordinal);
         Assert.True((await small.ExecuteAsync("ok = 1", [], ["ok"], CancellationToken.None)).Success);
+    }
+
+    [Fact]
+    public async Task Execute_DeclaredTypes_ConvertInputsAndOutputs()
+    {
+        var result = await worker.ExecuteAsync(
+            new ExecutionRequest(
+                "import numpy as np\nshape = list(m.shape)\nkinds = [type(i).__name__, type(n).__name__, type(v).__name__, type(df).__name__]\nlabel = 'virginica'\ntotal = float(v.sum())\nflag = np.bool_(True)",
+                [
+                    new InputValue("i", JsonValue.Create(3), "integer"),
+                    new InputValue("n", JsonValue.Create(2), "numeric"),
+                    new InputValue("v", JsonNode.Parse("[1, 2, 3.5]"), "vector"),
+                    new InputValue("m", JsonNode.Parse("[[1, 2], [3, 4], [5, 6]]"), "matrix"),
+                    new InputValue("df", JsonNode.Parse("{\"a\": [1, 2]}"), "data.frame"),
+                ],
+                [new OutputSpec("shape", "vector"), new OutputSpec("kinds"), new OutputSpec("label", "character"), new OutputSpec("total", "numeric"), new OutputSpec("flag", "logical")]),
+            CancellationToken.None);
+        Assert.True(result.Success, result.ErrorMessage + result.ConsoleOutput);
+        var values = result.OutputParameters.ToDictionary(o => o.Name, o => o.Value!.ToJsonString());
+        Assert.Equal("[3,2]", values["shape"]);
+        Assert.Equal("[\"int\",\"float\",\"ndarray\",\"DataFrame\"]", values["kinds"]);
+        Assert.Equal("\"virginica\"", values["label"]); // the whole string, not its first character
+        Assert.Equal("6.5", values["total"]);
+        Assert.Equal("true", values["flag"]);
+
+        var mistyped = await worker.ExecuteAsync(new ExecutionRequest("x = [1, 2]", [], [new OutputSpec("x", "integer")]), CancellationToken.None);
+        Assert.False(mistyped.Success);
+        Assert.Contains("Output 'x' could not be encoded as integer", mistyped.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Execute_Isolated_LeavesNoVariablesAndReturnsOutputFiles()
+    {
+        await worker.ExecuteAsync("base = 10", [], [], CancellationToken.None);
+        var result = await worker.ExecuteAsync(
+            new ExecutionRequest("leak = base + x\nopen('plot.txt', 'w').write(str(leak))", [new InputValue("x", JsonValue.Create(1))], [new OutputSpec("leak")])
+            {
+                Isolated = true,
+                OutputFiles = ["plot.txt"],
+            },
+            CancellationToken.None);
+        Assert.True(result.Success, result.ErrorMessage);
+        Assert.Equal("11", result.OutputParameters.Single().Value!.ToJsonString());
+        Assert.Equal("11", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.OutputFiles["plot.txt"])));
+
+        var after = await worker.ExecuteAsync("", [], ["leak", "x"], CancellationToken.None);
+        Assert.Contains("Output 'leak' was not defined", after.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("Output 'x' was not defined", after.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SaveAndLoadWorkspace_CarriesModelsFunctionsAndImports()
+    {
+        var train = await worker.ExecuteAsync(
+            "from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC().fit(iris.data, iris.target)\ndef label(i):\n    return str(iris.target_names[i])",
+            [], [], CancellationToken.None);
+        Assert.True(train.Success, train.ErrorMessage);
+        var saved = Path.Combine(directory, "..", Guid.NewGuid().ToString("N") + ".dill");
+        try
+        {
+            await worker.SaveWorkspaceAsync(saved, CancellationToken.None);
+            await using var fresh = await StartAsync(new WorkerOptions());
+            await fresh.LoadWorkspaceAsync(saved, CancellationToken.None);
+            var result = await fresh.ExecuteAsync("species = label(clf.predict([[5.1, 3.5, 1.4, .2]])[0])\nmodule = svm.__name__", [], ["species", "module"], CancellationToken.None);
+            Assert.True(result.Success, result.ErrorMessage + result.ConsoleOutput);
+            Assert.Equal("\"setosa\"", result.OutputParameters[0].Value!.ToJsonString());
+            Assert.Equal("\"sklearn.svm\"", result.OutputParameters[1].Value!.ToJsonString());
+            Assert.Equal(["clf", "iris", "label", "module", "species"], await fresh.ListObjectsAsync(CancellationToken.None));
+        }
+        finally
+        {
+            File.Delete(saved);
+        }
+    }
+
+    [Fact]
+    public async Task WorkspaceObject_MissingOrBadBytes_AreNamedErrors()
+    {
+        var missing = await Assert.ThrowsAsync<FerryException>(() => worker.GetObjectAsync("nope", CancellationToken.None));
+        Assert.Equal(FerryErrorKind.NotFound, missing.Kind);
+        var bad = await Assert.ThrowsAsync<FerryException>(() => worker.SetObjectAsync("x", [1, 2, 3], CancellationToken.None));
+        Assert.Equal(FerryErrorKind.BadRequest, bad.Kind);
+        Assert.True(worker.IsAlive);
     }
 
     private async Task<PythonWorker> StartAsync(WorkerOptions options)

@@ -13,10 +13,6 @@ public sealed class OpenApiContractTests(FerryFactory factory) : IClassFixture<F
     /// <summary>Contract operations still to come (each names the issue that brings it).</summary>
     private static readonly HashSet<string> NotYetImplemented =
     [
-        // Sessions
-        "POST /sessions/{}/files", "GET /sessions/{}/files",
-        "GET /sessions/{}/files/{}", "DELETE /sessions/{}/files/{}", "GET /sessions/{}/workspace", "POST /sessions/{}/workspace/{}",
-        "GET /sessions/{}/workspace/{}", "DELETE /sessions/{}/workspace/{}",
         // Snapshots and web services
         "POST /sessions/{}/snapshot", "POST /sessions/{}/loadsnapshot/{}", "GET /snapshots", "GET /snapshots/{}", "DELETE /snapshots/{}",
         "GET /services", "POST /services/{}", "GET /services/{}", "POST /services/{}/{}", "PATCH /services/{}/{}", "GET /services/{}/{}",

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Ferry.Core.Users;
 using Ferry.Server.Tests.Infrastructure;
 
@@ -13,15 +12,15 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
     public async Task SeedWalk_TrainAndPredictIris_ReturnsSpecies()
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await CreateAsync(client);
+        var id = await SessionApi.CreateAsync(client);
 
-        var train = await ExecuteAsync(client, id, new
+        var train = await SessionApi.ExecuteAsync(client, id, new
         {
             code = "from sklearn import svm\nfrom sklearn import datasets\nclf = svm.SVC()\niris = datasets.load_iris()\nX, y = iris.data, iris.target\nclf.fit(X, y)",
         });
         Assert.True(train.GetProperty("success").GetBoolean(), train.ToString());
 
-        var predict = await ExecuteAsync(client, id, new
+        var predict = await SessionApi.ExecuteAsync(client, id, new
         {
             code = "result = clf.predict([species_1])",
             inputParameters = new object[] { new { name = "species_1", value = new[] { 7, 3.2, 4.7, 1.4 } } },
@@ -53,8 +52,8 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
     public async Task Execute_UserError_Is200WithSuccessFalse()
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await CreateAsync(client);
-        var result = await ExecuteAsync(client, id, new { code = "print('hello')\nraise ValueError('bad value')" });
+        var id = await SessionApi.CreateAsync(client);
+        var result = await SessionApi.ExecuteAsync(client, id, new { code = "print('hello')\nraise ValueError('bad value')" });
         Assert.False(result.GetProperty("success").GetBoolean());
         Assert.Equal("ValueError: bad value", result.GetProperty("errorMessage").GetString());
         Assert.Contains("hello", result.GetProperty("consoleOutput").GetString(), StringComparison.Ordinal);
@@ -67,8 +66,8 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
     public async Task Execute_WorkerExits_FailsThenSessionIsGone()
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await CreateAsync(client);
-        var result = await ExecuteAsync(client, id, new { code = "import os\nos._exit(1)" });
+        var id = await SessionApi.CreateAsync(client);
+        var result = await SessionApi.ExecuteAsync(client, id, new { code = "import os\nos._exit(1)" });
         Assert.False(result.GetProperty("success").GetBoolean());
         Assert.Contains("exited unexpectedly", result.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
 
@@ -82,8 +81,8 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
     public async Task Cancel_RunningLoop_InterruptsAndKeepsSession()
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await CreateAsync(client);
-        var running = ExecuteAsync(client, id, new { code = "import time\nwhile True:\n    time.sleep(0.05)" });
+        var id = await SessionApi.CreateAsync(client);
+        var running = SessionApi.ExecuteAsync(client, id, new { code = "import time\nwhile True:\n    time.sleep(0.05)" });
         using var canceller = await factory.LoggedInClientAsync();
         for (var i = 0; i < 200 && !running.IsCompleted; i++)
         {
@@ -95,7 +94,7 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         var result = await running;
         Assert.False(result.GetProperty("success").GetBoolean());
         Assert.Contains("interrupted", result.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
-        var after = await ExecuteAsync(client, id, new { code = "y = 2", outputParameters = new[] { "y" } });
+        var after = await SessionApi.ExecuteAsync(client, id, new { code = "y = 2", outputParameters = new[] { "y" } });
         Assert.True(after.GetProperty("success").GetBoolean());
     }
 
@@ -103,7 +102,7 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
     public async Task OtherUser_Gets404()
     {
         using var admin = await factory.LoggedInClientAsync();
-        var id = await CreateAsync(admin);
+        var id = await SessionApi.CreateAsync(admin);
         var other = await factory.AddUserAsync(Role.Contributor);
         using var client = await factory.LoggedInClientAsync(other, "user-Passw0rd!");
         using var response = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { code = "x = 1" });
@@ -127,21 +126,8 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
     public async Task Execute_MissingCode_Returns400()
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await CreateAsync(client);
+        var id = await SessionApi.CreateAsync(client);
         using var response = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { inputParameters = Array.Empty<object>() });
         await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "'code' is required");
-    }
-
-    private static async Task<string> CreateAsync(HttpClient client)
-    {
-        using var response = await client.PostAsJsonAsync("/sessions", new { name = "Session 1", runtimeType = "Python" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await HttpAssert.OkJsonAsync(response)).GetProperty("sessionId").GetString()!;
-    }
-
-    private static async Task<JsonElement> ExecuteAsync(HttpClient client, string id, object body)
-    {
-        using var response = await client.PostAsJsonAsync($"/sessions/{id}/execute", body);
-        return await HttpAssert.OkJsonAsync(response);
     }
 }

@@ -3,7 +3,12 @@
 Each frame is a 4-byte little-endian length followed by that many bytes of UTF-8 JSON. The frame
 channel is moved off fd 1 at start so that print() or C libraries writing to stdout can never
 corrupt it; each execution's fd 1 and fd 2 go to a capture file returned as consoleOutput.
+
+Requests: execute, chdir, workspace_list/get/set/delete, save_workspace, load_workspace, ping and
+shutdown. A request that cannot be served answers {"error": message, "status": "badRequest" or
+"notFound"}; a failure of the user's code is a normal execute reply with success false.
 """
+import base64
 import io
 import json
 import os
@@ -13,6 +18,7 @@ import struct
 import sys
 import tempfile
 import traceback
+import types
 
 # Move the channel off fds 0 and 1 before anything else can write there.
 _IN = os.fdopen(os.dup(0), "rb", buffering=0)
@@ -88,14 +94,113 @@ def _files(directory):
     return result
 
 
+class RequestError(Exception):
+    """A request the worker cannot serve: answered with its status, the worker goes on."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+def _numpy():
+    import numpy
+    return numpy
+
+
+def convert_input(name, value, kind):
+    """Turns a JSON input into the Python value of its declared ML Server type."""
+    if kind is None:
+        return value
+    if kind == "integer":
+        return int(value)
+    if kind == "numeric":
+        return float(value)
+    if kind == "character":
+        return str(value)
+    if kind == "logical":
+        return bool(value)
+    if kind in ("vector", "matrix"):
+        return _numpy().array(value)
+    if kind == "data.frame":
+        import pandas
+        return pandas.DataFrame(value)
+    raise RequestError("badRequest", f"Input '{name}' has the unknown type '{kind}'.")
+
+
+def convert_output(value, kind):
+    """Turns a Python value into the JSON of its declared type; raises TypeError when it does not fit."""
+    plain = to_json(value)
+    if kind is None:
+        return plain
+    if kind == "character":
+        if isinstance(plain, (dict, list)):
+            raise TypeError(f"a {type(value).__name__} is not a character value")
+        return plain if isinstance(plain, str) else json.dumps(plain)
+    if kind == "logical":
+        if isinstance(plain, bool):
+            return plain
+        raise TypeError(f"a {type(value).__name__} is not a logical value")
+    if kind in ("integer", "numeric"):
+        if isinstance(plain, bool) or not isinstance(plain, (int, float)):
+            raise TypeError(f"a {type(value).__name__} is not a {kind} value")
+        if kind == "integer":
+            if plain != int(plain):
+                raise TypeError(f"{plain} is not an integer")
+            return int(plain)
+        return float(plain)
+    if kind == "vector":
+        if not isinstance(plain, list):
+            plain = [plain]
+        if any(isinstance(x, (list, dict)) for x in plain):
+            raise TypeError("a vector holds single values, not nested arrays")
+        return plain
+    if kind == "matrix":
+        if not isinstance(plain, list) or not all(isinstance(row, list) for row in plain):
+            raise TypeError(f"a {type(value).__name__} is not a matrix (an array of rows)")
+        return plain
+    if kind == "data.frame":
+        if not isinstance(plain, dict):
+            raise TypeError(f"a {type(value).__name__} is not a data.frame")
+        return plain
+    raise TypeError(f"the type '{kind}' is unknown")
+
+
+def _dill():
+    import dill
+    dill.settings["recurse"] = True
+    return dill
+
+
 class Worker:
     def __init__(self):
-        self.namespace = {"__name__": "__main__"}
+        # User code runs in a real __main__ module, so pickle and dill find what it defines.
+        self.module = types.ModuleType("__main__")
+        self.module.__dict__["__builtins__"] = __builtins__
+        sys.modules["__main__"] = self.module
+        self.namespace = self.module.__dict__
         self.busy = False
+        self.compiled = {}
+
+    def _compile(self, code):
+        compiled = self.compiled.get(code)
+        if compiled is None:
+            compiled = compile(code, "<ferry>", "exec")
+            if len(self.compiled) >= 16:
+                self.compiled.clear()
+            self.compiled[code] = compiled
+        return compiled
 
     def execute(self, request):
         code = request.get("code", "")
+        output_files = request.get("outputFiles") or []
+        for name in output_files:  # a file from an earlier call must not pass for this call's
+            try:
+                os.remove(name)
+            except OSError:
+                pass
         before = _files(os.getcwd())
+        # An isolated execution (a web service call) sees the workspace but leaves no variables behind.
+        namespace = dict(self.namespace) if request.get("isolated") else self.namespace
         capture = tempfile.TemporaryFile()
         saved_err = os.dup(2)
         sys.stdout.flush()
@@ -105,9 +210,9 @@ class Worker:
         success, error = True, None
         try:
             for item in request.get("inputs") or []:
-                self.namespace[item["name"]] = item.get("value")
+                namespace[item["name"]] = convert_input(item["name"], item.get("value"), item.get("type"))
             self.busy = True
-            exec(compile(code, "<ferry>", "exec"), self.namespace)
+            exec(self._compile(code), namespace)
         except KeyboardInterrupt:
             success, error = False, "Execution was interrupted (cancelled or past its time limit)."
         except BaseException as ex:  # SystemExit too: user code must not end the worker
@@ -127,24 +232,115 @@ class Worker:
         console = capture.read().decode("utf-8", errors="replace")
         capture.close()
 
+        kinds = request.get("outputTypes") or {}
         outputs, output_errors = [], []
         for name in request.get("outputs") or []:
-            if name not in self.namespace:
+            if name not in namespace:
                 output_errors.append(f"Output '{name}' was not defined by the code.")
                 continue
             try:
-                value = to_json(self.namespace[name])
+                value = convert_output(namespace[name], kinds.get(name))
                 json.dumps(value, allow_nan=False)
                 outputs.append({"name": name, "value": value})
             except (TypeError, ValueError) as ex:
-                output_errors.append(f"Output '{name}' could not be encoded: {ex}.")
+                output_errors.append(f"Output '{name}' could not be encoded as {kinds.get(name) or 'JSON'}: {ex}.")
+        files = {}
+        for name in output_files:
+            try:
+                with open(name, "rb") as f:
+                    files[name] = base64.b64encode(f.read()).decode("ascii")
+            except OSError:
+                output_errors.append(f"Output file '{name}' was not written by the code.")
         if output_errors and success:
             success, error = False, " ".join(output_errors)
 
         after = _files(os.getcwd())
         changed = sorted(name for name, stamp in after.items() if before.get(name) != stamp)
         return {"success": success, "errorMessage": error or "", "consoleOutput": console,
-                "outputParameters": outputs, "changedFiles": changed}
+                "outputParameters": outputs, "outputFiles": files, "changedFiles": changed}
+
+    def objects(self):
+        return {name: value for name, value in self.namespace.items()
+                if not name.startswith("__") and not isinstance(value, types.ModuleType)}
+
+    def workspace_get(self, name):
+        if name not in self.objects():
+            raise RequestError("notFound", f"The workspace has no object '{name}'.")
+        try:
+            data = _dill().dumps(self.namespace[name])
+        except Exception as ex:
+            raise RequestError("badRequest", f"The object '{name}' cannot be serialized with dill: {ex}") from ex
+        return {"data": base64.b64encode(data).decode("ascii")}
+
+    def workspace_set(self, name, data):
+        if not name.isidentifier():
+            raise RequestError("badRequest", f"'{name}' is not a valid Python name.")
+        try:
+            value = _dill().loads(base64.b64decode(data))
+        except Exception as ex:
+            raise RequestError("badRequest", f"The body is not a dill-serialized object: {type(ex).__name__}: {ex}") from ex
+        self.namespace[name] = value
+        return {}
+
+    def workspace_delete(self, name):
+        if name not in self.objects():
+            raise RequestError("notFound", f"The workspace has no object '{name}'.")
+        del self.namespace[name]
+        return {}
+
+    def save_workspace(self, path):
+        """Writes the workspace (objects and imported modules) with dill; what dill cannot write is skipped."""
+        dill = _dill()
+        state = {name: value for name, value in self.namespace.items() if not name.startswith("__")}
+        skipped = []
+        try:
+            data = dill.dumps(state)
+        except Exception:
+            for name in list(state):
+                try:
+                    dill.dumps(state[name])
+                except Exception:
+                    skipped.append(name)
+                    del state[name]
+            data = dill.dumps(state)
+        with open(path, "wb") as f:
+            f.write(data)
+        return {"saved": sorted(state), "skipped": skipped}
+
+    def load_workspace(self, path):
+        """Merges a saved workspace into this one."""
+        try:
+            with open(path, "rb") as f:
+                state = _dill().load(f)
+        except Exception as ex:
+            raise RequestError("badRequest", f"The saved workspace cannot be loaded: {type(ex).__name__}: {ex}") from ex
+        if not isinstance(state, dict):
+            raise RequestError("badRequest", "The saved workspace is not a set of named objects.")
+        self.namespace.update(state)
+        return {"loaded": sorted(state)}
+
+    def serve(self, request):
+        kind = request.get("type")
+        if kind == "execute":
+            return self.execute(request)
+        if kind == "chdir":
+            os.chdir(request["path"])
+            return {}
+        if kind == "workspace_list":
+            return {"names": sorted(self.objects())}
+        if kind == "workspace_get":
+            return self.workspace_get(request["name"])
+        if kind == "workspace_set":
+            return self.workspace_set(request["name"], request["data"])
+        if kind == "workspace_delete":
+            return self.workspace_delete(request["name"])
+        if kind == "save_workspace":
+            return self.save_workspace(request["path"])
+        if kind == "load_workspace":
+            return self.load_workspace(request["path"])
+        if kind == "ping":
+            return {"ok": True}
+        raise RequestError("badRequest", f"unknown request type {kind!r}")
 
 
 def _interrupt(signum, frame):
@@ -152,31 +348,50 @@ def _interrupt(signum, frame):
         raise KeyboardInterrupt()
 
 
-WORKER = Worker()
+def _die_with_parent():
+    """The worker ends when the server process ends, however it ends (even while user code runs).
+
+    PR_SET_PDEATHSIG would follow the server thread that started the worker, and .NET retires idle
+    pool threads; so a daemon thread watches for the parent to change instead.
+    """
+    import threading
+    import time
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="ferry-parent-watch", daemon=True).start()
+
+
+WORKER = None
 
 
 def main():
+    global WORKER
+    _die_with_parent()
     memory_mb = int(os.environ.get("FERRY_MEMORY_LIMIT_MB", "0") or 0)
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    WORKER = Worker()
     signal.signal(signal.SIGINT, _interrupt)
     write_frame({"type": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
     while True:
         request = read_frame()
         if request is None or request.get("type") == "shutdown":
             return
-        kind = request.get("type")
         try:
-            if kind == "execute":
-                reply = WORKER.execute(request)
-            elif kind == "ping":
-                reply = {"ok": True}
-            else:
-                reply = {"error": f"unknown request type {kind!r}"}
+            reply = WORKER.serve(request)
+        except RequestError as ex:
+            reply = {"error": str(ex), "status": ex.status}
         except MemoryError:
             reply = {"success": False, "errorMessage": "MemoryError: the execution exceeded the session's memory limit.",
-                     "consoleOutput": "", "outputParameters": [], "changedFiles": []}
+                     "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
+        except Exception as ex:
+            reply = {"error": f"{type(ex).__name__}: {ex}", "status": "badRequest"}
         write_frame(reply)
 
 
