@@ -83,6 +83,25 @@ public sealed class FerryProcess : IAsyncDisposable
         return result;
     }
 
+    /// <summary>The server's process id (the launcher execs the server in its own process).</summary>
+    public int ProcessId => process.Id;
+
+    /// <summary>The processes the server started, e.g. its interpreter workers (Linux /proc).</summary>
+    public IReadOnlyList<int> Children() =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(name => (Pid: int.Parse(name!, System.Globalization.CultureInfo.InvariantCulture), Parent: ParentOf(name!)))
+            .Where(p => p.Parent == process.Id)
+            .Select(p => p.Pid)];
+
+    /// <summary>Ends the server at once (SIGKILL), as a crash or an out-of-memory kill would.</summary>
+    public async Task CrashAsync()
+    {
+        process.Kill(entireProcessTree: false);
+        await process.WaitForExitAsync();
+    }
+
     /// <summary>Stops the server the way an operator does (SIGTERM), killing it if it lingers.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -142,6 +161,21 @@ public sealed class FerryProcess : IAsyncDisposable
         if (line is not null)
         {
             output.Enqueue(line);
+        }
+    }
+
+    private static int ParentOf(string pid)
+    {
+        try
+        {
+            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return -1; // it ended while we looked
         }
     }
 

@@ -1,0 +1,70 @@
+# Shared by the benchmarks: a real `ferry serve` on a free loopback port over a throwaway data dir.
+# Source it; call start_ferry [--Section:Key=value ...]; it sets FERRY_URL and TOKEN; stop_all cleans up.
+set -euo pipefail
+
+bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pids=()
+dirs=()
+
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+  for dir in "${dirs[@]}"; do rm -rf "$dir"; done
+  dirs=()
+}
+trap stop_all EXIT
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until a URL answers (any HTTP status) or gives up after 90 s.
+wait_http() {
+  local url="$1" i
+  for i in $(seq 1 900); do
+    if curl -s -o /dev/null "$url"; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: $url did not answer within 90 s" >&2
+  return 1
+}
+
+start_ferry() {
+  local port data
+  port="$(free_port)"
+  data="$(mktemp -d)"
+  dirs+=("$data")
+  FERRY_ADMIN_PASSWORD=bench-Passw0rd FERRY_NO_BUILD=1 FERRY_SKIP_INSTALL=1 \
+    "$bench_root/ferry" serve --urls "http://127.0.0.1:$port" --data-dir "$data" \
+    --Logging:LogLevel:Default=Warning "$@" >"$data/server.log" 2>&1 &
+  pids+=($!)
+  FERRY_URL="http://127.0.0.1:$port"
+  wait_http "$FERRY_URL/status"
+  TOKEN="$(curl -sf "$FERRY_URL/login" -H 'Content-Type: application/json' \
+    -d '{"username":"admin","password":"bench-Passw0rd"}' | jq -r .access_token)"
+}
+
+# curl with the token, JSON in and out.
+api() {
+  local method="$1" path="$2"
+  shift 2
+  curl -sf -X "$method" "$FERRY_URL$path" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"
+}
+
+# Prints "p50 p99" in milliseconds of the numbers (seconds) on stdin.
+percentiles() {
+  sort -n | awk '{v[NR]=$1} END {i50=int(NR*0.5+0.5); i99=int(NR*0.99+0.5); if(i99<1)i99=1; printf "%.2f %.2f\n", v[i50]*1000, v[i99]*1000}'
+}
+
+# wrk's latency distribution as "req/s p50 p99" (p in ms); wrk -s LUA must be given by the caller.
+wrk_summary() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /^Requests\/sec/ { rps = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%.0f %.2f %.2f%s\n", rps, p50, p99, (bad ? " NON-2XX=" bad : "") }'
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.EndToEnd;
+
+/// <summary>Sessions live with the server process: a restart ends them, cleanly reported, nothing left running.</summary>
+public sealed class SessionRestartTests : IDisposable
+{
+    private readonly string dataDirectory = TestDirectory.Create();
+
+    public void Dispose() => TestDirectory.TryDelete(dataDirectory);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_EndsSessions_NoWorkerOutlivesTheServer(bool crash)
+    {
+        string id;
+        IReadOnlyList<int> workers;
+        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret"))
+        {
+            using var client = await LoggedInAsync(server);
+            id = await SessionApi.CreateAsync(client);
+            var pid = (await SessionApi.RunAsync(client, id, "import os\npid = os.getpid()\nopen('kept.txt', 'w').write('x')", "pid"))["pid"].GetInt32();
+            workers = server.Children();
+            Assert.Contains(pid, workers);
+
+            // A long execution is running when the server goes away.
+            _ = client.PostAsJsonAsync($"/sessions/{id}/execute", new { code = "import time\ntime.sleep(600)" });
+            await Task.Delay(300);
+            if (crash)
+            {
+                await server.CrashAsync();
+            }
+        }
+
+        for (var i = 0; i < 50 && workers.Any(IsRunning); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.DoesNotContain(workers, IsRunning);
+
+        await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
+        {
+            using var client = await LoggedInAsync(restarted);
+            using var gone = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { code = "x = 1" });
+            await HttpAssert.ErrorAsync(gone, HttpStatusCode.NotFound, "when the server restarts");
+            using var list = await client.GetAsync("/sessions");
+            Assert.Equal(0, (await HttpAssert.OkJsonAsync(list)).GetArrayLength());
+            Assert.False(Directory.Exists(Path.Combine(dataDirectory, "sessions", id)));
+            await SessionApi.CreateAsync(client);
+        }
+    }
+
+    private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    private static async Task<HttpClient> LoggedInAsync(FerryProcess server)
+    {
+        var client = new HttpClient { BaseAddress = server.BaseAddress };
+        using var login = await client.PostAsJsonAsync("/login", new { username = "admin", password = "secret" });
+        var token = (await HttpAssert.OkJsonAsync(login)).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}
