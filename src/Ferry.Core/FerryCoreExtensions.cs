@@ -1,6 +1,8 @@
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
 using Ferry.Core.Sessions;
+using Ferry.Core.Snapshots;
+using Ferry.Core.WebServices;
 using Ferry.Core.Status;
 using Ferry.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +24,9 @@ public static class FerryCoreExtensions
         services.AddSingleton<ComputeNodeService>();
         services.AddOptions<RemoteSessionOptions>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<SnapshotService>();
+        services.AddSingleton<WebServiceCatalog>();
+        services.AddSingleton<WebServiceConsumer>();
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using Ferry.Core.Sessions;
 using Ferry.Core.Status;
+using Ferry.Core.WebServices;
+using Ferry.Execution.Pools;
 using Ferry.Execution.Runtimes;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Runtimes.R;
@@ -21,6 +23,8 @@ public static class FerryExecutionExtensions
         services.AddSingleton<WarmWorkerPool>();
         services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
         services.AddSingleton<IWorkerFactory, WorkerFactory>();
+        services.AddOptions<ServicePoolOptions>();
+        services.AddSingleton<IWebServiceRunner, ServicePoolManager>();
         return services;
     }
 }

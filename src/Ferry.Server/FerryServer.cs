@@ -10,6 +10,9 @@ using Ferry.Server.Errors;
 using Ferry.Server.Hosting;
 using Ferry.Server.OpenApi;
 using Ferry.Server.Sessions;
+using Ferry.Server.Snapshots;
+using Ferry.Server.WebServices;
+using Ferry.Execution.Pools;
 using Ferry.Server.Status;
 using Ferry.Storage;
 using Ferry.Core.Status;
@@ -38,6 +41,8 @@ public static class FerryServer
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         builder.Services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory);
+        builder.Services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
+            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory);
         builder.Services.AddHostedService<IdleSessionSweeper>();
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();
@@ -58,6 +63,9 @@ public static class FerryServer
         api.MapStatusEndpoints();
         api.MapComputeNodeEndpoints();
         api.MapSessionEndpoints();
+        api.MapSnapshotEndpoints();
+        api.MapWebServiceEndpoints();
+        api.MapConsumeEndpoints();
         app.MapFerryOpenApi();
         return app;
     }

@@ -1,5 +1,10 @@
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Snapshots;
+using Ferry.Core.WebServices;
+using Ferry.Storage.Blobs;
+using Ferry.Storage.Snapshots;
+using Ferry.Storage.WebServices;
 using Ferry.Core.Status;
 using Ferry.Core.Users;
 using Ferry.Storage.Auth;
@@ -22,6 +27,10 @@ public static class FerryStorageExtensions
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<ILoginSessionStore, SqliteLoginSessionStore>();
         services.AddSingleton<IComputeNodeStore, SqliteComputeNodeStore>();
+        services.AddSingleton<BlobStore>();
+        services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<BlobStore>());
+        services.AddSingleton<ISnapshotStore, SqliteSnapshotStore>();
+        services.AddSingleton<IWebServiceStore, SqliteWebServiceStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -1,5 +1,7 @@
 using Ferry.Core.Sessions;
 using Ferry.Core.Users;
+using Ferry.Core.WebServices;
+using Ferry.Execution.Pools;
 using Ferry.Server.Auth;
 using Ferry.Storage;
 using Ferry.Storage.Database;
@@ -18,6 +20,8 @@ internal sealed partial class FerryStartup(
     DataDirectory dataDirectory,
     IOptions<FerryServerOptions> options,
     IOptions<RemoteSessionOptions> sessions,
+    IOptions<ServicePoolOptions> pools,
+    WebServiceCatalog webServices,
     ILogger<FerryStartup> logger) : IHostedService
 {
     public const string InitialPasswordFile = "initial-admin-password";
@@ -26,10 +30,13 @@ internal sealed partial class FerryStartup(
     {
         await migrator.MigrateAsync(cancellationToken);
 
-        // Sessions end with the process that held their interpreters; clear what a crash left behind.
-        if (Directory.Exists(sessions.Value.Directory))
+        // Sessions and pool workers end with the process that held their interpreters; clear what a crash left behind.
+        foreach (var directory in new[] { sessions.Value.Directory, pools.Value.Directory })
         {
-            Directory.Delete(sessions.Value.Directory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
 
         _ = tokens.LifetimeSeconds; // constructing AccessTokens loads or creates the signing key now
@@ -40,6 +47,8 @@ internal sealed partial class FerryStartup(
             LogGeneratedPassword(logger, UserService.AdminName, generated, dataDirectory.PathOf(InitialPasswordFile));
         }
 
+        // Every published version is consumable again, from memory, with its pool warming.
+        await webServices.LoadAsync(cancellationToken);
         LogReady(logger, dataDirectory.Root);
     }
 

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
+using Ferry.Core.Snapshots;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -34,20 +36,36 @@ internal static class SessionEndpoints
         return app;
     }
 
+    /// <summary>A new session; with a snapshotId, the snapshot is loaded into it first (a failure closes it again).</summary>
     private static async Task<Created<CreateSessionResponse>> CreateAsync(
-        CreateSessionRequest? request, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
+        CreateSessionRequest? request, ClaimsPrincipal user, SessionService sessions, SnapshotService snapshots, CancellationToken cancellationToken)
     {
+        var runtime = request?.RuntimeType ?? RuntimeType.R;
         if (!string.IsNullOrEmpty(request?.SnapshotId))
         {
-            throw FerryException.BadRequest("Creating a session from a snapshot is not supported yet.");
+            var snapshot = await snapshots.GetAsync(user.Owner(), request.SnapshotId, cancellationToken);
+            runtime = request.RuntimeType ?? snapshot.Runtime;
         }
 
-        var session = await sessions.CreateAsync(Owner(user), request?.Name, request?.RuntimeType ?? RuntimeType.R, cancellationToken);
+        var session = await sessions.CreateAsync(user.Owner(), request?.Name, runtime, cancellationToken);
+        if (!string.IsNullOrEmpty(request?.SnapshotId))
+        {
+            try
+            {
+                await snapshots.LoadAsync(user.Owner(), session.Id, request.SnapshotId, cancellationToken);
+            }
+            catch
+            {
+                await sessions.CloseAsync(user.Owner(), session.Id);
+                throw;
+            }
+        }
+
         return TypedResults.Created($"/sessions/{session.Id}", new CreateSessionResponse(session.Id));
     }
 
     private static Ok<SessionResponse[]> List(ClaimsPrincipal user, SessionService sessions) =>
-        TypedResults.Ok(sessions.List(Owner(user)).Select(s => new SessionResponse(s.Id, s.Name, s.Owner, s.Runtime)).ToArray());
+        TypedResults.Ok(sessions.List(user.Owner()).Select(s => new SessionResponse(s.Id, s.Name, s.Owner, s.Runtime)).ToArray());
 
     private static async Task<Ok<ExecuteResponse>> ExecuteAsync(
         string id, ExecuteRequest request, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
@@ -61,7 +79,7 @@ internal static class SessionEndpoints
             request.Code,
             [.. (request.InputParameters ?? []).Select(p => new InputValue(p.Name ?? "", p.Value))],
             [.. (request.OutputParameters ?? []).Select(name => new OutputSpec(name))]);
-        var result = await sessions.ExecuteAsync(Owner(user), id, execution, cancellationToken);
+        var result = await sessions.ExecuteAsync(user.Owner(), id, execution, cancellationToken);
         return TypedResults.Ok(new ExecuteResponse(
             result.Success,
             result.ErrorMessage,
@@ -71,32 +89,32 @@ internal static class SessionEndpoints
     }
 
     private static Ok<MessageResponse> Cancel(string id, ClaimsPrincipal user, SessionService sessions) =>
-        TypedResults.Ok(new MessageResponse(sessions.Cancel(Owner(user), id) ? "Cancelling the running execution." : "Nothing is running."));
+        TypedResults.Ok(new MessageResponse(sessions.Cancel(user.Owner(), id) ? "Cancelling the running execution." : "Nothing is running."));
 
     private static async Task<Ok<MessageResponse>> CloseAsync(string id, ClaimsPrincipal user, SessionService sessions)
     {
-        await sessions.CloseAsync(Owner(user), id);
+        await sessions.CloseAsync(user.Owner(), id);
         return TypedResults.Ok(new MessageResponse("Closed."));
     }
 
     private static async Task<Ok<MessageResponse>> CloseByForceAsync(string id, ClaimsPrincipal user, SessionService sessions)
     {
-        sessions.Cancel(Owner(user), id);
-        await sessions.CloseAsync(Owner(user), id);
+        sessions.Cancel(user.Owner(), id);
+        await sessions.CloseAsync(user.Owner(), id);
         return TypedResults.Ok(new MessageResponse("Killed."));
     }
 
     private static Ok<ConsoleOutputResponse> ConsoleOutput(string id, ClaimsPrincipal user, SessionService sessions) =>
-        TypedResults.Ok(new ConsoleOutputResponse(sessions.Get(Owner(user), id).ConsoleOutput));
+        TypedResults.Ok(new ConsoleOutputResponse(sessions.Get(user.Owner(), id).ConsoleOutput));
 
     private static Ok<IReadOnlyList<string>> History(string id, ClaimsPrincipal user, SessionService sessions) =>
-        TypedResults.Ok(sessions.Get(Owner(user), id).History);
+        TypedResults.Ok(sessions.Get(user.Owner(), id).History);
 
     /// <summary>Streams the multipart part named <c>file</c> into the working directory, under its own file name.</summary>
     private static async Task<Created<MessageResponse>> UploadFileAsync(
         string id, HttpRequest request, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
     {
-        sessions.Get(Owner(user), id);
+        sessions.Get(user.Owner(), id);
         var boundary = MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) && mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             ? HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value
             : null;
@@ -116,7 +134,7 @@ internal static class SessionEndpoints
                     throw FerryException.BadRequest("The 'file' part has no file name.");
                 }
 
-                await sessions.SaveFileAsync(Owner(user), id, fileName, section.Body, cancellationToken);
+                await sessions.SaveFileAsync(user.Owner(), id, fileName, section.Body, cancellationToken);
                 return TypedResults.Created($"/sessions/{id}/files/{Uri.EscapeDataString(fileName)}", new MessageResponse($"Uploaded '{fileName}'."));
             }
         }
@@ -125,41 +143,39 @@ internal static class SessionEndpoints
     }
 
     private static Ok<IReadOnlyList<string>> ListFiles(string id, ClaimsPrincipal user, SessionService sessions) =>
-        TypedResults.Ok(sessions.ListFiles(Owner(user), id));
+        TypedResults.Ok(sessions.ListFiles(user.Owner(), id));
 
     private static PhysicalFileHttpResult GetFile(string id, string fileName, ClaimsPrincipal user, SessionService sessions) =>
-        TypedResults.PhysicalFile(sessions.GetFile(Owner(user), id, Unescaped(fileName)), "application/octet-stream", fileName);
+        TypedResults.PhysicalFile(sessions.GetFile(user.Owner(), id, Unescaped(fileName)), "application/octet-stream", fileName);
 
     private static Ok<MessageResponse> DeleteFile(string id, string fileName, ClaimsPrincipal user, SessionService sessions)
     {
-        sessions.DeleteFile(Owner(user), id, Unescaped(fileName));
+        sessions.DeleteFile(user.Owner(), id, Unescaped(fileName));
         return TypedResults.Ok(new MessageResponse($"Deleted '{fileName}'."));
     }
 
     private static async Task<Ok<IReadOnlyList<string>>> ListObjectsAsync(string id, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await sessions.ListObjectsAsync(Owner(user), id, cancellationToken));
+        TypedResults.Ok(await sessions.ListObjectsAsync(user.Owner(), id, cancellationToken));
 
     /// <summary>The body is the object's dill bytes, as <c>dill.dumps</c> wrote them.</summary>
     private static async Task<Ok<MessageResponse>> SetObjectAsync(
         string id, string objectName, HttpRequest request, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
     {
-        await sessions.SetObjectAsync(Owner(user), id, objectName, request.Body, cancellationToken);
+        await sessions.SetObjectAsync(user.Owner(), id, objectName, request.Body, cancellationToken);
         return TypedResults.Ok(new MessageResponse($"Set '{objectName}'."));
     }
 
     private static async Task<FileContentHttpResult> GetObjectAsync(
         string id, string objectName, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken) =>
-        TypedResults.File(await sessions.GetObjectAsync(Owner(user), id, objectName, cancellationToken), "application/octet-stream", objectName + ".dill");
+        TypedResults.File(await sessions.GetObjectAsync(user.Owner(), id, objectName, cancellationToken), "application/octet-stream", objectName + ".dill");
 
     private static async Task<Ok<MessageResponse>> DeleteObjectAsync(
         string id, string objectName, ClaimsPrincipal user, SessionService sessions, CancellationToken cancellationToken)
     {
-        await sessions.DeleteObjectAsync(Owner(user), id, objectName, cancellationToken);
+        await sessions.DeleteObjectAsync(user.Owner(), id, objectName, cancellationToken);
         return TypedResults.Ok(new MessageResponse($"Deleted '{objectName}'."));
     }
 
     /// <summary>Routing decodes a path segment except <c>%2F</c>; a name holding one means a slash to the client.</summary>
     private static string Unescaped(string segment) => segment.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-
-    private static string Owner(ClaimsPrincipal user) => user.Identity?.Name ?? throw FerryException.Unauthorized("No user.");
 }

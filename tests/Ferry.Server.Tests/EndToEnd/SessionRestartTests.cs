@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Ferry.Server.Tests.Infrastructure;
 
@@ -21,7 +20,7 @@ public sealed class SessionRestartTests : IDisposable
         IReadOnlyList<int> workers;
         await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret"))
         {
-            using var client = await LoggedInAsync(server);
+            using var client = await server.LoggedInClientAsync("admin", "secret");
             id = await SessionApi.CreateAsync(client);
             var pid = (await SessionApi.RunAsync(client, id, "import os\npid = os.getpid()\nopen('kept.txt', 'w').write('x')", "pid"))["pid"].GetInt32();
             workers = server.Children();
@@ -45,7 +44,7 @@ public sealed class SessionRestartTests : IDisposable
 
         await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
         {
-            using var client = await LoggedInAsync(restarted);
+            using var client = await restarted.LoggedInClientAsync("admin", "secret");
             using var gone = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { code = "x = 1" });
             await HttpAssert.ErrorAsync(gone, HttpStatusCode.NotFound, "when the server restarts");
             using var list = await client.GetAsync("/sessions");
@@ -56,13 +55,4 @@ public sealed class SessionRestartTests : IDisposable
     }
 
     private static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
-    private static async Task<HttpClient> LoggedInAsync(FerryProcess server)
-    {
-        var client = new HttpClient { BaseAddress = server.BaseAddress };
-        using var login = await client.PostAsJsonAsync("/login", new { username = "admin", password = "secret" });
-        var token = (await HttpAssert.OkJsonAsync(login)).GetProperty("access_token").GetString();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 
 namespace Ferry.Server.Tests.Infrastructure;
@@ -81,6 +83,16 @@ public sealed class FerryProcess : IAsyncDisposable
         var result = (child.process.ExitCode, child.Output);
         child.process.Dispose();
         return result;
+    }
+
+    /// <summary>A client of this server with a fresh access token of the user.</summary>
+    public async Task<HttpClient> LoggedInClientAsync(string userName, string password)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        using var login = await client.PostAsJsonAsync("/login", new { username = userName, password });
+        var token = (await HttpAssert.OkJsonAsync(login)).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>The server's process id (the launcher execs the server in its own process).</summary>

@@ -13,11 +13,6 @@ public sealed class OpenApiContractTests(FerryFactory factory) : IClassFixture<F
     /// <summary>Contract operations still to come (each names the issue that brings it).</summary>
     private static readonly HashSet<string> NotYetImplemented =
     [
-        // Snapshots and web services
-        "POST /sessions/{}/snapshot", "POST /sessions/{}/loadsnapshot/{}", "GET /snapshots", "GET /snapshots/{}", "DELETE /snapshots/{}",
-        "GET /services", "POST /services/{}", "GET /services/{}", "POST /services/{}/{}", "PATCH /services/{}/{}", "GET /services/{}/{}",
-        "DELETE /services/{}/{}", "POST /services/{}/{}/pool", "DELETE /services/{}/{}/pool", "GET /services/{}/{}/pool",
-        "GET /api/{}/{}/swagger.json",
         // Realtime services need RevoScale/MicrosoftML model formats.
         "POST /realtime-services/{}", "POST /realtime-services/{}/{}", "PATCH /realtime-services/{}/{}",
     ];

@@ -1,0 +1,27 @@
+using Ferry.Core.Sessions;
+
+namespace Ferry.Execution.Pools;
+
+/// <summary>A worker loaded with one revision of a web service, in a working directory of its own.</summary>
+internal sealed class PreparedWorker(IInterpreterWorker worker, long revision, string directory) : IAsyncDisposable
+{
+    public IInterpreterWorker Worker { get; } = worker;
+
+    public long Revision { get; } = revision;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Worker.DisposeAsync();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // already gone
+        }
+    }
+}
+
+/// <summary>A service's initCode failed or its snapshot did not load: no worker can serve it.</summary>
+internal sealed class PreparationFailedException(string message) : Exception(message);

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using Ferry.Core.Sessions;
+using Ferry.Core.Snapshots;
+using Ferry.Core.WebServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Execution.Pools;
+
+/// <summary>
+/// Runs web service calls on dedicated pools, one per service version. A worker is prepared once:
+/// started (from the warm pool when it can), given the snapshot's files and workspace, then the
+/// service's initCode; each call runs the code in a copy of that workspace.
+/// </summary>
+public sealed partial class ServicePoolManager(
+    IWorkerFactory workers, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger) : IWebServiceRunner, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<(string Name, string Version), ServicePool> pools = new();
+
+    public async Task<ExecutionResult> RunAsync(WebService service, ExecutionRequest request, CancellationToken cancellationToken)
+    {
+        var pool = PoolOf(service);
+        PreparedWorker worker;
+        try
+        {
+            worker = await pool.AcquireAsync(cancellationToken);
+        }
+        catch (PreparationFailedException failed)
+        {
+            return ExecutionResult.Failed(failed.Message);
+        }
+
+        var healthy = false;
+        try
+        {
+            var result = await worker.Worker.ExecuteAsync(request, cancellationToken);
+            healthy = true;
+            return result;
+        }
+        catch (WorkerDiedException died)
+        {
+            LogWorkerDied(logger, service.Name, service.Version, died.Message);
+            return ExecutionResult.Failed($"The worker running this call stopped and is being replaced: {died.Message}");
+        }
+        finally
+        {
+            pool.Release(worker, healthy);
+        }
+    }
+
+    public void Refresh(WebService service) => PoolOf(service).Update(service);
+
+    public void Remove(string name, string version)
+    {
+        if (pools.TryRemove((name, version), out var pool))
+        {
+            pool.Remove();
+        }
+    }
+
+    public string PoolStatus(WebService service) => PoolOf(service).Status;
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var pool in pools.Values)
+        {
+            pool.Remove();
+        }
+
+        pools.Clear();
+        return ValueTask.CompletedTask;
+    }
+
+    private ServicePool PoolOf(WebService service) =>
+        pools.GetOrAdd((service.Name, service.Version), _ => new ServicePool(service, options.Value, PrepareAsync));
+
+    private async Task<PreparedWorker> PrepareAsync(WebService service, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(options.Value.Directory);
+        var directory = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
+        IInterpreterWorker? worker = null;
+        try
+        {
+            worker = await workers.StartAsync(service.Runtime, directory, cancellationToken);
+            if (service.ContentHash is { } hash)
+            {
+                var workspace = Path.Combine(root, Guid.NewGuid().ToString("N") + ".dill");
+                try
+                {
+                    SnapshotContent.Unpack(blobs.PathOf(hash), directory, workspace);
+                    await worker.LoadWorkspaceAsync(workspace, cancellationToken);
+                }
+                finally
+                {
+                    File.Delete(workspace);
+                }
+            }
+
+            if (!string.IsNullOrWhiteSpace(service.InitCode))
+            {
+                var init = await worker.ExecuteAsync(service.InitCode, [], [], cancellationToken);
+                if (!init.Success)
+                {
+                    throw new PreparationFailedException($"The service's initCode failed: {init.ErrorMessage}\n{init.ConsoleOutput}".Trim());
+                }
+            }
+
+            LogPrepared(logger, service.Name, service.Version, service.Revision);
+            return new PreparedWorker(worker, service.Revision, directory);
+        }
+        catch
+        {
+            if (worker is not null)
+            {
+                await worker.DisposeAsync();
+            }
+
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Prepared a worker for web service {Name} {Version} (revision {Revision})")]
+    private static partial void LogPrepared(ILogger logger, string name, string version, long revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A worker of web service {Name} {Version} died: {Reason}")]
+    private static partial void LogWorkerDied(ILogger logger, string name, string version, string reason);
+}

@@ -1,0 +1,187 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Ferry.Core.Sessions;
+using Ferry.Core.WebServices;
+using Ferry.Storage.Blobs;
+using Ferry.Storage.Database;
+using Microsoft.Data.Sqlite;
+
+namespace Ferry.Storage.WebServices;
+
+/// <summary>Web service versions; parameter lists are JSON columns. Each write is one transaction.</summary>
+internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore blobs) : IWebServiceStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<IReadOnlyList<WebService>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<WebServiceRow>(new CommandDefinition(
+            """
+            SELECT name AS Name, version AS Version, published_by AS PublishedBy, created_at AS CreatedAt, snapshot_id AS SnapshotId,
+                   runtime AS Runtime, init_code AS InitCode, code AS Code, description AS Description, operation_id AS OperationId,
+                   inputs AS Inputs, outputs AS Outputs, output_files AS OutputFiles, content_hash AS ContentHash,
+                   pool_initial AS PoolInitial, pool_max AS PoolMax, revision AS Revision
+            FROM web_services ORDER BY seq;
+            """,
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToWebService())];
+    }
+
+    public async Task<bool> TryAddAsync(WebService service, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO web_services (name, version, published_by, created_at, snapshot_id, runtime, init_code, code, description, operation_id,
+                                      inputs, outputs, output_files, content_hash, pool_initial, pool_max, revision)
+            VALUES (@Name, @Version, @PublishedBy, @CreatedAt, @SnapshotId, @Runtime, @InitCode, @Code, @Description, @OperationId,
+                    @Inputs, @Outputs, @OutputFiles, @ContentHash, @PoolInitial, @PoolMax, @Revision)
+            ON CONFLICT (name, version) DO NOTHING;
+            """,
+            Parameters(service),
+            transaction,
+            cancellationToken: cancellationToken));
+        if (inserted == 0)
+        {
+            return false;
+        }
+
+        if (service.ContentHash is not null)
+        {
+            await BlobStore.ShareAsync(connection, transaction, service.ContentHash, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task UpdateAsync(WebService service, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        var previous = await ContentOfAsync(connection, transaction, service.Name, service.Version, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE web_services SET snapshot_id = @SnapshotId, init_code = @InitCode, code = @Code, description = @Description,
+                   operation_id = @OperationId, inputs = @Inputs, outputs = @Outputs, output_files = @OutputFiles,
+                   content_hash = @ContentHash, pool_initial = @PoolInitial, pool_max = @PoolMax, revision = @Revision
+            WHERE name = @Name AND version = @Version;
+            """,
+            Parameters(service),
+            transaction,
+            cancellationToken: cancellationToken));
+        if (previous != service.ContentHash)
+        {
+            if (service.ContentHash is not null)
+            {
+                await BlobStore.ShareAsync(connection, transaction, service.ContentHash, cancellationToken);
+            }
+
+            if (previous is not null)
+            {
+                await blobs.ReleaseAsync(connection, transaction, previous, cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        var hash = await ContentOfAsync(connection, transaction, name, version, cancellationToken);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM web_services WHERE name = @name AND version = @version;", new { name, version }, transaction, cancellationToken: cancellationToken));
+        if (hash is not null)
+        {
+            await blobs.ReleaseAsync(connection, transaction, hash, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return deleted == 1;
+    }
+
+    private static Task<string?> ContentOfAsync(SqliteConnection connection, DbTransaction transaction, string name, string version, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT content_hash FROM web_services WHERE name = @name AND version = @version;", new { name, version }, transaction, cancellationToken: cancellationToken));
+
+    private static object Parameters(WebService s) => new
+    {
+        s.Name,
+        s.Version,
+        s.PublishedBy,
+        CreatedAt = Timestamps.Format(s.CreationTime),
+        s.SnapshotId,
+        Runtime = s.Runtime.ToString(),
+        s.InitCode,
+        s.Code,
+        s.Description,
+        s.OperationId,
+        Inputs = JsonSerializer.Serialize(s.Inputs, Json),
+        Outputs = JsonSerializer.Serialize(s.Outputs, Json),
+        OutputFiles = JsonSerializer.Serialize(s.OutputFileNames, Json),
+        s.ContentHash,
+        PoolInitial = s.Pool?.Initial,
+        PoolMax = s.Pool?.Max,
+        s.Revision,
+    };
+
+    private sealed class WebServiceRow
+    {
+        public string Name { get; init; } = "";
+
+        public string Version { get; init; } = "";
+
+        public string PublishedBy { get; init; } = "";
+
+        public string CreatedAt { get; init; } = "";
+
+        public string? SnapshotId { get; init; }
+
+        public string Runtime { get; init; } = "";
+
+        public string InitCode { get; init; } = "";
+
+        public string Code { get; init; } = "";
+
+        public string Description { get; init; } = "";
+
+        public string? OperationId { get; init; }
+
+        public string Inputs { get; init; } = "[]";
+
+        public string Outputs { get; init; } = "[]";
+
+        public string OutputFiles { get; init; } = "[]";
+
+        public string? ContentHash { get; init; }
+
+        public long? PoolInitial { get; init; }
+
+        public long? PoolMax { get; init; }
+
+        public long Revision { get; init; }
+
+        public WebService ToWebService() => new(
+            Name,
+            Version,
+            PublishedBy,
+            Timestamps.Parse(CreatedAt),
+            SnapshotId,
+            Enum.Parse<RuntimeType>(Runtime),
+            InitCode,
+            Code,
+            Description,
+            OperationId,
+            JsonSerializer.Deserialize<List<ParameterDefinition>>(Inputs, Json) ?? [],
+            JsonSerializer.Deserialize<List<ParameterDefinition>>(Outputs, Json) ?? [],
+            JsonSerializer.Deserialize<List<string>>(OutputFiles, Json) ?? [],
+            ContentHash,
+            PoolInitial is { } initial && PoolMax is { } max ? new PoolSize((int)initial, (int)max) : null,
+            Revision);
+    }
+}
