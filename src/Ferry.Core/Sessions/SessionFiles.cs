@@ -17,7 +17,7 @@ public static class SessionFiles
 
         var root = Path.GetFullPath(directory);
         var path = Path.GetFullPath(Path.Combine(root, fileName));
-        return Path.GetDirectoryName(path) == root.TrimEnd(Path.DirectorySeparatorChar)
+        return Path.GetDirectoryName(path) == Path.TrimEndingDirectorySeparator(root)
             ? path
             : throw FerryException.BadRequest($"'{fileName}' is not a valid file name: it points outside the working directory.");
     }

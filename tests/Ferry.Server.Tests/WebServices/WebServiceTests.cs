@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ferry.Core.Users;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.WebServices;
+
+/// <summary>Publishing, roles and consumption of web services, with a real interpreter.</summary>
+public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClassFixture<WebServiceTests.PoolFactory>
+{
+    [Theory]
+    [InlineData("""{"code":"y = x","runtimeType":"Python","inputParameterDefinitions":[{"name":"x","type":"float"}]}""", "unknown type 'float'")]
+    [InlineData("""{"runtimeType":"Python"}""", "'code' is required")]
+    [InlineData("""{"code":"y = 1"}""", "R web services are not supported")]
+    [InlineData("""{"code":"y = 1","runtimeType":"Python","outputParameterDefinitions":[{"name":"y","type":"integer"},{"name":"y","type":"numeric"}]}""", "'y' is declared twice")]
+    [InlineData("""{"code":"y = 1","runtimeType":"Python","outputFileNames":["../x"]}""", "not a valid file name")]
+    [InlineData("""{"code":"y = 1","runtimeType":"Python","snapshotId":"no-such"}""", "no snapshot 'no-such'")]
+    public async Task Publish_Invalid_Returns400AndStoresNothing(string body, string fragment)
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        using var response = await client.PostAsync($"/services/{name}/1.0", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, fragment);
+        using var list = await client.GetAsync($"/services/{name}");
+        Assert.Equal(0, (await HttpAssert.OkJsonAsync(list)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Publish_ExistingVersion_Returns409_AndWithoutVersionGetsAGuid()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client);
+        using var again = await client.PostAsJsonAsync($"/services/{name}/1.0", Double());
+        await HttpAssert.ErrorAsync(again, HttpStatusCode.Conflict, "exists already");
+
+        using var unversioned = await client.PostAsJsonAsync($"/services/{name}", Double());
+        Assert.Equal(HttpStatusCode.Created, unversioned.StatusCode);
+        using var versions = await client.GetAsync($"/services/{name}");
+        var listed = (await HttpAssert.OkJsonAsync(versions)).EnumerateArray().Select(s => s.GetProperty("version").GetString()!).ToList();
+        Assert.Equal("1.0", listed[0]);
+        Assert.True(Guid.TryParse(listed[1], out _), listed[1]);
+    }
+
+    [Fact]
+    public async Task Roles_ReaderConsumesOnly_ContributorChangesOnlyItsOwn_OwnerAll()
+    {
+        using var admin = await factory.LoggedInClientAsync();
+        using var alice = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Contributor), "user-Passw0rd!");
+        using var bob = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Contributor), "user-Passw0rd!");
+        using var reader = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Reader), "user-Passw0rd!");
+        var name = await PublishDoubleAsync(alice);
+
+        await ExpectAsync(reader.PostAsJsonAsync($"/services/{Unique()}/1.0", Double()), HttpStatusCode.Forbidden, "Contributor role");
+        await ExpectAsync(reader.PatchAsJsonAsync($"/services/{name}/1.0", new { description = "x" }), HttpStatusCode.Forbidden, "Readers cannot update");
+        await ExpectAsync(bob.PatchAsJsonAsync($"/services/{name}/1.0", new { description = "x" }), HttpStatusCode.Forbidden, "or an Owner can update");
+        await ExpectAsync(bob.DeleteAsync($"/services/{name}/1.0"), HttpStatusCode.Forbidden, "or an Owner can delete");
+        await ExpectAsync(bob.PostAsJsonAsync($"/services/{name}/2.0", Double()), HttpStatusCode.Forbidden, "belongs to");
+        await ExpectAsync(alice.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 1, MaxPoolSize = 2 }), HttpStatusCode.Forbidden, "Owner");
+
+        Assert.Equal(10, (await ConsumeAsync(reader, name, new { x = 5 })).GetProperty("outputParameters").GetProperty("y").GetInt32());
+        Assert.Equal("read only", await PermissionAsync(reader, name));
+        Assert.Equal("read only", await PermissionAsync(bob, name));
+        Assert.Equal("read/write", await PermissionAsync(alice, name));
+        Assert.Equal("read/write", await PermissionAsync(admin, name));
+
+        await ExpectAsync(alice.PatchAsJsonAsync($"/services/{name}/1.0", new { description = "mine" }), HttpStatusCode.OK, "");
+        await ExpectAsync(admin.PostAsJsonAsync($"/services/{name}/2.0", Double()), HttpStatusCode.Created, "");
+        await ExpectAsync(admin.DeleteAsync($"/services/{name}/1.0"), HttpStatusCode.OK, "");
+    }
+
+    [Fact]
+    public async Task Consume_BadInputs_Return400NamingThem_UnknownIs404()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client);
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new { }), HttpStatusCode.BadRequest, "input 'x' (integer) is missing");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 1, z = 2 }), HttpStatusCode.BadRequest, "'z' is not an input");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new { x = "five" }), HttpStatusCode.BadRequest, "input 'x' must be a whole number");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 1.5 }), HttpStatusCode.BadRequest, "input 'x' must be a whole number");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new[] { 1 }), HttpStatusCode.BadRequest, "must be a JSON object");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/9.9", new { x = 1 }), HttpStatusCode.NotFound, "no web service");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{Unique()}/1.0", new { x = 1 }), HttpStatusCode.NotFound, "no web service");
+        await ExpectAsync(client.GetAsync($"/api/{name}/9.9/swagger.json"), HttpStatusCode.NotFound, "no web service");
+    }
+
+    [Fact]
+    public async Task Consume_UserError_Is200SuccessFalse_OutputFilesAndWholeStrings()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        var publish = new
+        {
+            code = "if fail:\n    raise ValueError('asked to fail')\nlabel = 'virginica'\nopen('report.txt', 'w').write('r' + str(fail))",
+            runtimeType = "Python",
+            inputParameterDefinitions = new[] { new { name = "fail", type = "logical" } },
+            outputParameterDefinitions = new[] { new { name = "label", type = "character" } },
+            outputFileNames = new[] { "report.txt" },
+            operationId = "classify",
+        };
+        await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0", publish), HttpStatusCode.Created, "");
+
+        var failed = await ConsumeAsync(client, name, new { fail = true });
+        Assert.False(failed.GetProperty("success").GetBoolean());
+        Assert.Equal("ValueError: asked to fail", failed.GetProperty("errorMessage").GetString());
+        Assert.Contains("Traceback", failed.GetProperty("consoleOutput").GetString(), StringComparison.Ordinal);
+
+        var ok = await ConsumeAsync(client, name, new { fail = false });
+        Assert.True(ok.GetProperty("success").GetBoolean(), ok.ToString());
+        Assert.Equal("virginica", ok.GetProperty("outputParameters").GetProperty("label").GetString());
+        Assert.Equal("rFalse", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(ok.GetProperty("outputFiles").GetProperty("report.txt").GetString()!)));
+        Assert.Equal(["report.txt"], ok.GetProperty("changedFiles").EnumerateArray().Select(f => f.GetString()!));
+
+        using var swagger = await client.GetAsync($"/api/{name}/1.0/swagger.json");
+        var path = (await HttpAssert.OkJsonAsync(swagger)).GetProperty("paths").GetProperty($"/api/{name}/1.0").GetProperty("post");
+        Assert.Equal("classify", path.GetProperty("operationId").GetString());
+    }
+
+    [Fact]
+    public async Task Patch_TakesEffectOnTheNextCall_InitCodeRunsBeforeCalls()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client);
+        Assert.Equal(10, (await ConsumeAsync(client, name, new { x = 5 })).GetProperty("outputParameters").GetProperty("y").GetInt32());
+
+        await ExpectAsync(client.PatchAsJsonAsync($"/services/{name}/1.0", new { initCode = "factor = 3", code = "y = x * factor" }), HttpStatusCode.OK, "");
+        Assert.Equal(15, (await ConsumeAsync(client, name, new { x = 5 })).GetProperty("outputParameters").GetProperty("y").GetInt32());
+
+        await ExpectAsync(client.PatchAsJsonAsync($"/services/{name}/1.0", new { inputParameterDefinitions = new[] { new { name = "x", type = "blob" } } }), HttpStatusCode.BadRequest, "unknown type 'blob'");
+        Assert.Equal(15, (await ConsumeAsync(client, name, new { x = 5 })).GetProperty("outputParameters").GetProperty("y").GetInt32());
+    }
+
+    [Fact]
+    public async Task Consume_ConcurrentCallers_GetTheirOwnResults()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client, code: "import time\ntime.sleep(0.002)\ny = x * 2");
+        var calls = Enumerable.Range(1, 16).Select(async x => (x, result: await ConsumeAsync(client, name, new { x })));
+        foreach (var (x, result) in await Task.WhenAll(calls))
+        {
+            Assert.Equal(x * 2, result.GetProperty("outputParameters").GetProperty("y").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Consume_WorkerKilledMidCall_FailsCleanlyAndIsReplaced()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client, code: "import os\nif x < 0:\n    os._exit(9)\ny = x * 2");
+        var died = await ConsumeAsync(client, name, new { x = -1 });
+        Assert.False(died.GetProperty("success").GetBoolean());
+        Assert.Contains("being replaced", died.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        Assert.Equal(8, (await ConsumeAsync(client, name, new { x = 4 })).GetProperty("outputParameters").GetProperty("y").GetInt32());
+    }
+
+    [Fact]
+    public async Task Pool_Saturated_Returns503WithRetryAfter_StatusAndDelete()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client, code: "import time\ntime.sleep(x)\ny = x");
+        await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { initialpoolsize = 1, MAXPOOLSIZE = 1 }), HttpStatusCode.OK, "");
+        await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 3, MaxPoolSize = 1 }), HttpStatusCode.BadRequest, "InitialPoolSize <= MaxPoolSize");
+
+        var slow = client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 4 });
+        await Task.Delay(500);
+        using (var busy = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 0 }))
+        {
+            await HttpAssert.ErrorAsync(busy, HttpStatusCode.ServiceUnavailable, "busy");
+            Assert.NotNull(busy.Headers.RetryAfter);
+        }
+
+        using (var first = await slow)
+        {
+            Assert.True((await HttpAssert.OkJsonAsync(first)).GetProperty("success").GetBoolean());
+        }
+
+        using (var status = await client.GetAsync($"/services/{name}/1.0/pool"))
+        {
+            var entry = (await HttpAssert.OkJsonAsync(status)).EnumerateArray().Single();
+            Assert.Equal("Success", entry.GetProperty("status").GetString());
+            Assert.StartsWith("http://", entry.GetProperty("computeNodeEndpoint").GetString(), StringComparison.Ordinal);
+        }
+
+        await ExpectAsync(client.DeleteAsync($"/services/{name}/1.0/pool"), HttpStatusCode.OK, "");
+        using var after = await client.GetAsync($"/services/{name}/1.0/pool");
+        Assert.Equal("NotFound", (await HttpAssert.OkJsonAsync(after)).EnumerateArray().Single().GetProperty("status").GetString());
+    }
+
+    private static object Double(string code = "y = x * 2") => new
+    {
+        code,
+        runtimeType = "Python",
+        inputParameterDefinitions = new[] { new { name = "x", type = "integer" } },
+        outputParameterDefinitions = new[] { new { name = "y", type = "integer" } },
+    };
+
+    private static async Task<string> PublishDoubleAsync(HttpClient client, string code = "y = x * 2")
+    {
+        var name = Unique();
+        await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0", Double(code)), HttpStatusCode.Created, "");
+        return name;
+    }
+
+    private static async Task<JsonElement> ConsumeAsync(HttpClient client, string name, object inputs)
+    {
+        using var response = await client.PostAsJsonAsync($"/api/{name}/1.0", inputs);
+        return await HttpAssert.OkJsonAsync(response);
+    }
+
+    private static async Task<string> PermissionAsync(HttpClient client, string name)
+    {
+        using var response = await client.GetAsync($"/services/{name}/1.0");
+        return (await HttpAssert.OkJsonAsync(response)).GetProperty("myPermissionOnService").GetString()!;
+    }
+
+    private static async Task ExpectAsync(Task<HttpResponseMessage> call, HttpStatusCode status, string fragment)
+    {
+        using var response = await call;
+        if (status is HttpStatusCode.OK or HttpStatusCode.Created)
+        {
+            Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        else
+        {
+            await HttpAssert.ErrorAsync(response, status, fragment);
+        }
+    }
+
+    private static string Unique() => "svc" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>A server whose pools give up waiting quickly, so saturation shows in a test.</summary>
+    public sealed class PoolFactory() : FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:WebServices:QueueTimeout"] = "00:00:02" });
+}
