@@ -120,17 +120,20 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
     {
         lock (gate)
         {
-            if (removed || !healthy || !worker.Worker.IsAlive || worker.Revision != service.Revision)
+            if (!removed && healthy && worker.Worker.IsAlive && worker.Revision == service.Revision)
             {
-                Drop(worker);
-                total--;
-                ready--;
-                HandOverSlot();
+                if (!HandOver(worker))
+                {
+                    idle.Push(worker);
+                }
+
+                return;
             }
-            else if (!HandOver(worker))
-            {
-                idle.Push(worker);
-            }
+
+            Drop(worker);
+            total--;
+            ready--;
+            HandOverSlot();
         }
 
         Fill();

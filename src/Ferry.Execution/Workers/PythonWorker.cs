@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
@@ -18,24 +19,27 @@ public sealed partial class PythonWorker : IInterpreterWorker
     private static readonly string ScriptPath = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Python", "ferry_worker.py");
 
     private readonly Process process;
-    private readonly Stream input;
-    private readonly Stream output;
+    private readonly Stream channel;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly WorkerOptions options;
     private readonly ILogger logger;
-    private readonly StringBuilder stderrTail = new();
+    private readonly StringBuilder stderrTail;
+    private readonly Timer watchdog;
     private volatile bool busy;
     private volatile bool dead;
+    private volatile bool killedAfterInterrupt;
+    private long callStartedAt;
+    private long interruptedAt;
 
-    private PythonWorker(Process process, WorkerOptions options, ILogger logger)
+    private PythonWorker(Process process, Stream channel, StringBuilder stderrTail, WorkerOptions options, ILogger logger)
     {
         this.process = process;
+        this.stderrTail = stderrTail;
+        this.channel = channel;
         this.options = options;
         this.logger = logger;
-        input = process.StandardInput.BaseStream;
-        output = process.StandardOutput.BaseStream;
-        process.ErrorDataReceived += (_, e) => KeepStderr(e.Data);
-        process.BeginErrorReadLine();
+        var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(options.ExecutionTimeout.Ticks, options.InterruptGrace.Ticks) / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
+        watchdog = new Timer(static worker => ((PythonWorker)worker!).Watch(), this, tick, tick);
     }
 
     public int ProcessId => process.Id;
@@ -44,42 +48,91 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
     public bool IsAlive => !dead && !process.HasExited;
 
-    /// <summary>Starts a worker in <paramref name="workingDirectory"/> and waits until it is ready.</summary>
+    /// <summary>
+    /// Starts a worker in <paramref name="workingDirectory"/> and waits until it is ready. The frame
+    /// channel is a Unix domain socket the worker connects to (epoll-driven on both sides, unlike a
+    /// pipe, whose asynchronous reads block a pool thread in .NET); it lives in a private directory
+    /// and the worker proves who it is with its process id.
+    /// </summary>
     public static async Task<PythonWorker> StartAsync(
         string interpreter, string workingDirectory, WorkerOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(interpreter)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("-u");
-        info.ArgumentList.Add(ScriptPath);
-        info.Environment["FERRY_MEMORY_LIMIT_MB"] = options.MemoryLimitMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.Environment["PYTHONUNBUFFERED"] = "1";
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {interpreter}.");
-        var worker = new PythonWorker(process, options, logger) { WorkingDirectory = workingDirectory };
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.StartTimeout);
+        var socketDirectory = Directory.CreateTempSubdirectory("ferry-worker-"); // owner-only
+        var socketPath = Path.Combine(socketDirectory.FullName, "channel");
+        Process? process = null;
+        Socket? connection = null;
+        var stderr = new StringBuilder();
         try
         {
-            var ready = await FrameChannel.ReadAsync(worker.output, deadline.Token);
-            if (ready?["type"]?.GetValue<string>() != "ready")
+            using (var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
             {
-                throw new WorkerDiedException($"The Python worker did not start: {worker.StderrTail()}");
+                listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+                listener.Listen(1);
+                var info = new ProcessStartInfo(interpreter)
+                {
+                    WorkingDirectory = workingDirectory,
+                    RedirectStandardInput = true,
+                    RedirectStandardError = true,
+                    UseShellExecute = false,
+                };
+                info.ArgumentList.Add("-u");
+                info.ArgumentList.Add(ScriptPath);
+                info.Environment["FERRY_CHANNEL"] = socketPath;
+                info.Environment["FERRY_MEMORY_LIMIT_MB"] = options.MemoryLimitMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                info.Environment["PYTHONUNBUFFERED"] = "1";
+                process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {interpreter}.");
+                process.ErrorDataReceived += (_, e) => Keep(stderr, e.Data);
+                process.BeginErrorReadLine();
+
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(options.StartTimeout);
+                var accept = listener.AcceptAsync(deadline.Token).AsTask();
+                if (await Task.WhenAny(accept, process.WaitForExitAsync(deadline.Token)) != accept)
+                {
+                    throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
+                }
+
+                connection = await accept;
             }
+
+            var worker = new PythonWorker(process, new BufferedStream(new NetworkStream(connection, ownsSocket: true), 64 * 1024), stderr, options, logger)
+            {
+                WorkingDirectory = workingDirectory,
+            };
+            connection = null;
+            using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            ready.CancelAfter(options.StartTimeout);
+            try
+            {
+                var hello = await FrameChannel.ReadAsync(worker.channel, ready.Token);
+                if (hello?["type"]?.GetValue<string>() != "ready" || hello["pid"]?.GetValue<int>() != process.Id)
+                {
+                    throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
+                }
+            }
+            catch
+            {
+                await worker.DisposeAsync();
+                throw;
+            }
+
+            LogStarted(logger, process.Id, workingDirectory);
+            return worker;
         }
-        catch
+        catch when (connection is not null || process is { HasExited: false })
         {
-            await worker.DisposeAsync();
+            connection?.Dispose();
+            if (process is { HasExited: false })
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
             throw;
         }
-
-        LogStarted(logger, process.Id, workingDirectory);
-        return worker;
+        finally
+        {
+            socketDirectory.Delete(recursive: true);
+        }
     }
 
     /// <summary>Runs code with inputs bound as variables and returns the named outputs.</summary>
@@ -144,11 +197,12 @@ public sealed partial class PythonWorker : IInterpreterWorker
     public async ValueTask DisposeAsync()
     {
         dead = true;
+        await watchdog.DisposeAsync();
         if (!process.HasExited)
         {
             try
             {
-                await FrameChannel.WriteAsync(input, new JsonObject { ["type"] = "shutdown" }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
+                await FrameChannel.WriteAsync(channel, new JsonObject { ["type"] = "shutdown" }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
                 await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(2));
             }
             catch (Exception ex) when (ex is IOException or TimeoutException or ObjectDisposedException)
@@ -163,6 +217,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
             }
         }
 
+        await channel.DisposeAsync();
         process.Dispose();
         gate.Dispose();
     }
@@ -180,6 +235,10 @@ public sealed partial class PythonWorker : IInterpreterWorker
         return reply;
     }
 
+    /// <summary>
+    /// One request and its reply. The deadline is kept by the watchdog timer, not by a timer per call
+    /// (the consume path makes thousands of calls a second); cancellation interrupts the same way.
+    /// </summary>
     private async Task<JsonObject> CallAsync(JsonObject request, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
@@ -190,24 +249,20 @@ public sealed partial class PythonWorker : IInterpreterWorker
                 throw new WorkerDiedException("The Python worker is no longer running.");
             }
 
+            Volatile.Write(ref interruptedAt, 0);
+            Volatile.Write(ref callStartedAt, Stopwatch.GetTimestamp());
             busy = true;
-            await FrameChannel.WriteAsync(input, request, CancellationToken.None);
-            var reply = FrameChannel.ReadAsync(output, CancellationToken.None);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(options.ExecutionTimeout);
-            var finished = await Task.WhenAny(reply, Task.Delay(Timeout.Infinite, deadline.Token));
-            if (finished != reply)
+            await using var cancelled = cancellationToken.CanBeCanceled
+                ? cancellationToken.UnsafeRegister(static worker => ((PythonWorker)worker!).InterruptCall(), this)
+                : default;
+            await FrameChannel.WriteAsync(channel, request, CancellationToken.None);
+            var reply = await FrameChannel.ReadAsync(channel, CancellationToken.None);
+            if (reply is null && killedAfterInterrupt)
             {
-                // Past the deadline or cancelled: interrupt, give it a moment, then kill.
-                Signals.Interrupt(process.Id);
-                if (await Task.WhenAny(reply, Task.Delay(options.InterruptGrace, CancellationToken.None)) != reply)
-                {
-                    Kill();
-                    throw new WorkerDiedException("The execution did not stop when interrupted; its worker was killed.");
-                }
+                throw new WorkerDiedException("The execution did not stop when interrupted; its worker was killed.");
             }
 
-            return await reply ?? throw await DiedAsync();
+            return reply ?? throw await DiedAsync();
         }
         catch (IOException)
         {
@@ -217,6 +272,38 @@ public sealed partial class PythonWorker : IInterpreterWorker
         {
             busy = false;
             gate.Release();
+        }
+    }
+
+    /// <summary>Every tick: a call past its time limit is interrupted; one that ignores the interrupt past the grace is killed.</summary>
+    private void Watch()
+    {
+        if (!busy || dead)
+        {
+            return;
+        }
+
+        var interrupted = Volatile.Read(ref interruptedAt);
+        if (interrupted == 0)
+        {
+            if (Stopwatch.GetElapsedTime(Volatile.Read(ref callStartedAt)) > options.ExecutionTimeout)
+            {
+                InterruptCall();
+            }
+        }
+        else if (Stopwatch.GetElapsedTime(interrupted) > options.InterruptGrace)
+        {
+            killedAfterInterrupt = true;
+            Kill();
+        }
+    }
+
+    /// <summary>Interrupts the current call once (past its deadline, or its caller gave up).</summary>
+    private void InterruptCall()
+    {
+        if (busy && Interlocked.CompareExchange(ref interruptedAt, Stopwatch.GetTimestamp(), 0) == 0)
+        {
+            Signals.Interrupt(process.Id);
         }
     }
 
@@ -251,30 +338,32 @@ public sealed partial class PythonWorker : IInterpreterWorker
         }
     }
 
-    private void KeepStderr(string? line)
+    private static void Keep(StringBuilder tail, string? line)
     {
         if (line is null)
         {
             return;
         }
 
-        lock (stderrTail)
+        lock (tail)
         {
-            stderrTail.AppendLine(line);
-            if (stderrTail.Length > 4096)
+            tail.AppendLine(line);
+            if (tail.Length > 4096)
             {
-                stderrTail.Remove(0, stderrTail.Length - 4096);
+                tail.Remove(0, tail.Length - 4096);
             }
         }
     }
 
-    private string StderrTail()
+    private static string Tail(StringBuilder tail)
     {
-        lock (stderrTail)
+        lock (tail)
         {
-            return stderrTail.ToString().Trim();
+            return tail.ToString().Trim();
         }
     }
+
+    private string StderrTail() => Tail(stderrTail);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Python worker {WorkerPid} started in {WorkingDirectory}")]
     private static partial void LogStarted(ILogger logger, int workerPid, string workingDirectory);

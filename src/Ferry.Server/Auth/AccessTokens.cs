@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using Ferry.Core.Auth;
 using Ferry.Storage;
@@ -19,12 +20,14 @@ internal sealed class AccessTokens
     public const string NameClaim = "name";
     public const string RoleClaim = "role";
     private const string KeyFile = "jwt-signing-key";
+    private const int MaxRemembered = 10_000;
 
     private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
     private readonly SymmetricSecurityKey key;
     private readonly TokenValidationParameters validation;
     private readonly IOptions<AuthOptions> options;
     private readonly TimeProvider time;
+    private readonly ConcurrentDictionary<string, (ClaimsIdentity Identity, DateTime NotBefore, DateTime Expires)> validated = new(StringComparer.Ordinal);
 
     public AccessTokens(DataDirectory dataDirectory, IOptions<AuthOptions> options, TimeProvider time)
     {
@@ -74,11 +77,33 @@ internal sealed class AccessTokens
         return (token, expires);
     }
 
-    /// <summary>The token's identity when its signature, issuer, audience and lifetime hold; else null.</summary>
+    /// <summary>
+    /// The token's identity when its signature, issuer, audience and lifetime hold; else null. A token
+    /// that validated once is remembered with its lifetime (clients send the same token for an hour),
+    /// which spares the signature check and JSON parse on every call; its lifetime is still judged
+    /// each time, and revocation is the caller's separate check.
+    /// </summary>
     public async Task<ClaimsIdentity?> ValidateAsync(string token)
     {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (validated.TryGetValue(token, out var known))
+        {
+            return known.NotBefore <= now && now < known.Expires ? known.Identity.Clone() : null;
+        }
+
         var result = await handler.ValidateTokenAsync(token, validation);
-        return result.IsValid ? result.ClaimsIdentity : null;
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return null;
+        }
+
+        if (validated.Count >= MaxRemembered)
+        {
+            validated.Clear();
+        }
+
+        validated[token] = (result.ClaimsIdentity.Clone(), jwt.ValidFrom, jwt.ValidTo);
+        return result.ClaimsIdentity;
     }
 
     private static byte[] LoadOrCreateKey(DataDirectory dataDirectory)

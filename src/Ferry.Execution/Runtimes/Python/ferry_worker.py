@@ -1,8 +1,9 @@
 """Ferry's Python worker: one interpreter serving framed JSON requests on its stdin/stdout pipes.
 
 Each frame is a 4-byte little-endian length followed by that many bytes of UTF-8 JSON. The frame
-channel is moved off fd 1 at start so that print() or C libraries writing to stdout can never
-corrupt it; each execution's fd 1 and fd 2 go to a capture file returned as consoleOutput.
+channel is a Unix domain socket (FERRY_CHANNEL) the server listens on, never fd 0 or 1, so that
+print() or C libraries writing to stdout can never corrupt it; each execution's fd 1 and fd 2 go
+to a capture file returned as consoleOutput.
 
 Requests: execute, chdir, workspace_list/get/set/delete, save_workspace, load_workspace, ping and
 shutdown. A request that cannot be served answers {"error": message, "status": "badRequest" or
@@ -14,21 +15,23 @@ import json
 import os
 import resource
 import signal
+import socket
 import struct
 import sys
 import tempfile
+import time
 import traceback
 import types
 
-# Move the channel off fds 0 and 1 before anything else can write there.
-_IN = os.fdopen(os.dup(0), "rb", buffering=0)
-_OUT = os.fdopen(os.dup(1), "wb", buffering=0)
+# The channel first; fds 0 and 1 lead nowhere until an execution captures them.
+_SOCKET = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+_SOCKET.connect(os.environ.pop("FERRY_CHANNEL"))
+_IN = _SOCKET.makefile("rb")
 _devnull = os.open(os.devnull, os.O_RDWR)
 os.dup2(_devnull, 0)
 os.dup2(_devnull, 1)
 sys.stdin = open(os.devnull, "r")
 sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", buffering=0, closefd=False), write_through=True)
-_STDERR_FD = os.dup(2)  # the worker's own diagnostics, drained by the host
 
 
 def _read_exact(n):
@@ -52,7 +55,7 @@ def read_frame():
 
 def write_frame(message):
     body = json.dumps(message, separators=(",", ":"), allow_nan=False, default=_not_encodable).encode("utf-8")
-    _OUT.write(struct.pack("<I", len(body)) + body)
+    _SOCKET.sendall(struct.pack("<I", len(body)) + body)
 
 
 def _not_encodable(value):
@@ -82,15 +85,25 @@ def to_json(value):
 
 
 def _files(directory):
+    """Every file under directory (relative name to mtime and size), for changedFiles."""
     result = {}
-    for root, _, names in os.walk(directory):
-        for name in names:
-            path = os.path.join(root, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            result[os.path.relpath(path, directory)] = (st.st_mtime_ns, st.st_size)
+    stack = [(directory, "")]
+    while stack:
+        path, prefix = stack.pop()
+        try:
+            entries = os.scandir(path)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, prefix + entry.name + "/"))
+                    else:
+                        st = entry.stat()
+                        result[prefix + entry.name] = (st.st_mtime_ns, st.st_size)
+                except OSError:
+                    continue
     return result
 
 
@@ -180,6 +193,9 @@ class Worker:
         self.namespace = self.module.__dict__
         self.busy = False
         self.compiled = {}
+        self.capture = tempfile.TemporaryFile(buffering=0)  # reused: emptied before each execution
+        self.captured = 0  # bytes the last execution left in it
+        self.empty_directory = None  # (path, mtime) of a working directory last seen empty
 
     def _compile(self, code):
         compiled = self.compiled.get(code)
@@ -198,15 +214,15 @@ class Worker:
                 os.remove(name)
             except OSError:
                 pass
-        before = _files(os.getcwd())
+        before = self._files_before()
         # An isolated execution (a web service call) sees the workspace but leaves no variables behind.
         namespace = dict(self.namespace) if request.get("isolated") else self.namespace
-        capture = tempfile.TemporaryFile()
-        saved_err = os.dup(2)
+        capture = self.capture.fileno()  # fds 1 and 2 point at it (see main)
         sys.stdout.flush()
         sys.stderr.flush()
-        os.dup2(capture.fileno(), 1)
-        os.dup2(capture.fileno(), 2)
+        if self.captured or os.fstat(capture).st_size:
+            os.ftruncate(capture, 0)
+            os.lseek(capture, 0, os.SEEK_SET)
         success, error = True, None
         try:
             for item in request.get("inputs") or []:
@@ -225,12 +241,8 @@ class Worker:
                 sys.stderr.flush()
             except Exception:
                 pass
-            os.dup2(_devnull, 1)
-            os.dup2(saved_err, 2)
-            os.close(saved_err)
-        capture.seek(0)
-        console = capture.read().decode("utf-8", errors="replace")
-        capture.close()
+        self.captured = os.fstat(capture).st_size
+        console = os.pread(capture, self.captured, 0).decode("utf-8", errors="replace") if self.captured else ""
 
         kinds = request.get("outputTypes") or {}
         outputs, output_errors = [], []
@@ -254,10 +266,30 @@ class Worker:
         if output_errors and success:
             success, error = False, " ".join(output_errors)
 
-        after = _files(os.getcwd())
+        after = self._files_after(before)
         changed = sorted(name for name, stamp in after.items() if before.get(name) != stamp)
         return {"success": success, "errorMessage": error or "", "consoleOutput": console,
                 "outputParameters": outputs, "outputFiles": files, "changedFiles": changed}
+
+    def _files_before(self):
+        """The working directory's files. A directory last seen empty, whose mtime has not moved since,
+        is still empty (a new entry changes it): a web service's usual case costs one stat, not a walk."""
+        cwd = os.getcwd()
+        if self.empty_directory is not None and self.empty_directory == (cwd, os.stat(cwd).st_mtime_ns):
+            return {}
+        return _files(cwd)
+
+    def _files_after(self, before):
+        cwd = os.getcwd()
+        mtime = os.stat(cwd).st_mtime_ns
+        if not before and self.empty_directory == (cwd, mtime):
+            return {}
+        after = _files(cwd)
+        # Only an mtime well in the past can vouch: file systems stamp times at a coarse granularity,
+        # so a recent mtime could be repeated by an entry created in the same tick.
+        settled = mtime < time.time_ns() - 100_000_000
+        self.empty_directory = (cwd, mtime) if not after and settled else None
+        return after
 
     def objects(self):
         return {name: value for name, value in self.namespace.items()
@@ -355,7 +387,6 @@ def _die_with_parent():
     pool threads; so a daemon thread watches for the parent to change instead.
     """
     import threading
-    import time
     parent = os.getppid()
 
     def watch():
@@ -377,6 +408,10 @@ def main():
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     WORKER = Worker()
+    # From here on fds 1 and 2 write to the capture file, emptied before each execution: the syscalls
+    # of swapping them per execution are saved. Start-up errors above still reach the host's stderr.
+    os.dup2(WORKER.capture.fileno(), 1)
+    os.dup2(WORKER.capture.fileno(), 2)
     signal.signal(signal.SIGINT, _interrupt)
     write_frame({"type": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
     while True:

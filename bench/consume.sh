@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Consumption benchmark (issue 4): the iris service published on Ferry and the same SVC behind
+# FastAPI + uvicorn (2 workers, httptools, uvloop), load-tested side by side with wrk at 1 and 16
+# connections. Prints a Markdown table.
+#   ./ferry bench consume             (DURATION=10s by default)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+duration="${DURATION:-10s}"
+body='{"flower_data":[7,3.2,4.7,1.4]}'
+
+load() { # URL CONNECTIONS [TOKEN]
+  local threads=$(( $2 < 2 ? 1 : 2 ))
+  BODY="$body" TOKEN="${3:-}" wrk -t"$threads" -c"$2" -d"$duration" --latency -s "$bench_root/bench/post.lua" "$1" | wrk_summary
+}
+
+# Ferry: train in a session, snapshot, publish, as the seed workflow does.
+start_ferry
+train="from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\nnames = ['I. setosa', 'I. versicolor', 'I. virginica']"
+session="$(api POST /sessions -d '{"runtimeType":"Python"}' | jq -r .sessionId)"
+api POST "/sessions/$session/execute" -d "{\"code\":\"$train\"}" | jq -e .success >/dev/null
+snapshot="$(api POST "/sessions/$session/snapshot" -d '{"name":"Iris"}' | jq -r .snapshotId)"
+api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in clf.predict([flower_data])]\",
+  \"inputParameterDefinitions\":[{\"name\":\"flower_data\",\"type\":\"vector\"}],
+  \"outputParameterDefinitions\":[{\"name\":\"iris_species\",\"type\":\"vector\"}],
+  \"runtimeType\":\"Python\",\"snapshotId\":\"$snapshot\"}" >/dev/null
+api DELETE "/sessions/$session" >/dev/null
+check="$(api POST /api/Iris/V1.0 -d "$body" | jq -r '.outputParameters.iris_species[0]')"
+[[ "$check" == "I. versicolor" ]] || { echo "bench: Ferry predicted '$check'" >&2; exit 1; }
+load "$FERRY_URL/api/Iris/V1.0" 16 "$TOKEN" >/dev/null # warm-up: JIT and both pool workers
+read -r f1_rps f1_p50 f1_p99 f1_x < <(load "$FERRY_URL/api/Iris/V1.0" 1 "$TOKEN")
+read -r f16_rps f16_p50 f16_p99 f16_x < <(load "$FERRY_URL/api/Iris/V1.0" 16 "$TOKEN")
+stop_all
+
+# The baseline.
+port="$(free_port)"
+(cd "$bench_root/bench" && exec /usr/bin/python3 -m uvicorn fastapi_iris:app --host 127.0.0.1 --port "$port" \
+  --workers 2 --http httptools --loop uvloop --log-level warning) &
+pids+=($!)
+base="http://127.0.0.1:$port/api/Iris/V1.0"
+for _ in $(seq 1 300); do curl -sf -o /dev/null "$base" -H 'Content-Type: application/json' -d "$body" && break; sleep 0.1; done
+load "$base" 16 >/dev/null
+read -r b1_rps b1_p50 b1_p99 b1_x < <(load "$base" 1)
+read -r b16_rps b16_p50 b16_p99 b16_x < <(load "$base" 16)
+stop_all
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "| connections | server | req/s | p50 | p99 |"
+echo "|---|---|---|---|---|"
+echo "| 1 | Ferry | $f1_rps | $f1_p50 ms | $f1_p99 ms ${f1_x:-} |"
+echo "| 1 | FastAPI + uvicorn | $b1_rps | $b1_p50 ms | $b1_p99 ms ${b1_x:-} |"
+echo "| 16 | Ferry | $f16_rps | $f16_p50 ms | $f16_p99 ms ${f16_x:-} |"
+echo "| 16 | FastAPI + uvicorn | $b16_rps | $b16_p50 ms | $b16_p99 ms ${b16_x:-} |"
+echo
+echo "Throughput ratio Ferry / FastAPI: $(ratio "$f1_rps" "$b1_rps") at 1 connection, $(ratio "$f16_rps" "$b16_rps") at 16."
