@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Consumption benchmark (issue 4): the iris service published on Ferry and the same SVC behind
 # FastAPI + uvicorn (2 workers, httptools, uvloop), load-tested side by side with wrk at 1 and 16
-# connections. Prints a Markdown table.
-#   ./ferry bench consume             (DURATION=10s by default)
+# connections. Each server is warmed up first (WARMUP, 20 s: the JIT's background tiering and the
+# pools settle), then each load runs ROUNDS times (3) and the median round by req/s is reported:
+# on a shared 2-core box single runs vary by a third. Prints a Markdown table.
+#   ./ferry bench consume             (DURATION=10s, ROUNDS=3, WARMUP=20s by default)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 duration="${DURATION:-10s}"
+rounds="${ROUNDS:-3}"
+warmup="${WARMUP:-20s}"
 body='{"flower_data":[7,3.2,4.7,1.4]}'
 
-load() { # URL CONNECTIONS [TOKEN]
+once() { # URL CONNECTIONS DURATION [TOKEN]
   local threads=$(( $2 < 2 ? 1 : 2 ))
-  BODY="$body" TOKEN="${3:-}" wrk -t"$threads" -c"$2" -d"$duration" --latency -s "$bench_root/bench/post.lua" "$1" | wrk_summary
+  BODY="$body" TOKEN="${4:-}" wrk -t"$threads" -c"$2" -d"$3" --latency -s "$bench_root/bench/post.lua" "$1" | wrk_summary
+}
+
+load() { # URL CONNECTIONS [TOKEN]: the median of the rounds by req/s
+  local i
+  for i in $(seq 1 "$rounds"); do once "$1" "$2" "$duration" "${3:-}"; done | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
 }
 
 # Ferry: train in a session, snapshot, publish, as the seed workflow does.
@@ -25,7 +34,7 @@ api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in c
 api DELETE "/sessions/$session" >/dev/null
 check="$(api POST /api/Iris/V1.0 -d "$body" | jq -r '.outputParameters.iris_species[0]')"
 [[ "$check" == "I. versicolor" ]] || { echo "bench: Ferry predicted '$check'" >&2; exit 1; }
-load "$FERRY_URL/api/Iris/V1.0" 16 "$TOKEN" >/dev/null # warm-up: JIT and both pool workers
+once "$FERRY_URL/api/Iris/V1.0" 16 "$warmup" "$TOKEN" >/dev/null # warm-up: JIT tiering and both pool workers
 read -r f1_rps f1_p50 f1_p99 f1_x < <(load "$FERRY_URL/api/Iris/V1.0" 1 "$TOKEN")
 read -r f16_rps f16_p50 f16_p99 f16_x < <(load "$FERRY_URL/api/Iris/V1.0" 16 "$TOKEN")
 stop_all
@@ -37,7 +46,7 @@ port="$(free_port)"
 pids+=($!)
 base="http://127.0.0.1:$port/api/Iris/V1.0"
 for _ in $(seq 1 300); do curl -sf -o /dev/null "$base" -H 'Content-Type: application/json' -d "$body" && break; sleep 0.1; done
-load "$base" 16 >/dev/null
+once "$base" 16 "$warmup" >/dev/null
 read -r b1_rps b1_p50 b1_p99 b1_x < <(load "$base" 1)
 read -r b16_rps b16_p50 b16_p99 b16_x < <(load "$base" 16)
 stop_all

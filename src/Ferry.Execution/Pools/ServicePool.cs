@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.WebServices;
 
@@ -12,7 +13,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
 {
     private readonly object gate = new();
     private readonly Stack<PreparedWorker> idle = new();
-    private readonly LinkedList<TaskCompletionSource<PreparedWorker?>> waiters = new();
+    private readonly LinkedList<Waiter> waiters = new();
     private WebService service = service;
     private int total;
     private int ready;
@@ -36,8 +37,8 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
 
     public async Task<PreparedWorker> AcquireAsync(CancellationToken cancellationToken)
     {
-        TaskCompletionSource<PreparedWorker?> waiter;
-        LinkedListNode<TaskCompletionSource<PreparedWorker?>> node;
+        Waiter waiter;
+        LinkedListNode<Waiter> node;
         WebService definition;
         lock (gate)
         {
@@ -66,7 +67,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             }
             else
             {
-                waiter = new TaskCompletionSource<PreparedWorker?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                waiter = new Waiter(Stopwatch.GetTimestamp() + (long)(options.QueueTimeout.TotalSeconds * Stopwatch.Frequency));
                 node = waiters.AddLast(waiter);
             }
         }
@@ -76,12 +77,13 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             return await StartAsync(definition, cancellationToken);
         }
 
+        // No timer per waiting call: the manager's sweep fails waiters past their deadline (ExpireWaiters).
         PreparedWorker? handed;
         try
         {
-            handed = await waiter.Task.WaitAsync(options.QueueTimeout, cancellationToken);
+            handed = await waiter.Task.WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
             lock (gate)
             {
@@ -108,7 +110,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
                 }
             }
 
-            throw ex is TimeoutException ? Busy() : ex;
+            throw;
         }
 
         // A worker, or a free slot to start one in.
@@ -189,6 +191,19 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             }
 
             waiters.Clear();
+        }
+    }
+
+    /// <summary>Fails the calls that have waited past the queue's deadline with 503 (oldest first in the queue).</summary>
+    public void ExpireWaiters(long now)
+    {
+        lock (gate)
+        {
+            while (waiters.First is { } first && first.Value.Deadline <= now)
+            {
+                waiters.RemoveFirst();
+                first.Value.TrySetException(Busy());
+            }
         }
     }
 
@@ -284,6 +299,12 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
     }
 
     private static void Drop(PreparedWorker worker) => _ = worker.DisposeAsync().AsTask();
+
+    /// <summary>A call waiting for a worker, or for a slot to start one in (a null result).</summary>
+    private sealed class Waiter(long deadline) : TaskCompletionSource<PreparedWorker?>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long Deadline { get; } = deadline;
+    }
 
     private FerryException Busy() => new(
         FerryErrorKind.Unavailable,

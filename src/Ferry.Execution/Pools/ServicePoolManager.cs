@@ -12,10 +12,24 @@ namespace Ferry.Execution.Pools;
 /// started (from the warm pool when it can), given the snapshot's files and workspace, then the
 /// service's initCode; each call runs the code in a copy of that workspace.
 /// </summary>
-public sealed partial class ServicePoolManager(
-    IWorkerFactory workers, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger) : IWebServiceRunner, IAsyncDisposable
+public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Name, string Version), ServicePool> pools = new();
+    private readonly IWorkerFactory workers;
+    private readonly IBlobStore blobs;
+    private readonly IOptions<ServicePoolOptions> options;
+    private readonly ILogger<ServicePoolManager> logger;
+    private readonly Timer sweep;
+
+    public ServicePoolManager(IWorkerFactory workers, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger)
+    {
+        this.workers = workers;
+        this.blobs = blobs;
+        this.options = options;
+        this.logger = logger;
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(options.Value.QueueTimeout.TotalMilliseconds / 10, 10, 100));
+        sweep = new Timer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);
+    }
 
     public async Task<ExecutionResult> RunAsync(WebService service, ExecutionRequest request, CancellationToken cancellationToken)
     {
@@ -60,15 +74,24 @@ public sealed partial class ServicePoolManager(
 
     public string PoolStatus(WebService service) => PoolOf(service).Status;
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await sweep.DisposeAsync();
         foreach (var pool in pools.Values)
         {
             pool.Remove();
         }
 
         pools.Clear();
-        return ValueTask.CompletedTask;
+    }
+
+    private void ExpireWaiters()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var pool in pools.Values)
+        {
+            pool.ExpireWaiters(now);
+        }
     }
 
     private ServicePool PoolOf(WebService service) =>
