@@ -1,5 +1,7 @@
+using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
 using Ferry.Core.WebServices;
@@ -27,6 +29,8 @@ public static class FerryCoreExtensions
         services.AddSingleton<SnapshotService>();
         services.AddSingleton<WebServiceCatalog>();
         services.AddSingleton<WebServiceConsumer>();
+        services.AddSingleton<ServicePrincipalService>();
+        services.AddSingleton<ResourceGroupService>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Ferry.Core.Sessions;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Workers;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl;
 using Ferry.Server.ComputeNodes;
 using Ferry.Server.Diagnostics;
 using Ferry.Server.Errors;
@@ -66,6 +67,8 @@ public static class FerryServer
         api.MapSnapshotEndpoints();
         api.MapWebServiceEndpoints();
         api.MapConsumeEndpoints();
+        api.MapOAuthEndpoints();
+        api.MapArmEndpoints();
         app.MapFerryOpenApi();
         return app;
     }

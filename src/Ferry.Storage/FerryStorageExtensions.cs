@@ -1,12 +1,16 @@
+using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Snapshots;
 using Ferry.Core.WebServices;
 using Ferry.Storage.Blobs;
+using Ferry.Storage.ServicePrincipals;
 using Ferry.Storage.Snapshots;
 using Ferry.Storage.WebServices;
 using Ferry.Core.Status;
 using Ferry.Core.Users;
+using Ferry.Storage.Arm;
 using Ferry.Storage.Auth;
 using Ferry.Storage.ComputeNodes;
 using Ferry.Storage.Database;
@@ -31,6 +35,9 @@ public static class FerryStorageExtensions
         services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<BlobStore>());
         services.AddSingleton<ISnapshotStore, SqliteSnapshotStore>();
         services.AddSingleton<IWebServiceStore, SqliteWebServiceStore>();
+        services.AddSingleton<IServicePrincipalStore, SqliteServicePrincipalStore>();
+        services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
+        services.AddSingleton<IResourceGroupStore, SqliteResourceGroupStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -10,6 +10,7 @@ internal static class AdminCommand
     {
         var admin = new Command("admin", "Administer a Ferry data directory.");
         admin.Subcommands.Add(UserCommands.Create());
+        admin.Subcommands.Add(ServicePrincipalCommands.Create());
         return admin;
     }
 

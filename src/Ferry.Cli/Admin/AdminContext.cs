@@ -1,4 +1,5 @@
 using Ferry.Core;
+using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
 using Ferry.Storage;
 using Ferry.Storage.Database;
@@ -15,6 +16,8 @@ internal sealed class AdminContext : IAsyncDisposable
     private AdminContext(ServiceProvider services) => this.services = services;
 
     public UserService Users => services.GetRequiredService<UserService>();
+
+    public ServicePrincipalService ServicePrincipals => services.GetRequiredService<ServicePrincipalService>();
 
     public static async Task<AdminContext> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
     {

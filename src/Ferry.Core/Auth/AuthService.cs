@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Ferry.Core.Errors;
+using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,7 @@ public sealed class AuthService(
     ILoginSessionStore sessions,
     LoginThrottle throttle,
     IOptions<AuthOptions> options,
-    TimeProvider time)
+    TimeProvider time, IServicePrincipalStore principals)
 {
     private const string InvalidCredentials = "Invalid user name or password.";
     private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
@@ -81,8 +82,18 @@ public sealed class AuthService(
             return cached.Live;
         }
 
-        var session = await sessions.FindAsync(loginSessionId, cancellationToken);
-        var live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime;
+        bool live;
+        if (loginSessionId.StartsWith(ServicePrincipalService.LoginPrefix, StringComparison.Ordinal))
+        {
+            // A client-credential token lives while its service principal does.
+            live = await principals.FindAsync(loginSessionId[ServicePrincipalService.LoginPrefix.Length..], cancellationToken) is not null;
+        }
+        else
+        {
+            var session = await sessions.FindAsync(loginSessionId, cancellationToken);
+            live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime;
+        }
+
         if (liveness.Count > 100_000)
         {
             liveness.Clear(); // a bound, not a policy: entries are cheap to recompute

@@ -20,14 +20,18 @@ public enum FerryErrorKind
 /// </summary>
 public sealed class FerryException : Exception
 {
-    public FerryException(FerryErrorKind kind, string message, TimeSpan? retryAfter = null)
+    public FerryException(FerryErrorKind kind, string message, TimeSpan? retryAfter = null, string? code = null)
         : base(message)
     {
         Kind = kind;
         RetryAfter = retryAfter;
+        Code = code;
     }
 
     public FerryErrorKind Kind { get; }
+
+    /// <summary>A contract's own name for the failure (ARM's <c>MissingApiVersionParameter</c>, say); else the kind names it.</summary>
+    public string? Code { get; }
 
     /// <summary>When set, the client may retry after this long (429 and 503).</summary>
     public TimeSpan? RetryAfter { get; }

@@ -107,23 +107,14 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         }
     }
 
-    public async Task<WebService> PatchAsync(Caller caller, string name, string version, WebServiceChange request, CancellationToken cancellationToken)
-    {
-        await writes.WaitAsync(cancellationToken);
-        try
-        {
-            var current = Changeable(caller, name, version, "update");
-            var service = await ValidatedAsync(current with { Revision = current.Revision + 1 }, request, caller, cancellationToken);
-            await store.UpdateAsync(service, cancellationToken);
-            services[(name, version)] = service;
-            runner.Refresh(service);
-            return service;
-        }
-        finally
-        {
-            writes.Release();
-        }
-    }
+    public Task<WebService> PatchAsync(Caller caller, string name, string version, WebServiceChange request, CancellationToken cancellationToken) =>
+        ReplaceAsync(
+            async () =>
+            {
+                var current = Changeable(caller, name, version, "update");
+                return await ValidatedAsync(current with { Revision = current.Revision + 1 }, request, caller, cancellationToken);
+            },
+            cancellationToken);
 
     public async Task DeleteAsync(Caller caller, string name, string version, CancellationToken cancellationToken)
     {
@@ -150,12 +141,18 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             throw FerryException.BadRequest($"Pool sizes need 0 <= InitialPoolSize <= MaxPoolSize and MaxPoolSize >= 1; got {pool.Initial} and {pool.Max}.");
         }
 
+        return await ReplaceAsync(() => Task.FromResult(Get(name, version) with { Pool = pool }), cancellationToken);
+    }
+
+    /// <summary>One change to an existing version: the store first, then memory and the pool.</summary>
+    private async Task<WebService> ReplaceAsync(Func<Task<WebService>> change, CancellationToken cancellationToken)
+    {
         await writes.WaitAsync(cancellationToken);
         try
         {
-            var service = Get(name, version) with { Pool = pool };
+            var service = await change();
             await store.UpdateAsync(service, cancellationToken);
-            services[(name, version)] = service;
+            services[(service.Name, service.Version)] = service;
             runner.Refresh(service);
             return service;
         }

@@ -1,4 +1,5 @@
 using Ferry.Server.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Ferry.Server.Errors;
 
@@ -13,10 +14,20 @@ internal static class ErrorWriter
     /// </summary>
     public static void SetMessage(HttpContext context, string message) => context.Items[MessageItem] = message;
 
+    /// <summary>
+    /// Writes the error body: ML Server's <c>{message, exceptionType, correlationId}</c>, or on the
+    /// ARM plane (<c>/subscriptions/...</c>) ARM's envelope <c>{"error":{code, message}}</c>.
+    /// </summary>
     public static Task WriteAsync(HttpContext context, int statusCode, string? message = null, string? exceptionType = null)
     {
         context.Response.StatusCode = statusCode;
         var text = message ?? context.Items[MessageItem] as string ?? DefaultMessage(context, statusCode);
+        if (context.Request.Path.StartsWithSegments("/subscriptions"))
+        {
+            var code = exceptionType ?? ReasonPhrases.GetReasonPhrase(statusCode).Replace(" ", "", StringComparison.Ordinal);
+            return TypedResults.Json(new ArmErrorResponse(new ArmError(code, text)), statusCode: statusCode).ExecuteAsync(context);
+        }
+
         var body = new ErrorResponse(text, exceptionType, RequestLog.CorrelationIdOf(context));
         return TypedResults.Json(body, statusCode: statusCode).ExecuteAsync(context);
     }

@@ -22,7 +22,7 @@ internal sealed partial class FerryExceptionHandler(ILogger<FerryExceptionHandle
                     context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 }
 
-                await ErrorWriter.WriteAsync(context, StatusOf(ferry.Kind), ferry.Message, ferry.Kind.ToString());
+                await ErrorWriter.WriteAsync(context, StatusOf(ferry.Kind), ferry.Message, ferry.Code ?? ferry.Kind.ToString());
                 return true;
 
             case BadHttpRequestException bad:

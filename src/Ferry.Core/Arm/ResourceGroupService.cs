@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using Ferry.Core.Errors;
+
+namespace Ferry.Core.Arm;
+
+/// <summary>Resource groups with ARM's rules: names of up to 90 letters, digits, '.', '_', '-', '(' and ')', not ending in '.'.</summary>
+public sealed partial class ResourceGroupService(IResourceGroupStore store, TimeProvider time)
+{
+    public async Task<(ResourceGroup Group, bool Created)> PutAsync(string name, string? location, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
+    {
+        if (!ValidName().IsMatch(name) || name.EndsWith('.'))
+        {
+            throw new FerryException(FerryErrorKind.BadRequest, $"Resource group name '{name}' is invalid: use up to 90 letters, digits, '.', '_', '-', '(' or ')', not ending in '.'.", code: "InvalidResourceGroup");
+        }
+
+        if (string.IsNullOrWhiteSpace(location))
+        {
+            throw new FerryException(FerryErrorKind.BadRequest, "The resource group needs a 'location'.", code: "LocationRequired");
+        }
+
+        var existing = await store.FindAsync(name, cancellationToken);
+        if (existing is not null && !string.Equals(existing.Location, location, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FerryException(
+                FerryErrorKind.Conflict,
+                $"Invalid resource group location '{location}'. The Resource group already exists in location '{existing.Location}'.",
+                code: "InvalidResourceGroupLocation");
+        }
+
+        var group = new ResourceGroup(existing?.Name ?? name, location, tags ?? existing?.Tags ?? new Dictionary<string, string>(), existing?.CreatedAt ?? time.GetUtcNow());
+        var created = await store.UpsertAsync(group, cancellationToken);
+        return (group, created);
+    }
+
+    public async Task<ResourceGroup> GetAsync(string name, CancellationToken cancellationToken) =>
+        await store.FindAsync(name, cancellationToken) ?? throw NotFound(name);
+
+    public Task<IReadOnlyList<ResourceGroup>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteAsync(name, cancellationToken))
+        {
+            throw NotFound(name);
+        }
+    }
+
+    private static FerryException NotFound(string name) =>
+        new(FerryErrorKind.NotFound, $"Resource group '{name}' could not be found.", code: "ResourceGroupNotFound");
+
+    [GeneratedRegex(@"^[-\w\._\(\)]{1,90}$")]
+    private static partial Regex ValidName();
+}

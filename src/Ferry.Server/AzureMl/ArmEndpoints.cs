@@ -1,0 +1,113 @@
+using Ferry.Core.Arm;
+using Ferry.Core.Errors;
+using Ferry.Core.ServicePrincipals;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ferry.Server.AzureMl;
+
+/// <summary>The body of a resource group PUT.</summary>
+public sealed record ResourceGroupRequest(string? Location, Dictionary<string, string>? Tags);
+
+/// <summary>A resource group in ARM's shape.</summary>
+public sealed record ResourceGroupResponse(string Id, string Name, string Type, string Location, IReadOnlyDictionary<string, string> Tags, ProvisioningProperties Properties);
+
+/// <summary>ARM's <c>properties.provisioningState</c>.</summary>
+public sealed record ProvisioningProperties(string ProvisioningState);
+
+/// <summary>This server's one subscription in ARM's shape.</summary>
+public sealed record SubscriptionResponse(string Id, string SubscriptionId, string TenantId, string DisplayName, string State);
+
+/// <summary>ARM's list envelope.</summary>
+public sealed record ArmList<T>(IReadOnlyList<T> Value);
+
+/// <summary>
+/// The ARM host of the Azure-ML walk (<c>/subscriptions/...</c>): every call needs a supported
+/// <c>api-version</c> and this server's subscription id; errors come in ARM's envelope.
+/// </summary>
+internal static class ArmEndpoints
+{
+    /// <summary>The api-versions this plane answers to (the walk of the reference uses 2019-11-01).</summary>
+    public static readonly IReadOnlyList<string> ApiVersions = ["2019-11-01", "2020-06-01", "2021-04-01"];
+
+    public static IEndpointRouteBuilder MapArmEndpoints(this IEndpointRouteBuilder app)
+    {
+        var arm = app.MapGroup("/subscriptions").WithTags("Azure ML: ARM").AddEndpointFilter(async (context, next) =>
+        {
+            CheckApiVersion(context.HttpContext.Request.Query["api-version"].ToString());
+            if (context.HttpContext.Request.RouteValues.TryGetValue("subscriptionId", out var requested))
+            {
+                var principals = context.HttpContext.RequestServices.GetRequiredService<ServicePrincipalService>();
+                var ours = await principals.SubscriptionIdAsync(context.HttpContext.RequestAborted);
+                if (!string.Equals(requested as string, ours, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new FerryException(FerryErrorKind.NotFound, $"The subscription '{requested}' could not be found.", code: "SubscriptionNotFound");
+                }
+            }
+
+            return await next(context);
+        });
+        arm.MapGet("/", ListSubscriptionsAsync).WithName("Subscriptions_List");
+        arm.MapGet("/{subscriptionId}", GetSubscriptionAsync).WithName("Subscriptions_Get");
+        var groups = arm.MapGroup("/{subscriptionId}/resourcegroups");
+        groups.MapGet("/", ListGroupsAsync).WithName("ResourceGroups_List");
+        groups.MapPut("/{resourceGroupName}", PutGroupAsync).WithName("ResourceGroups_CreateOrUpdate");
+        groups.MapGet("/{resourceGroupName}", GetGroupAsync).WithName("ResourceGroups_Get");
+        groups.MapDelete("/{resourceGroupName}", DeleteGroupAsync).WithName("ResourceGroups_Delete");
+        return app;
+    }
+
+    private static void CheckApiVersion(string apiVersion)
+    {
+        if (apiVersion.Length == 0)
+        {
+            throw new FerryException(
+                FerryErrorKind.BadRequest,
+                $"The api-version query parameter (?api-version=) is required for all requests. The supported api-versions are '{string.Join(", ", ApiVersions)}'.",
+                code: "MissingApiVersionParameter");
+        }
+
+        if (!ApiVersions.Contains(apiVersion))
+        {
+            throw new FerryException(
+                FerryErrorKind.BadRequest,
+                $"Unsupported api-version '{apiVersion}'. The supported api-versions are '{string.Join(", ", ApiVersions)}'.",
+                code: "UnsupportedApiVersionValue");
+        }
+    }
+
+    private static async Task<Ok<ArmList<SubscriptionResponse>>> ListSubscriptionsAsync(ServicePrincipalService principals, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ArmList<SubscriptionResponse>([await SubscriptionAsync(principals, cancellationToken)]));
+
+    private static async Task<Ok<SubscriptionResponse>> GetSubscriptionAsync(ServicePrincipalService principals, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await SubscriptionAsync(principals, cancellationToken));
+
+    private static async Task<Ok<ArmList<ResourceGroupResponse>>> ListGroupsAsync(string subscriptionId, ResourceGroupService groups, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ArmList<ResourceGroupResponse>([.. (await groups.ListAsync(cancellationToken)).Select(g => Response(subscriptionId, g))]));
+
+    private static async Task<Results<Created<ResourceGroupResponse>, Ok<ResourceGroupResponse>>> PutGroupAsync(
+        string subscriptionId, string resourceGroupName, ResourceGroupRequest? request, ResourceGroupService groups, CancellationToken cancellationToken)
+    {
+        var (group, created) = await groups.PutAsync(resourceGroupName, request?.Location, request?.Tags, cancellationToken);
+        var body = Response(subscriptionId, group);
+        return created ? TypedResults.Created(body.Id, body) : TypedResults.Ok(body);
+    }
+
+    private static async Task<Ok<ResourceGroupResponse>> GetGroupAsync(
+        string subscriptionId, string resourceGroupName, ResourceGroupService groups, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Response(subscriptionId, await groups.GetAsync(resourceGroupName, cancellationToken)));
+
+    private static async Task<Ok> DeleteGroupAsync(string resourceGroupName, ResourceGroupService groups, CancellationToken cancellationToken)
+    {
+        await groups.DeleteAsync(resourceGroupName, cancellationToken);
+        return TypedResults.Ok();
+    }
+
+    private static async Task<SubscriptionResponse> SubscriptionAsync(ServicePrincipalService principals, CancellationToken cancellationToken)
+    {
+        var id = await principals.SubscriptionIdAsync(cancellationToken);
+        return new SubscriptionResponse($"/subscriptions/{id}", id, await principals.TenantIdAsync(cancellationToken), "Ferry", "Enabled");
+    }
+
+    private static ResourceGroupResponse Response(string subscriptionId, ResourceGroup group) => new(
+        $"/subscriptions/{subscriptionId}/resourceGroups/{group.Name}", group.Name, "Microsoft.Resources/resourceGroups", group.Location, group.Tags, new ProvisioningProperties("Succeeded"));
+}
