@@ -31,6 +31,8 @@ public static class FerryCoreExtensions
         services.AddSingleton<WebServiceConsumer>();
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<ResourceGroupService>();
+        services.AddOptions<WorkspaceOptions>();
+        services.AddSingleton<WorkspaceService>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Ferry.Core;
+using Ferry.Core.Arm;
 using Ferry.Execution;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Runtimes.Python;
@@ -42,6 +43,8 @@ public static class FerryServer
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         builder.Services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory);
+        builder.Services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)
+            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("workspaces") : o.Directory);
         builder.Services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory);
         builder.Services.AddHostedService<IdleSessionSweeper>();

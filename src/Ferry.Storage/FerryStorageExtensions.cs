@@ -38,6 +38,8 @@ public static class FerryStorageExtensions
         services.AddSingleton<IServicePrincipalStore, SqliteServicePrincipalStore>();
         services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
         services.AddSingleton<IResourceGroupStore, SqliteResourceGroupStore>();
+        services.AddSingleton<IWorkspaceStore, SqliteWorkspaceStore>();
+        services.AddSingleton<IArmOperationStore, SqliteArmOperationStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

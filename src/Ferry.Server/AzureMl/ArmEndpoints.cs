@@ -53,6 +53,7 @@ internal static class ArmEndpoints
         groups.MapPut("/{resourceGroupName}", PutGroupAsync).WithName("ResourceGroups_CreateOrUpdate");
         groups.MapGet("/{resourceGroupName}", GetGroupAsync).WithName("ResourceGroups_Get");
         groups.MapDelete("/{resourceGroupName}", DeleteGroupAsync).WithName("ResourceGroups_Delete");
+        arm.MapWorkspaceEndpoints(app);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Ferry.Core.Arm;
 using Ferry.Core.Sessions;
 using Ferry.Core.Users;
 using Ferry.Core.WebServices;
@@ -22,6 +23,8 @@ internal sealed partial class FerryStartup(
     IOptions<RemoteSessionOptions> sessions,
     IOptions<ServicePoolOptions> pools,
     WebServiceCatalog webServices,
+    IArmOperationStore armOperations,
+    TimeProvider time,
     ILogger<FerryStartup> logger) : IHostedService
 {
     public const string InitialPasswordFile = "initial-admin-password";
@@ -46,6 +49,9 @@ internal sealed partial class FerryStartup(
             dataDirectory.WriteSecret(InitialPasswordFile, generated + "\n");
             LogGeneratedPassword(logger, UserService.AdminName, generated, dataDirectory.PathOf(InitialPasswordFile));
         }
+
+        // A long-running ARM operation does not survive the process that ran it: say so to whoever polls.
+        await armOperations.FailUnfinishedAsync("The server restarted before the operation finished; retry it.", time.GetUtcNow(), cancellationToken);
 
         // Every published version is consumable again, from memory, with its pool warming.
         await webServices.LoadAsync(cancellationToken);

@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using Ferry.Core.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Core.Arm;
+
+/// <summary>Workspaces (section <c>Ferry:Workspaces</c>).</summary>
+public sealed class WorkspaceOptions
+{
+    public const string Section = "Ferry:Workspaces";
+
+    /// <summary>Where workspaces keep their files; the server sets it under the data directory.</summary>
+    public string Directory { get; set; } = "";
+}
+
+/// <summary>
+/// Workspaces with ARM's long-running pattern: a new one starts <c>Creating</c>, its provisioning
+/// (its directory in the data directory) runs in the background as an operation clients poll, and
+/// it ends <c>Succeeded</c> or <c>Failed</c>.
+/// </summary>
+public sealed partial class WorkspaceService(
+    IWorkspaceStore store,
+    IResourceGroupStore groups,
+    IArmOperationStore operations,
+    IOptions<WorkspaceOptions> options,
+    TimeProvider time,
+    ILogger<WorkspaceService> logger)
+{
+    /// <summary>Creates (with an operation to poll) or updates a workspace.</summary>
+    public async Task<(Workspace Workspace, ArmOperation? Operation)> PutAsync(string resourceGroup, string name, WorkspaceChange change, CancellationToken cancellationToken)
+    {
+        if (!ValidName().IsMatch(name))
+        {
+            throw new FerryException(FerryErrorKind.BadRequest, $"Workspace name '{name}' is invalid: use 3 to 33 letters, digits, '-' or '_', starting with a letter or digit.", code: "InvalidResourceName");
+        }
+
+        var group = await groups.FindAsync(resourceGroup, cancellationToken)
+            ?? throw new FerryException(FerryErrorKind.NotFound, $"Resource group '{resourceGroup}' could not be found.", code: "ResourceGroupNotFound");
+        var existing = await store.FindAsync(group.Name, name, cancellationToken);
+        if (existing is not null)
+        {
+            var updated = Apply(existing, change);
+            await store.UpsertAsync(updated, cancellationToken);
+            return (updated, null);
+        }
+
+        if (string.IsNullOrWhiteSpace(change.Location))
+        {
+            throw new FerryException(FerryErrorKind.BadRequest, "The workspace needs a 'location'.", code: "LocationRequired");
+        }
+
+        var workspace = Apply(
+            new Workspace(group.Name, name, change.Location, Guid.NewGuid().ToString("D"), "", "", "Basic", new Dictionary<string, string>(), time.GetUtcNow(), "Creating"),
+            change);
+        await store.UpsertAsync(workspace, cancellationToken);
+        var operation = new ArmOperation(Guid.NewGuid().ToString("D"), $"{group.Name}/{name}", ArmOperationStatus.InProgress, time.GetUtcNow(), null, null);
+        await operations.AddAsync(operation, cancellationToken);
+        _ = Task.Run(() => ProvisionAsync(workspace, operation.Id), CancellationToken.None);
+        return (workspace, operation);
+    }
+
+    public async Task<Workspace> GetAsync(string resourceGroup, string name, CancellationToken cancellationToken) =>
+        await store.FindAsync(resourceGroup, name, cancellationToken) ?? throw NotFound(resourceGroup, name);
+
+    public Task<IReadOnlyList<Workspace>> ListAsync(string? resourceGroup, CancellationToken cancellationToken) => store.ListAsync(resourceGroup, cancellationToken);
+
+    public async Task<Workspace> PatchAsync(string resourceGroup, string name, WorkspaceChange change, CancellationToken cancellationToken)
+    {
+        var workspace = Apply(await GetAsync(resourceGroup, name, cancellationToken), change with { Location = null });
+        await store.UpsertAsync(workspace, cancellationToken);
+        return workspace;
+    }
+
+    /// <summary>Deletes the workspace and its files; false when there was none (ARM answers 204).</summary>
+    public async Task<bool> DeleteAsync(string resourceGroup, string name, CancellationToken cancellationToken)
+    {
+        var workspace = await store.FindAsync(resourceGroup, name, cancellationToken);
+        if (workspace is null || !await store.DeleteAsync(resourceGroup, name, cancellationToken))
+        {
+            return false;
+        }
+
+        var directory = Path.Combine(Path.GetFullPath(options.Value.Directory), workspace.WorkspaceId);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        return true;
+    }
+
+    public async Task<ArmOperation> GetOperationAsync(string id, CancellationToken cancellationToken) =>
+        await operations.FindAsync(id, cancellationToken)
+            ?? throw new FerryException(FerryErrorKind.NotFound, $"There is no operation '{id}'.", code: "OperationNotFound");
+
+    private async Task ProvisionAsync(Workspace workspace, string operationId)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.Value.Directory), workspace.WorkspaceId));
+            await store.UpsertAsync(workspace with { ProvisioningState = "Succeeded" }, CancellationToken.None);
+            await operations.CompleteAsync(operationId, ArmOperationStatus.Succeeded, null, time.GetUtcNow(), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            LogProvisioningFailed(logger, ex, workspace.Name);
+            await store.UpsertAsync(workspace with { ProvisioningState = "Failed" }, CancellationToken.None);
+            await operations.CompleteAsync(operationId, ArmOperationStatus.Failed, $"Provisioning failed: {ex.Message}", time.GetUtcNow(), CancellationToken.None);
+        }
+    }
+
+    private static Workspace Apply(Workspace workspace, WorkspaceChange change) => workspace with
+    {
+        FriendlyName = change.FriendlyName ?? workspace.FriendlyName,
+        Description = change.Description ?? workspace.Description,
+        Sku = change.Sku ?? workspace.Sku,
+        Tags = change.Tags ?? workspace.Tags,
+    };
+
+    private static FerryException NotFound(string resourceGroup, string name) => new(
+        FerryErrorKind.NotFound,
+        $"The Resource 'Microsoft.MachineLearningServices/workspaces/{name}' under resource group '{resourceGroup}' was not found.",
+        code: "ResourceNotFound");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$")]
+    private static partial Regex ValidName();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Provisioning workspace {Workspace} failed")]
+    private static partial void LogProvisioningFailed(ILogger logger, Exception exception, string workspace);
+}

@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using Ferry.Core.Arm;
+using Ferry.Core.ServicePrincipals;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ferry.Server.AzureMl;
+
+/// <summary>The body of a workspace PUT or PATCH (ARM's shape: the settable fields under <c>properties</c>).</summary>
+public sealed record WorkspaceRequest(string? Location, Dictionary<string, string>? Tags, WorkspaceSku? Sku, WorkspaceRequestProperties? Properties)
+{
+    public WorkspaceChange ToChange() => new(Location, Properties?.FriendlyName, Properties?.Description, Sku?.Name, Tags);
+}
+
+public sealed record WorkspaceSku(string? Name, string? Tier);
+
+public sealed record WorkspaceRequestProperties(string? FriendlyName, string? Description);
+
+/// <summary>
+/// Workspaces on the ARM host, their long-running operations, and the discovery document that
+/// points every data-plane key at this server.
+/// </summary>
+internal static class WorkspaceEndpoints
+{
+    private const string Provider = "providers/Microsoft.MachineLearningServices";
+
+    public static IEndpointRouteBuilder MapWorkspaceEndpoints(this RouteGroupBuilder arm, IEndpointRouteBuilder app)
+    {
+        var workspaces = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{Provider}/workspaces");
+        workspaces.MapGet("/", ListByGroupAsync).WithName("Workspaces_ListByResourceGroup");
+        workspaces.MapPut("/{workspaceName}", PutAsync).WithName("Workspaces_CreateOrUpdate");
+        workspaces.MapGet("/{workspaceName}", GetAsync).WithName("Workspaces_Get");
+        workspaces.MapPatch("/{workspaceName}", PatchAsync).WithName("Workspaces_Update");
+        workspaces.MapDelete("/{workspaceName}", DeleteAsync).WithName("Workspaces_Delete");
+        arm.MapGet($"/{{subscriptionId}}/{Provider}/workspaces", ListBySubscriptionAsync).WithName("Workspaces_ListBySubscription");
+        arm.MapGet($"/{{subscriptionId}}/{Provider}/locations/{{location}}/workspaceOperationsStatus/{{operationId}}", OperationStatusAsync)
+            .WithName("WorkspaceOperations_GetStatus");
+        arm.MapGet($"/{{subscriptionId}}/{Provider}/locations/{{location}}/workspaceOperationResults/{{operationId}}", OperationResultAsync)
+            .WithName("WorkspaceOperations_GetResult");
+        app.MapGet("/discovery", Discovery).WithName("getDiscovery").WithTags("Azure ML: discovery").AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, WorkspaceRequest? request, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
+    {
+        var (workspace, operation) = await workspaces.PutAsync(resourceGroupName, workspaceName, request?.ToChange() ?? new WorkspaceChange(null, null, null, null, null), cancellationToken);
+        var body = Shape(context, subscriptionId, workspace, await principals.TenantIdAsync(cancellationToken));
+        if (operation is null)
+        {
+            return TypedResults.Ok(body);
+        }
+
+        // Poll either header until provisioningState is Succeeded (ARM's long-running pattern).
+        var operations = $"{BaseUrl(context)}/subscriptions/{subscriptionId}/{Provider}/locations/{workspace.Location}";
+        var apiVersion = context.Request.Query["api-version"].ToString();
+        context.Response.Headers["Azure-AsyncOperation"] = $"{operations}/workspaceOperationsStatus/{operation.Id}?api-version={apiVersion}";
+        context.Response.Headers.Location = $"{operations}/workspaceOperationResults/{operation.Id}?api-version={apiVersion}";
+        context.Response.Headers.RetryAfter = "1";
+        return TypedResults.Created((string?)null, body);
+    }
+
+    private static async Task<Ok<JsonObject>> GetAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Shape(context, subscriptionId, await workspaces.GetAsync(resourceGroupName, workspaceName, cancellationToken), await principals.TenantIdAsync(cancellationToken)));
+
+    private static async Task<Ok<JsonObject>> PatchAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, WorkspaceRequest request, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Shape(context, subscriptionId, await workspaces.PatchAsync(resourceGroupName, workspaceName, request.ToChange(), cancellationToken), await principals.TenantIdAsync(cancellationToken)));
+
+    private static async Task<Results<Ok, NoContent>> DeleteAsync(string resourceGroupName, string workspaceName, WorkspaceService workspaces, CancellationToken cancellationToken) =>
+        await workspaces.DeleteAsync(resourceGroupName, workspaceName, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
+
+    private static Task<Ok<JsonObject>> ListByGroupAsync(
+        string subscriptionId, string resourceGroupName, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
+        ListAsync(subscriptionId, resourceGroupName, context, workspaces, principals, cancellationToken);
+
+    private static Task<Ok<JsonObject>> ListBySubscriptionAsync(
+        string subscriptionId, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
+        ListAsync(subscriptionId, null, context, workspaces, principals, cancellationToken);
+
+    private static async Task<Ok<JsonObject>> ListAsync(
+        string subscriptionId, string? resourceGroup, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
+    {
+        var tenant = await principals.TenantIdAsync(cancellationToken);
+        var list = await workspaces.ListAsync(resourceGroup, cancellationToken);
+        return TypedResults.Ok(new JsonObject { ["value"] = new JsonArray([.. list.Select(w => (JsonNode)Shape(context, subscriptionId, w, tenant))]) });
+    }
+
+    /// <summary>The <c>Azure-AsyncOperation</c> resource: always 200, with the status.</summary>
+    private static async Task<Ok<JsonObject>> OperationStatusAsync(string operationId, HttpContext context, WorkspaceService workspaces, CancellationToken cancellationToken)
+    {
+        var operation = await workspaces.GetOperationAsync(operationId, cancellationToken);
+        var body = new JsonObject
+        {
+            ["id"] = $"{context.Request.Path}",
+            ["name"] = operation.Id,
+            ["status"] = operation.Status,
+            ["startTime"] = operation.StartedAt,
+            ["endTime"] = operation.EndedAt,
+        };
+        if (operation.Error is { } error)
+        {
+            body["error"] = new JsonObject { ["code"] = "ProvisioningFailed", ["message"] = error };
+        }
+
+        return TypedResults.Ok(body);
+    }
+
+    /// <summary>The <c>Location</c> resource: 202 while running, then the workspace as the PUT would have answered.</summary>
+    private static async Task<IResult> OperationResultAsync(
+        string subscriptionId, string operationId, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
+    {
+        var operation = await workspaces.GetOperationAsync(operationId, cancellationToken);
+        if (!operation.IsDone)
+        {
+            context.Response.Headers.Location = context.Request.GetEncodedPathAndQuery();
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Accepted((string?)null);
+        }
+
+        var parts = operation.ResourceId.Split('/');
+        var workspace = await workspaces.GetAsync(parts[0], parts[1], cancellationToken);
+        return TypedResults.Ok(Shape(context, subscriptionId, workspace, await principals.TenantIdAsync(cancellationToken)));
+    }
+
+    /// <summary>Every key of the discovery document points at this server: it plays every host of the walk.</summary>
+    private static Ok<JsonObject> Discovery(HttpContext context)
+    {
+        var self = BaseUrl(context);
+        var document = new JsonObject();
+        foreach (var key in new[] { "api", "catalog", "experimentation", "gallery", "history", "hyperdrive", "labeling", "modelmanagement", "pipelines", "studiocoreservices" })
+        {
+            document[key] = self;
+        }
+
+        return TypedResults.Ok(document);
+    }
+
+    private static JsonObject Shape(HttpContext context, string subscriptionId, Workspace w, string tenantId) => new()
+    {
+        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{w.ResourceGroup}/{Provider}/workspaces/{w.Name}",
+        ["name"] = w.Name,
+        ["type"] = "Microsoft.MachineLearningServices/workspaces",
+        ["location"] = w.Location,
+        ["tags"] = new JsonObject(w.Tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
+        ["sku"] = new JsonObject { ["name"] = w.Sku, ["tier"] = w.Sku },
+        ["identity"] = new JsonObject { ["type"] = "SystemAssigned", ["principalId"] = w.WorkspaceId, ["tenantId"] = tenantId },
+        ["properties"] = new JsonObject
+        {
+            ["friendlyName"] = w.FriendlyName,
+            ["description"] = w.Description,
+            ["creationTime"] = w.CreatedAt,
+            ["storageAccount"] = null,
+            ["containerRegistry"] = null,
+            ["keyVault"] = null,
+            ["applicationInsights"] = null,
+            ["hbiWorkspace"] = false,
+            ["workspaceId"] = w.WorkspaceId,
+            ["discoveryUrl"] = $"{BaseUrl(context)}/discovery",
+            ["provisioningState"] = w.ProvisioningState,
+        },
+    };
+
+    private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.AzureMl;
+
+/// <summary>Workspaces with ARM's long-running pattern, and discovery pointing back at this server.</summary>
+public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFactory>
+{
+    private const string ApiVersion = "api-version=2019-11-01";
+
+    [Fact]
+    public async Task Put_PollsToSucceeded_ThenGetListPatchDiscoveryDelete()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        using var subscriptions = await client.GetAsync($"/subscriptions?{ApiVersion}");
+        var subscription = (await HttpAssert.OkJsonAsync(subscriptions)).GetProperty("value")[0].GetProperty("subscriptionId").GetString()!;
+        var group = $"/subscriptions/{subscription}/resourceGroups/rg-{Guid.NewGuid():N}";
+        (await client.PutAsJsonAsync($"{group}?{ApiVersion}", new { location = "centralus" })).Dispose();
+        var path = $"{group}/providers/Microsoft.MachineLearningServices/workspaces/ws1";
+
+        using var put = await client.PutAsJsonAsync($"{path}?{ApiVersion}", new
+        {
+            location = "centralus",
+            identity = new { type = "systemAssigned" },
+            properties = new { friendlyName = "My workspace", description = "walk" },
+        });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        var asyncOperation = put.Headers.GetValues("Azure-AsyncOperation").Single();
+        Assert.NotNull(put.Headers.Location);
+
+        var status = "";
+        for (var i = 0; i < 100 && status != "Succeeded"; i++)
+        {
+            using var poll = await client.GetAsync(asyncOperation);
+            status = (await HttpAssert.OkJsonAsync(poll)).GetProperty("status").GetString()!;
+            await Task.Delay(status == "Succeeded" ? 0 : 50);
+        }
+
+        Assert.Equal("Succeeded", status);
+        using (var result = await client.GetAsync(put.Headers.Location))
+        {
+            Assert.Equal("Succeeded", (await HttpAssert.OkJsonAsync(result)).GetProperty("properties").GetProperty("provisioningState").GetString());
+        }
+
+        using (var get = await client.GetAsync($"{path}?{ApiVersion}"))
+        {
+            var workspace = await HttpAssert.OkJsonAsync(get);
+            Assert.Equal(path, workspace.GetProperty("id").GetString());
+            Assert.Equal("My workspace", workspace.GetProperty("properties").GetProperty("friendlyName").GetString());
+            var discoveryUrl = workspace.GetProperty("properties").GetProperty("discoveryUrl").GetString()!;
+            using var anonymous = factory.CreateClient();
+            using var discovery = await anonymous.GetAsync(new Uri(discoveryUrl).PathAndQuery);
+            var document = await HttpAssert.OkJsonAsync(discovery);
+            var self = new Uri(discoveryUrl).GetLeftPart(UriPartial.Authority);
+            foreach (var key in new[] { "api", "history", "modelmanagement", "experimentation" })
+            {
+                Assert.Equal(self, document.GetProperty(key).GetString());
+            }
+        }
+
+        using (var patched = await client.PatchAsJsonAsync($"{path}?{ApiVersion}", new { tags = new { stage = "dev" }, properties = new { description = "patched" } }))
+        {
+            var workspace = await HttpAssert.OkJsonAsync(patched);
+            Assert.Equal("patched", workspace.GetProperty("properties").GetProperty("description").GetString());
+            Assert.Equal("dev", workspace.GetProperty("tags").GetProperty("stage").GetString());
+        }
+
+        using (var byGroup = await client.GetAsync($"{group}/providers/Microsoft.MachineLearningServices/workspaces?{ApiVersion}"))
+        {
+            Assert.Equal(1, (await HttpAssert.OkJsonAsync(byGroup)).GetProperty("value").GetArrayLength());
+        }
+
+        using (var bySubscription = await client.GetAsync($"/subscriptions/{subscription}/providers/Microsoft.MachineLearningServices/workspaces?{ApiVersion}"))
+        {
+            Assert.Contains((await HttpAssert.OkJsonAsync(bySubscription)).GetProperty("value").EnumerateArray(), w => w.GetProperty("id").GetString() == path);
+        }
+
+        using (var deleted = await client.DeleteAsync($"{path}?{ApiVersion}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        using (var again = await client.DeleteAsync($"{path}?{ApiVersion}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        }
+
+        using var gone = await client.GetAsync($"{path}?{ApiVersion}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("ResourceNotFound", JsonDocument.Parse(await gone.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Put_InMissingGroupOrWithoutLocation_Fails()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        using var subscriptions = await client.GetAsync($"/subscriptions?{ApiVersion}");
+        var subscription = (await HttpAssert.OkJsonAsync(subscriptions)).GetProperty("value")[0].GetProperty("subscriptionId").GetString()!;
+        using var missing = await client.PutAsJsonAsync(
+            $"/subscriptions/{subscription}/resourceGroups/nope/providers/Microsoft.MachineLearningServices/workspaces/ws1?{ApiVersion}", new { location = "x" });
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("ResourceGroupNotFound", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
