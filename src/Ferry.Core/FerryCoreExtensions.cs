@@ -31,8 +31,10 @@ public static class FerryCoreExtensions
         services.AddSingleton<WebServiceConsumer>();
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<ResourceGroupService>();
+        services.AddSingleton<ArmOperationService>();
         services.AddOptions<WorkspaceOptions>();
         services.AddSingleton<WorkspaceService>();
+        services.AddSingleton<ComputeService>();
         return services;
     }
 }

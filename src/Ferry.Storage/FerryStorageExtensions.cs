@@ -40,6 +40,7 @@ public static class FerryStorageExtensions
         services.AddSingleton<IResourceGroupStore, SqliteResourceGroupStore>();
         services.AddSingleton<IWorkspaceStore, SqliteWorkspaceStore>();
         services.AddSingleton<IArmOperationStore, SqliteArmOperationStore>();
+        services.AddSingleton<IComputeStore, SqliteComputeStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Ferry.Core.Errors;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Arm;
@@ -22,10 +21,9 @@ public sealed class WorkspaceOptions
 public sealed partial class WorkspaceService(
     IWorkspaceStore store,
     IResourceGroupStore groups,
-    IArmOperationStore operations,
+    ArmOperationService operations,
     IOptions<WorkspaceOptions> options,
-    TimeProvider time,
-    ILogger<WorkspaceService> logger)
+    TimeProvider time)
 {
     /// <summary>Creates (with an operation to poll) or updates a workspace.</summary>
     public async Task<(Workspace Workspace, ArmOperation? Operation)> PutAsync(string resourceGroup, string name, WorkspaceChange change, CancellationToken cancellationToken)
@@ -54,9 +52,15 @@ public sealed partial class WorkspaceService(
             new Workspace(group.Name, name, change.Location, Guid.NewGuid().ToString("D"), "", "", "Basic", new Dictionary<string, string>(), time.GetUtcNow(), "Creating"),
             change);
         await store.UpsertAsync(workspace, cancellationToken);
-        var operation = new ArmOperation(Guid.NewGuid().ToString("D"), $"{group.Name}/{name}", ArmOperationStatus.InProgress, time.GetUtcNow(), null, null);
-        await operations.AddAsync(operation, cancellationToken);
-        _ = Task.Run(() => ProvisionAsync(workspace, operation.Id), CancellationToken.None);
+        var operation = await operations.StartAsync(
+            $"{group.Name}/{name}",
+            async () =>
+            {
+                Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.Value.Directory), workspace.WorkspaceId));
+                await store.UpsertAsync(workspace with { ProvisioningState = "Succeeded" }, CancellationToken.None);
+            },
+            () => store.UpsertAsync(workspace with { ProvisioningState = "Failed" }, CancellationToken.None),
+            cancellationToken);
         return (workspace, operation);
     }
 
@@ -90,26 +94,6 @@ public sealed partial class WorkspaceService(
         return true;
     }
 
-    public async Task<ArmOperation> GetOperationAsync(string id, CancellationToken cancellationToken) =>
-        await operations.FindAsync(id, cancellationToken)
-            ?? throw new FerryException(FerryErrorKind.NotFound, $"There is no operation '{id}'.", code: "OperationNotFound");
-
-    private async Task ProvisionAsync(Workspace workspace, string operationId)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.Value.Directory), workspace.WorkspaceId));
-            await store.UpsertAsync(workspace with { ProvisioningState = "Succeeded" }, CancellationToken.None);
-            await operations.CompleteAsync(operationId, ArmOperationStatus.Succeeded, null, time.GetUtcNow(), CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            LogProvisioningFailed(logger, ex, workspace.Name);
-            await store.UpsertAsync(workspace with { ProvisioningState = "Failed" }, CancellationToken.None);
-            await operations.CompleteAsync(operationId, ArmOperationStatus.Failed, $"Provisioning failed: {ex.Message}", time.GetUtcNow(), CancellationToken.None);
-        }
-    }
-
     private static Workspace Apply(Workspace workspace, WorkspaceChange change) => workspace with
     {
         FriendlyName = change.FriendlyName ?? workspace.FriendlyName,
@@ -125,7 +109,4 @@ public sealed partial class WorkspaceService(
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$")]
     private static partial Regex ValidName();
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Provisioning workspace {Workspace} failed")]
-    private static partial void LogProvisioningFailed(ILogger logger, Exception exception, string workspace);
 }

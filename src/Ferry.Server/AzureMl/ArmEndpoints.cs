@@ -54,6 +54,7 @@ internal static class ArmEndpoints
         groups.MapGet("/{resourceGroupName}", GetGroupAsync).WithName("ResourceGroups_Get");
         groups.MapDelete("/{resourceGroupName}", DeleteGroupAsync).WithName("ResourceGroups_Delete");
         arm.MapWorkspaceEndpoints(app);
+        arm.MapComputeEndpoints();
         return app;
     }
 

@@ -22,20 +22,18 @@ public sealed record WorkspaceRequestProperties(string? FriendlyName, string? De
 /// </summary>
 internal static class WorkspaceEndpoints
 {
-    private const string Provider = "providers/Microsoft.MachineLearningServices";
-
     public static IEndpointRouteBuilder MapWorkspaceEndpoints(this RouteGroupBuilder arm, IEndpointRouteBuilder app)
     {
-        var workspaces = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{Provider}/workspaces");
+        var workspaces = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces");
         workspaces.MapGet("/", ListByGroupAsync).WithName("Workspaces_ListByResourceGroup");
         workspaces.MapPut("/{workspaceName}", PutAsync).WithName("Workspaces_CreateOrUpdate");
         workspaces.MapGet("/{workspaceName}", GetAsync).WithName("Workspaces_Get");
         workspaces.MapPatch("/{workspaceName}", PatchAsync).WithName("Workspaces_Update");
         workspaces.MapDelete("/{workspaceName}", DeleteAsync).WithName("Workspaces_Delete");
-        arm.MapGet($"/{{subscriptionId}}/{Provider}/workspaces", ListBySubscriptionAsync).WithName("Workspaces_ListBySubscription");
-        arm.MapGet($"/{{subscriptionId}}/{Provider}/locations/{{location}}/workspaceOperationsStatus/{{operationId}}", OperationStatusAsync)
-            .WithName("WorkspaceOperations_GetStatus");
-        arm.MapGet($"/{{subscriptionId}}/{Provider}/locations/{{location}}/workspaceOperationResults/{{operationId}}", OperationResultAsync)
+        arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/workspaces", ListBySubscriptionAsync).WithName("Workspaces_ListBySubscription");
+        arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/locations/{{location}}/operationsStatus/{{operationId}}", OperationStatusAsync)
+            .WithName("Operations_GetStatus");
+        arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/locations/{{location}}/workspaceOperationResults/{{operationId}}", OperationResultAsync)
             .WithName("WorkspaceOperations_GetResult");
         app.MapGet("/discovery", Discovery).WithName("getDiscovery").WithTags("Azure ML: discovery").AllowAnonymous();
         return app;
@@ -52,11 +50,8 @@ internal static class WorkspaceEndpoints
         }
 
         // Poll either header until provisioningState is Succeeded (ARM's long-running pattern).
-        var operations = $"{BaseUrl(context)}/subscriptions/{subscriptionId}/{Provider}/locations/{workspace.Location}";
-        var apiVersion = context.Request.Query["api-version"].ToString();
-        context.Response.Headers["Azure-AsyncOperation"] = $"{operations}/workspaceOperationsStatus/{operation.Id}?api-version={apiVersion}";
-        context.Response.Headers.Location = $"{operations}/workspaceOperationResults/{operation.Id}?api-version={apiVersion}";
-        context.Response.Headers.RetryAfter = "1";
+        ArmLinks.AsyncOperation(context, subscriptionId, workspace.Location, operation.Id);
+        context.Response.Headers.Location = ArmLinks.Operation(context, subscriptionId, workspace.Location, "workspaceOperationResults", operation.Id);
         return TypedResults.Created((string?)null, body);
     }
 
@@ -88,9 +83,9 @@ internal static class WorkspaceEndpoints
     }
 
     /// <summary>The <c>Azure-AsyncOperation</c> resource: always 200, with the status.</summary>
-    private static async Task<Ok<JsonObject>> OperationStatusAsync(string operationId, HttpContext context, WorkspaceService workspaces, CancellationToken cancellationToken)
+    private static async Task<Ok<JsonObject>> OperationStatusAsync(string operationId, HttpContext context, ArmOperationService operations, CancellationToken cancellationToken)
     {
-        var operation = await workspaces.GetOperationAsync(operationId, cancellationToken);
+        var operation = await operations.GetAsync(operationId, cancellationToken);
         var body = new JsonObject
         {
             ["id"] = $"{context.Request.Path}",
@@ -109,9 +104,9 @@ internal static class WorkspaceEndpoints
 
     /// <summary>The <c>Location</c> resource: 202 while running, then the workspace as the PUT would have answered.</summary>
     private static async Task<IResult> OperationResultAsync(
-        string subscriptionId, string operationId, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
+        string subscriptionId, string operationId, HttpContext context, ArmOperationService operations, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
     {
-        var operation = await workspaces.GetOperationAsync(operationId, cancellationToken);
+        var operation = await operations.GetAsync(operationId, cancellationToken);
         if (!operation.IsDone)
         {
             context.Response.Headers.Location = context.Request.GetEncodedPathAndQuery();
@@ -127,7 +122,7 @@ internal static class WorkspaceEndpoints
     /// <summary>Every key of the discovery document points at this server: it plays every host of the walk.</summary>
     private static Ok<JsonObject> Discovery(HttpContext context)
     {
-        var self = BaseUrl(context);
+        var self = ArmLinks.BaseUrl(context);
         var document = new JsonObject();
         foreach (var key in new[] { "api", "catalog", "experimentation", "gallery", "history", "hyperdrive", "labeling", "modelmanagement", "pipelines", "studiocoreservices" })
         {
@@ -139,7 +134,7 @@ internal static class WorkspaceEndpoints
 
     private static JsonObject Shape(HttpContext context, string subscriptionId, Workspace w, string tenantId) => new()
     {
-        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{w.ResourceGroup}/{Provider}/workspaces/{w.Name}",
+        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{w.ResourceGroup}/{ArmLinks.Provider}/workspaces/{w.Name}",
         ["name"] = w.Name,
         ["type"] = "Microsoft.MachineLearningServices/workspaces",
         ["location"] = w.Location,
@@ -157,10 +152,8 @@ internal static class WorkspaceEndpoints
             ["applicationInsights"] = null,
             ["hbiWorkspace"] = false,
             ["workspaceId"] = w.WorkspaceId,
-            ["discoveryUrl"] = $"{BaseUrl(context)}/discovery",
+            ["discoveryUrl"] = $"{ArmLinks.BaseUrl(context)}/discovery",
             ["provisioningState"] = w.ProvisioningState,
         },
     };
-
-    private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 }

@@ -30,15 +30,7 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
         var asyncOperation = put.Headers.GetValues("Azure-AsyncOperation").Single();
         Assert.NotNull(put.Headers.Location);
 
-        var status = "";
-        for (var i = 0; i < 100 && status != "Succeeded"; i++)
-        {
-            using var poll = await client.GetAsync(asyncOperation);
-            status = (await HttpAssert.OkJsonAsync(poll)).GetProperty("status").GetString()!;
-            await Task.Delay(status == "Succeeded" ? 0 : 50);
-        }
-
-        Assert.Equal("Succeeded", status);
+        Assert.Equal("Succeeded", await PollAsync(client, asyncOperation));
         using (var result = await client.GetAsync(put.Headers.Location))
         {
             Assert.Equal("Succeeded", (await HttpAssert.OkJsonAsync(result)).GetProperty("properties").GetProperty("provisioningState").GetString());
@@ -93,6 +85,63 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
     }
 
     [Fact]
+    public async Task Compute_PutPollsToSucceeded_KeepsProperties_DeleteNeedsUnderlyingResourceAction()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await CreateWorkspaceAsync(client);
+        var compute = $"{workspace}/computes/cpu-cluster";
+        var body = new
+        {
+            location = "centralus",
+            properties = new
+            {
+                computeType = "AmlCompute",
+                properties = new { vmSize = "STANDARD_D2_V2", vmPriority = "Dedicated", scaleSettings = new { maxNodeCount = 2, minNodeCount = 0, nodeIdleTimeBeforeScaleDown = "PT5M" } },
+            },
+        };
+
+        using (var put = await client.PutAsJsonAsync($"{compute}?{ApiVersion}", body))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            Assert.Equal("Creating", (await HttpAssert.OkJsonAsync(put)).GetProperty("properties").GetProperty("provisioningState").GetString());
+            Assert.Equal("Succeeded", await PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
+        }
+
+        using (var get = await client.GetAsync($"{compute}?{ApiVersion}"))
+        {
+            var properties = (await HttpAssert.OkJsonAsync(get)).GetProperty("properties");
+            Assert.Equal("Succeeded", properties.GetProperty("provisioningState").GetString());
+            Assert.Equal("STANDARD_D2_V2", properties.GetProperty("properties").GetProperty("vmSize").GetString());
+            Assert.Equal(2, properties.GetProperty("properties").GetProperty("scaleSettings").GetProperty("maxNodeCount").GetInt32());
+        }
+
+        using (var list = await client.GetAsync($"{workspace}/computes?{ApiVersion}"))
+        {
+            Assert.Equal(1, (await HttpAssert.OkJsonAsync(list)).GetProperty("value").GetArrayLength());
+        }
+
+        using (var noMax = await client.PutAsJsonAsync($"{workspace}/computes/other?{ApiVersion}", new { location = "centralus", properties = new { computeType = "AmlCompute", properties = new { } } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noMax.StatusCode);
+            Assert.Contains("maxNodeCount", await noMax.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var noAction = await client.DeleteAsync($"{compute}?{ApiVersion}"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noAction.StatusCode);
+            Assert.Contains("underlyingResourceAction", await noAction.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var deleted = await client.DeleteAsync($"{compute}?{ApiVersion}&underlyingResourceAction=Delete"))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        using var gone = await client.GetAsync($"{compute}?{ApiVersion}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task Put_InMissingGroupOrWithoutLocation_Fails()
     {
         using var client = await factory.LoggedInClientAsync();
@@ -102,5 +151,36 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
             $"/subscriptions/{subscription}/resourceGroups/nope/providers/Microsoft.MachineLearningServices/workspaces/ws1?{ApiVersion}", new { location = "x" });
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("ResourceGroupNotFound", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A new resource group and a provisioned workspace in it; returns the workspace's ARM path.</summary>
+    private static async Task<string> CreateWorkspaceAsync(HttpClient client)
+    {
+        using var subscriptions = await client.GetAsync($"/subscriptions?{ApiVersion}");
+        var subscription = (await HttpAssert.OkJsonAsync(subscriptions)).GetProperty("value")[0].GetProperty("subscriptionId").GetString()!;
+        var group = $"/subscriptions/{subscription}/resourceGroups/rg-{Guid.NewGuid():N}";
+        (await client.PutAsJsonAsync($"{group}?{ApiVersion}", new { location = "centralus" })).Dispose();
+        var path = $"{group}/providers/Microsoft.MachineLearningServices/workspaces/ws1";
+        using var put = await client.PutAsJsonAsync($"{path}?{ApiVersion}", new { location = "centralus" });
+        Assert.Equal("Succeeded", await PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
+        return path;
+    }
+
+    /// <summary>Polls an <c>Azure-AsyncOperation</c> URL until its status is terminal.</summary>
+    private static async Task<string> PollAsync(HttpClient client, string url)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            using var poll = await client.GetAsync(url);
+            var status = (await HttpAssert.OkJsonAsync(poll)).GetProperty("status").GetString()!;
+            if (status != "InProgress")
+            {
+                return status;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return "InProgress";
     }
 }

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Ferry.Core.Arm;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ferry.Server.AzureMl;
+
+/// <summary>The body of a compute PUT: ARM's two levels of <c>properties</c>.</summary>
+public sealed record ComputeRequest(string? Location, JsonObject? Properties);
+
+/// <summary>Computes of a workspace on the ARM host.</summary>
+internal static class ComputeEndpoints
+{
+    public static void MapComputeEndpoints(this RouteGroupBuilder arm)
+    {
+        var computes = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}/computes");
+        computes.MapGet("/", ListAsync).WithName("MachineLearningCompute_ListByWorkspace");
+        computes.MapPut("/{computeName}", PutAsync).WithName("MachineLearningCompute_CreateOrUpdate");
+        computes.MapGet("/{computeName}", GetAsync).WithName("MachineLearningCompute_Get");
+        computes.MapDelete("/{computeName}", DeleteAsync).WithName("MachineLearningCompute_Delete");
+    }
+
+    private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, string computeName, ComputeRequest? request, HttpContext context, ComputeService computes, CancellationToken cancellationToken)
+    {
+        var (compute, operation) = await computes.PutAsync(resourceGroupName, workspaceName, computeName, request?.Location, request?.Properties, cancellationToken);
+        if (operation is null)
+        {
+            return TypedResults.Ok(Shape(subscriptionId, compute));
+        }
+
+        ArmLinks.AsyncOperation(context, subscriptionId, compute.Location, operation.Id);
+        return TypedResults.Created((string?)null, Shape(subscriptionId, compute));
+    }
+
+    private static async Task<Ok<JsonObject>> GetAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, string computeName, ComputeService computes, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Shape(subscriptionId, await computes.GetAsync(resourceGroupName, workspaceName, computeName, cancellationToken)));
+
+    private static async Task<Ok<JsonObject>> ListAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, ComputeService computes, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new JsonObject
+        {
+            ["value"] = new JsonArray([.. (await computes.ListAsync(resourceGroupName, workspaceName, cancellationToken)).Select(c => (JsonNode)Shape(subscriptionId, c))]),
+        });
+
+    private static async Task<Ok> DeleteAsync(
+        string resourceGroupName, string workspaceName, string computeName, string? underlyingResourceAction, ComputeService computes, CancellationToken cancellationToken)
+    {
+        await computes.DeleteAsync(resourceGroupName, workspaceName, computeName, underlyingResourceAction, cancellationToken);
+        return TypedResults.Ok();
+    }
+
+    private static JsonObject Shape(string subscriptionId, Compute c)
+    {
+        var inner = (JsonObject)c.Properties.DeepClone();
+        inner["allocationState"] = "Steady";
+        inner["currentNodeCount"] = 0;
+        inner["targetNodeCount"] = 0;
+        return new JsonObject
+        {
+            ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{c.ResourceGroup}/{ArmLinks.Provider}/workspaces/{c.Workspace}/computes/{c.Name}",
+            ["name"] = c.Name,
+            ["type"] = "Microsoft.MachineLearningServices/workspaces/computes",
+            ["location"] = c.Location,
+            ["properties"] = new JsonObject
+            {
+                ["computeType"] = c.ComputeType,
+                ["computeLocation"] = c.Location,
+                ["description"] = c.Description,
+                ["provisioningState"] = c.ProvisioningState,
+                ["createdOn"] = c.CreatedAt,
+                ["modifiedOn"] = c.ModifiedAt,
+                ["resourceId"] = null,
+                ["provisioningErrors"] = null,
+                ["isAttachedCompute"] = false,
+                ["properties"] = inner,
+            },
+        };
+    }
+}
