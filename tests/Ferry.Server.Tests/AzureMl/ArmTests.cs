@@ -12,7 +12,7 @@ public sealed class ArmTests(FerryFactory factory) : IClassFixture<FerryFactory>
     public async Task ApiVersion_MissingOrUnknown_Is400InArmEnvelopeListingVersions()
     {
         using var client = await factory.LoggedInClientAsync();
-        var subscription = await SubscriptionAsync(client);
+        var subscription = await ArmApi.SubscriptionAsync(client);
 
         using var missing = await client.GetAsync($"/subscriptions/{subscription}/resourcegroups");
         var error = await ArmErrorAsync(missing, HttpStatusCode.BadRequest);
@@ -36,7 +36,7 @@ public sealed class ArmTests(FerryFactory factory) : IClassFixture<FerryFactory>
     public async Task ResourceGroups_PutGetListDelete()
     {
         using var client = await factory.LoggedInClientAsync();
-        var subscription = await SubscriptionAsync(client);
+        var subscription = await ArmApi.SubscriptionAsync(client);
         var path = $"/subscriptions/{subscription}/resourceGroups/rg-{Guid.NewGuid():N}";
 
         using (var created = await client.PutAsJsonAsync($"{path}?api-version=2019-11-01", new { location = "westus2", tags = new { team = "ml" } }))
@@ -76,12 +76,6 @@ public sealed class ArmTests(FerryFactory factory) : IClassFixture<FerryFactory>
 
         using var gone = await client.GetAsync($"{path}?api-version=2019-11-01");
         Assert.Equal("ResourceGroupNotFound", (await ArmErrorAsync(gone, HttpStatusCode.NotFound)).GetProperty("code").GetString());
-    }
-
-    private static async Task<string> SubscriptionAsync(HttpClient client)
-    {
-        using var response = await client.GetAsync("/subscriptions?api-version=2019-11-01");
-        return (await HttpAssert.OkJsonAsync(response)).GetProperty("value")[0].GetProperty("subscriptionId").GetString()!;
     }
 
     private static async Task<JsonElement> ArmErrorAsync(HttpResponseMessage response, HttpStatusCode status)

@@ -8,16 +8,14 @@ namespace Ferry.Server.Tests.AzureMl;
 /// <summary>Workspaces with ARM's long-running pattern, and discovery pointing back at this server.</summary>
 public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFactory>
 {
-    private const string ApiVersion = "api-version=2019-11-01";
+    private const string ApiVersion = ArmApi.ApiVersion;
 
     [Fact]
     public async Task Put_PollsToSucceeded_ThenGetListPatchDiscoveryDelete()
     {
         using var client = await factory.LoggedInClientAsync();
-        using var subscriptions = await client.GetAsync($"/subscriptions?{ApiVersion}");
-        var subscription = (await HttpAssert.OkJsonAsync(subscriptions)).GetProperty("value")[0].GetProperty("subscriptionId").GetString()!;
-        var group = $"/subscriptions/{subscription}/resourceGroups/rg-{Guid.NewGuid():N}";
-        (await client.PutAsJsonAsync($"{group}?{ApiVersion}", new { location = "centralus" })).Dispose();
+        var subscription = await ArmApi.SubscriptionAsync(client);
+        var group = await ArmApi.CreateGroupAsync(client);
         var path = $"{group}/providers/Microsoft.MachineLearningServices/workspaces/ws1";
 
         using var put = await client.PutAsJsonAsync($"{path}?{ApiVersion}", new
@@ -145,8 +143,7 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
     public async Task Put_InMissingGroupOrWithoutLocation_Fails()
     {
         using var client = await factory.LoggedInClientAsync();
-        using var subscriptions = await client.GetAsync($"/subscriptions?{ApiVersion}");
-        var subscription = (await HttpAssert.OkJsonAsync(subscriptions)).GetProperty("value")[0].GetProperty("subscriptionId").GetString()!;
+        var subscription = await ArmApi.SubscriptionAsync(client);
         using var missing = await client.PutAsJsonAsync(
             $"/subscriptions/{subscription}/resourceGroups/nope/providers/Microsoft.MachineLearningServices/workspaces/ws1?{ApiVersion}", new { location = "x" });
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -156,31 +153,11 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
     /// <summary>A new resource group and a provisioned workspace in it; returns the workspace's ARM path.</summary>
     private static async Task<string> CreateWorkspaceAsync(HttpClient client)
     {
-        using var subscriptions = await client.GetAsync($"/subscriptions?{ApiVersion}");
-        var subscription = (await HttpAssert.OkJsonAsync(subscriptions)).GetProperty("value")[0].GetProperty("subscriptionId").GetString()!;
-        var group = $"/subscriptions/{subscription}/resourceGroups/rg-{Guid.NewGuid():N}";
-        (await client.PutAsJsonAsync($"{group}?{ApiVersion}", new { location = "centralus" })).Dispose();
-        var path = $"{group}/providers/Microsoft.MachineLearningServices/workspaces/ws1";
+        var path = $"{await ArmApi.CreateGroupAsync(client)}/providers/Microsoft.MachineLearningServices/workspaces/ws1";
         using var put = await client.PutAsJsonAsync($"{path}?{ApiVersion}", new { location = "centralus" });
         Assert.Equal("Succeeded", await PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
         return path;
     }
 
-    /// <summary>Polls an <c>Azure-AsyncOperation</c> URL until its status is terminal.</summary>
-    private static async Task<string> PollAsync(HttpClient client, string url)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            using var poll = await client.GetAsync(url);
-            var status = (await HttpAssert.OkJsonAsync(poll)).GetProperty("status").GetString()!;
-            if (status != "InProgress")
-            {
-                return status;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return "InProgress";
-    }
+    private static Task<string> PollAsync(HttpClient client, string url) => ArmApi.PollAsync(client, url);
 }
