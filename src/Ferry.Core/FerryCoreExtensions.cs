@@ -1,6 +1,7 @@
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
@@ -35,6 +36,8 @@ public static class FerryCoreExtensions
         services.AddOptions<WorkspaceOptions>();
         services.AddSingleton<WorkspaceService>();
         services.AddSingleton<ComputeService>();
+        services.AddOptions<RunOptions>();
+        services.AddSingleton<RunService>();
         return services;
     }
 }

@@ -1,7 +1,9 @@
 using Ferry.Core.Sessions;
+using Ferry.Core.Runs;
 using Ferry.Core.Status;
 using Ferry.Core.WebServices;
 using Ferry.Execution.Pools;
+using Ferry.Execution.Runs;
 using Ferry.Execution.Runtimes;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Runtimes.R;
@@ -25,6 +27,9 @@ public static class FerryExecutionExtensions
         services.AddSingleton<IWorkerFactory, WorkerFactory>();
         services.AddOptions<ServicePoolOptions>();
         services.AddSingleton<IWebServiceRunner, ServicePoolManager>();
+        services.AddSingleton<RunDispatcher>();
+        services.AddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<RunDispatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Ferry.Core;
 using Ferry.Core.Arm;
+using Ferry.Core.Runs;
 using Ferry.Execution;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Runtimes.Python;
@@ -45,6 +46,7 @@ public static class FerryServer
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory);
         builder.Services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("workspaces") : o.Directory);
+        builder.Services.AddOptions<RunOptions>().BindConfiguration(RunOptions.Section);
         builder.Services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory);
         builder.Services.AddHostedService<IdleSessionSweeper>();
@@ -72,6 +74,7 @@ public static class FerryServer
         api.MapConsumeEndpoints();
         api.MapOAuthEndpoints();
         api.MapArmEndpoints();
+        api.MapRunEndpoints(app);
         app.MapFerryOpenApi();
         return app;
     }

@@ -1,10 +1,12 @@
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Snapshots;
 using Ferry.Core.WebServices;
 using Ferry.Storage.Blobs;
+using Ferry.Storage.Runs;
 using Ferry.Storage.ServicePrincipals;
 using Ferry.Storage.Snapshots;
 using Ferry.Storage.WebServices;
@@ -41,6 +43,7 @@ public static class FerryStorageExtensions
         services.AddSingleton<IWorkspaceStore, SqliteWorkspaceStore>();
         services.AddSingleton<IArmOperationStore, SqliteArmOperationStore>();
         services.AddSingleton<IComputeStore, SqliteComputeStore>();
+        services.AddSingleton<IRunStore, SqliteRunStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -106,6 +106,10 @@ internal sealed class AccessTokens
         return result.ClaimsIdentity;
     }
 
+    /// <summary>An HMAC of <paramref name="data"/> under the server's key, for signed, expiring URLs (like a SAS).</summary>
+    public string Sign(string data) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key.Key, System.Text.Encoding.UTF8.GetBytes(data)));
+
     private static byte[] LoadOrCreateKey(DataDirectory dataDirectory)
     {
         var path = dataDirectory.PathOf(KeyFile);

@@ -22,7 +22,7 @@ internal static class ErrorWriter
     {
         context.Response.StatusCode = statusCode;
         var text = message ?? context.Items[MessageItem] as string ?? DefaultMessage(context, statusCode);
-        if (context.Request.Path.StartsWithSegments("/subscriptions"))
+        if (UsesArmEnvelope(context.Request.Path))
         {
             var code = exceptionType ?? ReasonPhrases.GetReasonPhrase(statusCode).Replace(" ", "", StringComparison.Ordinal);
             return TypedResults.Json(new ArmErrorResponse(new ArmError(code, text)), statusCode: statusCode).ExecuteAsync(context);
@@ -31,6 +31,10 @@ internal static class ErrorWriter
         var body = new ErrorResponse(text, exceptionType, RequestLog.CorrelationIdOf(context));
         return TypedResults.Json(body, statusCode: statusCode).ExecuteAsync(context);
     }
+
+    /// <summary>The ARM host and the Azure-ML data planes answer errors as <c>{"error":{code, message}}</c>.</summary>
+    private static bool UsesArmEnvelope(PathString path) =>
+        path.StartsWithSegments("/subscriptions") || path.StartsWithSegments("/execution") || path.StartsWithSegments("/history") || path.StartsWithSegments("/artifact");
 
     private static string DefaultMessage(HttpContext context, int statusCode) => statusCode switch
     {

@@ -86,7 +86,7 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
     public async Task Compute_PutPollsToSucceeded_KeepsProperties_DeleteNeedsUnderlyingResourceAction()
     {
         using var client = await factory.LoggedInClientAsync();
-        var workspace = await CreateWorkspaceAsync(client);
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
         var compute = $"{workspace}/computes/cpu-cluster";
         var body = new
         {
@@ -148,15 +148,6 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
             $"/subscriptions/{subscription}/resourceGroups/nope/providers/Microsoft.MachineLearningServices/workspaces/ws1?{ApiVersion}", new { location = "x" });
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("ResourceGroupNotFound", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-    }
-
-    /// <summary>A new resource group and a provisioned workspace in it; returns the workspace's ARM path.</summary>
-    private static async Task<string> CreateWorkspaceAsync(HttpClient client)
-    {
-        var path = $"{await ArmApi.CreateGroupAsync(client)}/providers/Microsoft.MachineLearningServices/workspaces/ws1";
-        using var put = await client.PutAsJsonAsync($"{path}?{ApiVersion}", new { location = "centralus" });
-        Assert.Equal("Succeeded", await PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
-        return path;
     }
 
     private static Task<string> PollAsync(HttpClient client, string url) => ArmApi.PollAsync(client, url);

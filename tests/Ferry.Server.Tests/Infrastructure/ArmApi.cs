@@ -22,6 +22,15 @@ public static class ArmApi
         return group;
     }
 
+    /// <summary>A new resource group and a provisioned workspace in it; returns the workspace's ARM path.</summary>
+    public static async Task<string> CreateWorkspaceAsync(HttpClient client)
+    {
+        var path = $"{await CreateGroupAsync(client)}/providers/Microsoft.MachineLearningServices/workspaces/ws1";
+        using var put = await client.PutAsJsonAsync($"{path}?{ApiVersion}", new { location = "centralus" });
+        Assert.Equal("Succeeded", await PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
+        return path;
+    }
+
     /// <summary>Polls an <c>Azure-AsyncOperation</c> URL until its status is terminal.</summary>
     public static async Task<string> PollAsync(HttpClient client, string url)
     {

@@ -1,0 +1,209 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ferry.Core.Arm;
+using Ferry.Core.Errors;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>Runs (section <c>Ferry:Runs</c>).</summary>
+public sealed class RunOptions
+{
+    public const string Section = "Ferry:Runs";
+
+    /// <summary>The most a project zip may unpack to, in bytes.</summary>
+    public long MaxProjectBytes { get; set; } = 200L * 1024 * 1024;
+}
+
+/// <summary>Starts, cancels and stops runs (Ferry.Execution implements it).</summary>
+public interface IRunDispatcher
+{
+    /// <summary>A run was queued: look at the queue now.</summary>
+    void Wake();
+
+    /// <summary>Stops a running run; false when it is not running here.</summary>
+    bool Cancel(string runId);
+}
+
+/// <summary>
+/// Submits runs the way <c>startrun</c> does: a project zip (checked against zip-slip and its
+/// unpacked size) and a run definition (keys in any case), queued for its compute target.
+/// </summary>
+public sealed partial class RunService(
+    IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options, TimeProvider time)
+{
+    public async Task<Run> StartAsync(string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
+    {
+        if (!ExperimentName().IsMatch(experimentName))
+        {
+            throw UserError($"Experiment name '{experimentName}' is invalid: use 1 to 255 letters, digits, '-' and '_', starting with a letter or digit.");
+        }
+
+        var workspace = await workspaces.GetAsync(resourceGroup, workspaceName, cancellationToken);
+        var definition = ParseDefinition(definitionJson);
+        if (!string.Equals(definition.Target, "local", StringComparison.OrdinalIgnoreCase))
+        {
+            var compute = await computes.GetAsync(workspace.ResourceGroup, workspace.Name, definition.Target, cancellationToken);
+            if (compute.ProvisioningState != "Succeeded")
+            {
+                throw UserError($"Compute target '{definition.Target}' is {compute.ProvisioningState}, not Succeeded.");
+            }
+        }
+
+        var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
+        var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
+        Directory.CreateDirectory(directory);
+        try
+        {
+            Unpack(projectZip, directory);
+            if (!File.Exists(Path.Combine(directory, definition.Script)))
+            {
+                throw UserError($"The project has no script '{definition.Script}' (Configuration.Script names a file at the root of projectZipFile).");
+            }
+
+            var now = time.GetUtcNow();
+            var experiment = await store.GetOrAddExperimentAsync(workspace.ResourceGroup, workspace.Name, experimentName, now, cancellationToken);
+            var run = await store.AddAsync(
+                new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null),
+                cancellationToken);
+            await store.SetStatusAsync(run.RunId, RunStatus.Queued, now, null, cancellationToken);
+            dispatcher.Wake();
+            return run with { Status = RunStatus.Queued };
+        }
+        catch
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    public async Task<Run> GetAsync(string resourceGroup, string workspace, string experimentName, string runId, CancellationToken cancellationToken)
+    {
+        var run = await store.FindAsync(runId, cancellationToken);
+        return run is not null && string.Equals(run.Experiment.ResourceGroup, resourceGroup, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(run.Experiment.Workspace, workspace, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(run.Experiment.Name, experimentName, StringComparison.OrdinalIgnoreCase)
+            ? run
+            : throw new FerryException(FerryErrorKind.NotFound, $"Run '{runId}' was not found in experiment '{experimentName}'.", code: "UserError");
+    }
+
+    public async Task<IReadOnlyList<Run>> ListAsync(string resourceGroup, string workspace, string experimentName, CancellationToken cancellationToken)
+    {
+        var experiments = await store.ListExperimentsAsync(resourceGroup, workspace, cancellationToken);
+        var experiment = experiments.FirstOrDefault(e => string.Equals(e.Name, experimentName, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FerryException(FerryErrorKind.NotFound, $"Experiment '{experimentName}' was not found.", code: "UserError");
+        return await store.ListAsync(experiment.ExperimentId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Experiment>> ListExperimentsAsync(string resourceGroup, string workspace, CancellationToken cancellationToken)
+    {
+        var found = await workspaces.GetAsync(resourceGroup, workspace, cancellationToken);
+        return await store.ListExperimentsAsync(found.ResourceGroup, found.Name, cancellationToken);
+    }
+
+    /// <summary>Cancels a queued run at once, or stops a running one (it ends Canceled).</summary>
+    public async Task<Run> CancelAsync(string resourceGroup, string workspace, string experimentName, string runId, CancellationToken cancellationToken)
+    {
+        var run = await GetAsync(resourceGroup, workspace, experimentName, runId, cancellationToken);
+        if (!run.IsTerminal && !dispatcher.Cancel(run.RunId))
+        {
+            await store.SetStatusAsync(run.RunId, RunStatus.Canceled, time.GetUtcNow(), "Canceled before it started.", cancellationToken);
+        }
+
+        return run;
+    }
+
+    private void Unpack(Stream projectZip, string directory)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(projectZip, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException)
+        {
+            throw UserError("projectZipFile is not a zip archive.");
+        }
+
+        using (zip)
+        {
+            var root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
+            if (zip.Entries.Sum(e => e.Length) > options.Value.MaxProjectBytes)
+            {
+                throw new FerryException(FerryErrorKind.PayloadTooLarge, $"projectZipFile unpacks to more than {options.Value.MaxProjectBytes} bytes.", code: "UserError");
+            }
+
+            foreach (var entry in zip.Entries)
+            {
+                var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
+                if (!target.StartsWith(root, StringComparison.Ordinal) || Path.IsPathRooted(entry.FullName))
+                {
+                    throw UserError($"projectZipFile holds '{entry.FullName}', which points outside the project (zip-slip); nothing was unpacked.");
+                }
+            }
+
+            foreach (var entry in zip.Entries)
+            {
+                var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
+                if (entry.FullName.EndsWith('/'))
+                {
+                    Directory.CreateDirectory(target);
+                    continue;
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                entry.ExtractToFile(target, overwrite: true);
+            }
+        }
+    }
+
+    /// <summary>The parts of a run definition this server acts on; keys match in any case, as the service's did.</summary>
+    private static (string Script, IReadOnlyList<string> Arguments, string Target, int? MaxDurationSeconds) ParseDefinition(string json)
+    {
+        JsonElement root;
+        try
+        {
+            root = JsonDocument.Parse(json).RootElement;
+        }
+        catch (JsonException ex)
+        {
+            throw UserError($"runDefinitionFile is not valid JSON: {ex.Message}");
+        }
+
+        var configuration = Property(root, "Configuration") ?? throw UserError("runDefinitionFile needs a 'Configuration' object.");
+        var script = Property(configuration, "Script") is { ValueKind: JsonValueKind.String } s ? s.GetString()! : throw UserError("Configuration.Script is required: the entry script's name.");
+        if (script.Length == 0 || Path.IsPathRooted(script) || script.Split('/', '\\').Contains(".."))
+        {
+            throw UserError($"Configuration.Script '{script}' must name a file inside the project.");
+        }
+
+        var arguments = Property(configuration, "Arguments") is { ValueKind: JsonValueKind.Array } a
+            ? a.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : x.GetRawText()).ToList()
+            : [];
+        var target = Property(configuration, "Target") is { ValueKind: JsonValueKind.String } t && t.GetString() is { Length: > 0 } name ? name : "local";
+        int? maxSeconds = Property(configuration, "MaxRunDurationSeconds") is { ValueKind: JsonValueKind.Number } m && m.TryGetInt32(out var seconds) && seconds > 0 ? seconds : null;
+        return (script, arguments, target, maxSeconds);
+    }
+
+    private static JsonElement? Property(JsonElement element, string name)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return property.Value;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static FerryException UserError(string message) => new(FerryErrorKind.BadRequest, message, code: "UserError");
+
+    [GeneratedRegex(@"^[A-Za-z0-9][\w-]{0,254}$")]
+    private static partial Regex ExperimentName();
+}

@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Ferry.Core.Arm;
+using Ferry.Core.Runs;
+using Ferry.Execution.Runtimes.Python;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Execution.Runs;
+
+/// <summary>
+/// Runs queued runs on their targets: each in a fresh Python process in its own directory, at most
+/// <c>maxNodeCount</c> at once per compute (one per core on <c>local</c>), its output in
+/// <c>azureml-logs/70_driver_log.txt</c>, stopped past <c>MaxRunDurationSeconds</c> or when
+/// cancelled. The queue is the database: queued runs wait out a restart; a run a restart cut off
+/// ends Failed with that reason.
+/// </summary>
+public sealed partial class RunDispatcher(IRunStore store, IComputeStore computes, PythonRuntime python, TimeProvider time, ILogger<RunDispatcher> logger)
+    : BackgroundService, IRunDispatcher
+{
+    public const string DriverLog = "azureml-logs/70_driver_log.txt";
+    private readonly SemaphoreSlim wake = new(0);
+    private readonly ConcurrentDictionary<string, ActiveRun> active = new();
+
+    public void Wake()
+    {
+        if (wake.CurrentCount == 0)
+        {
+            wake.Release();
+        }
+    }
+
+    public bool Cancel(string runId)
+    {
+        if (!active.TryGetValue(runId, out var run))
+        {
+            return false;
+        }
+
+        run.Canceled = true;
+        run.Stop();
+        return true;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        foreach (var run in active.Values)
+        {
+            run.StoppedByServer = true;
+            run.Stop();
+        }
+    }
+
+    public override void Dispose()
+    {
+        wake.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var status in new[] { RunStatus.Preparing, RunStatus.Running, RunStatus.Finalizing })
+        {
+            foreach (var run in await store.ListByStatusAsync(status, stoppingToken))
+            {
+                await store.SetStatusAsync(run.RunId, RunStatus.Failed, time.GetUtcNow(), "The run was cut off by a server restart; submit it again.", stoppingToken);
+            }
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await DispatchAsync(stoppingToken);
+                await wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task DispatchAsync(CancellationToken cancellationToken)
+    {
+        foreach (var run in await store.ListByStatusAsync(RunStatus.Queued, cancellationToken))
+        {
+            var key = $"{run.Experiment.ResourceGroup}/{run.Experiment.Workspace}/{run.Target}".ToUpperInvariant();
+            int capacity;
+            if (string.Equals(run.Target, "local", StringComparison.OrdinalIgnoreCase))
+            {
+                capacity = Environment.ProcessorCount;
+            }
+            else if (await computes.FindAsync(run.Experiment.ResourceGroup, run.Experiment.Workspace, run.Target, cancellationToken) is { } compute)
+            {
+                capacity = compute.MaxNodeCount;
+            }
+            else
+            {
+                await store.SetStatusAsync(run.RunId, RunStatus.Failed, time.GetUtcNow(), $"Compute target '{run.Target}' no longer exists.", cancellationToken);
+                continue;
+            }
+
+            if (active.Values.Count(a => a.TargetKey == key) < capacity)
+            {
+                var started = new ActiveRun(key);
+                active[run.RunId] = started;
+                await store.SetStatusAsync(run.RunId, RunStatus.Preparing, time.GetUtcNow(), null, cancellationToken);
+                _ = Task.Run(() => ExecuteRunAsync(run, started), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task ExecuteRunAsync(Run run, ActiveRun state)
+    {
+        string status, reason;
+        try
+        {
+            (status, reason) = await RunScriptAsync(run, state);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            LogRunFailed(logger, ex, run.RunId);
+            (status, reason) = (RunStatus.Failed, $"The run could not be started: {ex.Message}");
+        }
+        finally
+        {
+            active.TryRemove(run.RunId, out _);
+        }
+
+        if (status == RunStatus.Completed)
+        {
+            await store.SetStatusAsync(run.RunId, RunStatus.Finalizing, time.GetUtcNow(), null, CancellationToken.None);
+        }
+
+        await store.SetStatusAsync(run.RunId, status, time.GetUtcNow(), status == RunStatus.Completed ? null : reason, CancellationToken.None);
+        Wake();
+    }
+
+    private async Task<(string Status, string Reason)> RunScriptAsync(Run run, ActiveRun state)
+    {
+        var runtime = await python.GetAsync();
+        if (!runtime.IsUsable)
+        {
+            return (RunStatus.Failed, $"Python is unavailable on this server: {runtime.Problem}");
+        }
+
+        Directory.CreateDirectory(Path.Combine(run.Directory, "outputs"));
+        var logPath = Path.Combine(run.Directory, DriverLog);
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        var info = new ProcessStartInfo(runtime.Path!)
+        {
+            WorkingDirectory = run.Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-u");
+        info.ArgumentList.Add(run.Script);
+        foreach (var argument in run.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["AZUREML_RUN_ID"] = run.RunId;
+        info.Environment["AZUREML_EXPERIMENT_NAME"] = run.Experiment.Name;
+        info.Environment["AZUREML_RUN_TARGET"] = run.Target;
+
+        await using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        state.Attach(process);
+        await store.SetStatusAsync(run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
+
+        using var limit = run.MaxDurationSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds)) : new CancellationTokenSource();
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            state.Stop();
+            await process.WaitForExitAsync();
+            return (RunStatus.Failed, $"The run exceeded its MaxRunDurationSeconds of {run.MaxDurationSeconds} s and was stopped.");
+        }
+
+        await process.WaitForExitAsync(); // drains the output readers into the log
+        if (state.Canceled)
+        {
+            return (RunStatus.Canceled, "Canceled while running.");
+        }
+
+        if (state.StoppedByServer)
+        {
+            return (RunStatus.Failed, "The server stopped while the run was running; submit it again.");
+        }
+
+        return process.ExitCode == 0
+            ? (RunStatus.Completed, "")
+            : (RunStatus.Failed, $"The script exited with code {process.ExitCode}; see {DriverLog}.");
+    }
+
+    private static void Append(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} could not be executed")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, string runId);
+
+    /// <summary>A run on its way: its target's key, its process once started, and why it was stopped.</summary>
+    private sealed class ActiveRun(string targetKey)
+    {
+        private Process? process;
+
+        public string TargetKey { get; } = targetKey;
+
+        public volatile bool Canceled;
+
+        public volatile bool StoppedByServer;
+
+        public void Attach(Process started)
+        {
+            process = started;
+            if (Canceled || StoppedByServer)
+            {
+                Stop();
+            }
+        }
+
+        public void Stop()
+        {
+            try
+            {
+                process?.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // not started or already gone
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.AzureMl;
+
+/// <summary>startrun with a zipped script, as curl sends it; the run's states, log, limits and cancel.</summary>
+public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
+{
+    [Fact]
+    public async Task HelloRun_CompletesAndItsSignedLogHasTheLine()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        var runId = await StartAsync(client, workspace, "hello-exp", ("hello.py", "import sys\nprint('Hello, REST!', sys.argv[1])"), """{"configuration":{"script":"hello.py","arguments":["234"],"target":"local"}}""");
+
+        var run = await WaitAsync(client, workspace, "hello-exp", runId);
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
+        Assert.Equal(1, run.GetProperty("runNumber").GetInt32());
+
+        using var details = await client.GetAsync($"/history/v1.0{workspace}/experiments/hello-exp/runs/{runId}/details?{ArmApi.ApiVersion}");
+        var logUrl = (await HttpAssert.OkJsonAsync(details)).GetProperty("logFiles").GetProperty("azureml-logs/70_driver_log.txt").GetString()!;
+        using var anonymous = factory.CreateClient();
+        var log = await anonymous.GetStringAsync(new Uri(logUrl).PathAndQuery);
+        Assert.Contains("Hello, REST! 234", log, StringComparison.Ordinal);
+
+        using var tampered = await anonymous.GetAsync(new Uri(logUrl).PathAndQuery.Replace("sig=", "sig=0", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, tampered.StatusCode);
+
+        using var experiments = await client.GetAsync($"/history/v1.0{workspace}/experiments?{ArmApi.ApiVersion}");
+        Assert.Contains((await HttpAssert.OkJsonAsync(experiments)).GetProperty("value").EnumerateArray(), e => e.GetProperty("name").GetString() == "hello-exp");
+    }
+
+    [Fact]
+    public async Task FailingScript_TimeLimit_Cancel_EndAsSaid()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        var failing = await StartAsync(client, workspace, "exp", ("fail.py", "raise SystemExit(3)"), """{"Configuration":{"Script":"fail.py"}}""");
+        var slow = await StartAsync(client, workspace, "exp", ("slow.py", "import time\ntime.sleep(60)"), """{"Configuration":{"Script":"slow.py","MaxRunDurationSeconds":1}}""");
+        var cancelled = await StartAsync(client, workspace, "exp", ("slow.py", "import time\ntime.sleep(60)"), """{"Configuration":{"Script":"slow.py"}}""");
+
+        var failed = await WaitAsync(client, workspace, "exp", failing);
+        Assert.Equal("Failed", failed.GetProperty("status").GetString());
+        Assert.Contains("exited with code 3", failed.GetProperty("error").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var timedOut = await WaitAsync(client, workspace, "exp", slow);
+        Assert.Equal("Failed", timedOut.GetProperty("status").GetString());
+        Assert.Contains("MaxRunDurationSeconds", timedOut.GetProperty("error").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        using (var cancel = await client.PostAsync($"/execution/v1.0{workspace}/experiments/exp/runId/{cancelled}/cancel?{ArmApi.ApiVersion}", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        Assert.Equal("Canceled", (await WaitAsync(client, workspace, "exp", cancelled)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task RunsQueueBehindMaxNodeCount()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        using (var compute = await client.PutAsJsonAsync($"{workspace}/computes/one?{ArmApi.ApiVersion}", new
+        {
+            location = "centralus",
+            properties = new { computeType = "AmlCompute", properties = new { scaleSettings = new { maxNodeCount = 1 } } },
+        }))
+        {
+            Assert.Equal("Succeeded", await ArmApi.PollAsync(client, compute.Headers.GetValues("Azure-AsyncOperation").Single()));
+        }
+
+        var definition = """{"Configuration":{"Script":"wait.py","Target":"one"}}""";
+        var first = await StartAsync(client, workspace, "q", ("wait.py", "import time\ntime.sleep(2)"), definition);
+        var second = await StartAsync(client, workspace, "q", ("wait.py", "import time\ntime.sleep(2)"), definition);
+        for (var i = 0; i < 100 && (await GetAsync(client, workspace, "q", first)).GetProperty("status").GetString() != "Running"; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("Queued", (await GetAsync(client, workspace, "q", second)).GetProperty("status").GetString());
+        Assert.Equal("Completed", (await WaitAsync(client, workspace, "q", first)).GetProperty("status").GetString());
+        Assert.Equal("Completed", (await WaitAsync(client, workspace, "q", second)).GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("../evil.py")]
+    [InlineData("/tmp/evil.py")]
+    public async Task ZipSlip_Returns400AndWritesNothing(string entry)
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        using var response = await PostRunAsync(client, workspace, "slip", (entry, "print(1)"), """{"Configuration":{"Script":"hello.py"}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Contains("zip-slip", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "workspaces", "evil.py")));
+    }
+
+    private static async Task<string> StartAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition)
+    {
+        using var response = await PostRunAsync(client, workspace, experiment, file, definition);
+        return (await HttpAssert.OkJsonAsync(response)).GetProperty("runId").GetString()!;
+    }
+
+    private static async Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition)
+    {
+        using var zipped = new MemoryStream();
+        using (var zip = new ZipArchive(zipped, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using var writer = new StreamWriter(zip.CreateEntry(file.Name).Open());
+            await writer.WriteAsync(file.Content);
+        }
+
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(zipped.ToArray()), "projectZipFile", "project.zip" },
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(definition)), "runDefinitionFile", "definition.json" },
+        };
+        return await client.PostAsync($"/execution/v1.0{workspace}/experiments/{experiment}/startrun?{ArmApi.ApiVersion}", form);
+    }
+
+    private static async Task<JsonElement> GetAsync(HttpClient client, string workspace, string experiment, string runId)
+    {
+        using var response = await client.GetAsync($"/history/v1.0{workspace}/experiments/{experiment}/runs/{runId}?{ArmApi.ApiVersion}");
+        return await HttpAssert.OkJsonAsync(response);
+    }
+
+    /// <summary>Polls the run until it ends (30 s at most).</summary>
+    private static async Task<JsonElement> WaitAsync(HttpClient client, string workspace, string experiment, string runId)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var run = await GetAsync(client, workspace, experiment, runId);
+            if (run.GetProperty("status").GetString() is "Completed" or "Failed" or "Canceled")
+            {
+                return run;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return await GetAsync(client, workspace, experiment, runId);
+    }
+}
