@@ -38,6 +38,7 @@ public static class FerryCoreExtensions
         services.AddSingleton<ComputeService>();
         services.AddOptions<RunOptions>();
         services.AddSingleton<RunService>();
+        services.AddSingleton<ArtifactService>();
         return services;
     }
 }

@@ -167,6 +167,7 @@ public sealed partial class RunDispatcher(IRunStore store, IComputeStore compute
         info.Environment["AZUREML_RUN_ID"] = run.RunId;
         info.Environment["AZUREML_EXPERIMENT_NAME"] = run.Experiment.Name;
         info.Environment["AZUREML_RUN_TARGET"] = run.Target;
+        info.Environment[RunMetrics.EnvironmentVariable] = Path.Combine(run.Directory, RunMetrics.File);
 
         await using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
         using var process = new Process { StartInfo = info };

@@ -30,6 +30,13 @@ internal static class RunEndpoints
         history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List");
         history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_GetById");
         history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails");
+        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_List");
+
+        var artifacts = app.MapGroup($"/artifact/v2.0{Stem}/artifacts/{{origin}}/{{container}}").WithTags("Azure ML: artifacts");
+        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_List");
+        artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download");
+        artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload");
+        artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut");
 
         anonymous.MapGet("/runfiles/{runId}/{**path}", GetSignedFileAsync).WithName("getSignedRunFile").WithTags("Azure ML: runs").AllowAnonymous();
         return app;
@@ -113,6 +120,40 @@ internal static class RunEndpoints
         return TypedResults.Ok(details);
     }
 
+    private static async Task<Ok<JsonObject>> ListRunArtifactsAsync(
+        string resourceGroupName, string workspaceName, string experimentName, string runId, RunService runs, ArtifactService artifacts, CancellationToken cancellationToken)
+    {
+        var run = await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken);
+        return await ListArtifactsAsync(resourceGroupName, workspaceName, ArtifactService.RunOrigin, $"dcid.{run.RunId}", artifacts, cancellationToken);
+    }
+
+    private static async Task<Ok<JsonObject>> ListArtifactsAsync(
+        string resourceGroupName, string workspaceName, string origin, string container, ArtifactService artifacts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new JsonObject
+        {
+            ["value"] = new JsonArray([.. (await artifacts.ListAsync(resourceGroupName, workspaceName, origin, container, cancellationToken)).Select(p => (JsonNode)Artifact(origin, container, p))]),
+        });
+
+    private static async Task<PhysicalFileHttpResult> DownloadAsync(
+        string resourceGroupName, string workspaceName, string origin, string container, string? path, ArtifactService artifacts, CancellationToken cancellationToken) =>
+        TypedResults.PhysicalFile(
+            await artifacts.GetAsync(resourceGroupName, workspaceName, origin, container, path ?? "", cancellationToken), "application/octet-stream", Path.GetFileName(path));
+
+    private static async Task<Ok<JsonObject>> UploadAsync(
+        string resourceGroupName, string workspaceName, string origin, string container, string? path, HttpRequest request, ArtifactService artifacts, CancellationToken cancellationToken)
+    {
+        await artifacts.PutAsync(resourceGroupName, workspaceName, origin, container, path ?? "", request.Body, cancellationToken);
+        return TypedResults.Ok(Artifact(origin, container, path ?? ""));
+    }
+
+    private static JsonObject Artifact(string origin, string container, string path) => new()
+    {
+        ["artifactId"] = $"{origin}/{container}/{path}",
+        ["origin"] = origin,
+        ["container"] = container,
+        ["path"] = path,
+    };
+
     /// <summary>A run's file by a signed URL: no token, but a valid signature and an unexpired <c>se</c>.</summary>
     private static async Task<IResult> GetSignedFileAsync(
         string runId, string path, string? se, string? sig, IRunStore store, AccessTokens tokens, TimeProvider time, CancellationToken cancellationToken)
@@ -159,6 +200,9 @@ internal static class RunEndpoints
             ["tags"] = new JsonObject(),
             ["runDefinition"] = JsonNode.Parse(run.Definition),
         };
+        var metrics = RunMetrics.Read(run);
+        shape["metrics"] = new JsonObject(metrics.Select(m => KeyValuePair.Create(m.Key, m.Value[^1]?.DeepClone())));
+        shape["metricHistory"] = new JsonObject(metrics.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)new JsonArray([.. m.Value.Select(v => v?.DeepClone())]))));
         if (run.Error is { } error && run.Status is RunStatus.Failed or RunStatus.Canceled)
         {
             shape["error"] = new JsonObject { ["error"] = new JsonObject { ["code"] = run.Status == RunStatus.Failed ? "UserError" : "Canceled", ["message"] = error } };

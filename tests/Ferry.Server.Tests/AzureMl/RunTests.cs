@@ -35,6 +35,46 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
     }
 
     [Fact]
+    public async Task TrainingRun_OutputsBecomeArtifacts_MetricsAppear_UploadsRoundTrip()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        const string train = "import json, os, pickle\nfrom sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\n"
+            + "os.makedirs('outputs', exist_ok=True)\npickle.dump(clf, open('outputs/model.pkl', 'wb'))\n"
+            + "with open(os.environ['AZUREML_METRICS_FILE'], 'a') as m:\n    m.write(json.dumps({'name': 'accuracy', 'value': clf.score(iris.data, iris.target)}) + '\\n')\n";
+        var runId = await StartAsync(client, workspace, "train", ("train.py", train), """{"Configuration":{"Script":"train.py"}}""");
+        var run = await WaitAsync(client, workspace, "train", runId);
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
+        Assert.True(run.GetProperty("metrics").GetProperty("accuracy").GetDouble() > 0.9);
+
+        using (var list = await client.GetAsync($"/history/v1.0{workspace}/experiments/train/runs/{runId}/artifacts?{ArmApi.ApiVersion}"))
+        {
+            var artifact = (await HttpAssert.OkJsonAsync(list)).GetProperty("value").EnumerateArray().Single();
+            Assert.Equal($"ExperimentRun/dcid.{runId}/outputs/model.pkl", artifact.GetProperty("artifactId").GetString());
+        }
+
+        using (var model = await client.GetAsync($"/artifact/v2.0{workspace}/artifacts/ExperimentRun/dcid.{runId}/content?path=outputs/model.pkl"))
+        {
+            Assert.Equal(HttpStatusCode.OK, model.StatusCode);
+            Assert.True((await model.Content.ReadAsByteArrayAsync()).Length > 100);
+        }
+
+        using (var escape = await client.GetAsync($"/artifact/v2.0{workspace}/artifacts/ExperimentRun/dcid.{runId}/content?path=train.py"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, escape.StatusCode);
+        }
+
+        using (var upload = await client.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/code1/content?path=score.py", new StringContent("def run(x): return x")))
+        {
+            Assert.Equal("LocalUpload/code1/score.py", (await HttpAssert.OkJsonAsync(upload)).GetProperty("artifactId").GetString());
+        }
+
+        Assert.Equal("def run(x): return x", await client.GetStringAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/code1/content?path=score.py"));
+        using var traversal = await client.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/code1/content?path=../../x.py", new StringContent("x"));
+        Assert.Equal(HttpStatusCode.BadRequest, traversal.StatusCode);
+    }
+
+    [Fact]
     public async Task FailingScript_TimeLimit_Cancel_EndAsSaid()
     {
         using var client = await factory.LoggedInClientAsync();

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>
+/// Metrics a run logs, the simple documented way: the script appends one JSON object per line,
+/// <c>{"name": "accuracy", "value": 0.97}</c>, to the file named by <c>AZUREML_METRICS_FILE</c>.
+/// The run reports the last value of each name, and every value in order.
+/// </summary>
+public static class RunMetrics
+{
+    public const string File = "azureml-logs/metrics.jsonl";
+    public const string EnvironmentVariable = "AZUREML_METRICS_FILE";
+
+    /// <summary>Each metric's values in the order logged; lines that are not such objects are skipped.</summary>
+    public static IReadOnlyDictionary<string, List<JsonNode?>> Read(Run run)
+    {
+        var result = new Dictionary<string, List<JsonNode?>>(StringComparer.Ordinal);
+        var path = Path.Combine(run.Directory, File);
+        if (!System.IO.File.Exists(path))
+        {
+            return result;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            try
+            {
+                if (JsonNode.Parse(line) is JsonObject { } entry && entry["name"]?.GetValueKind() == JsonValueKind.String)
+                {
+                    var name = entry["name"]!.GetValue<string>();
+                    if (!result.TryGetValue(name, out var values))
+                    {
+                        result[name] = values = [];
+                    }
+
+                    values.Add(entry["value"]?.DeepClone());
+                }
+            }
+            catch (JsonException)
+            {
+                // a half-written or foreign line: not a metric
+            }
+        }
+
+        return result;
+    }
+}
