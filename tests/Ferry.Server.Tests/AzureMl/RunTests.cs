@@ -1,7 +1,5 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Ferry.Server.Tests.Infrastructure;
 
@@ -140,28 +138,11 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "workspaces", "evil.py")));
     }
 
-    private static async Task<string> StartAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition)
-    {
-        using var response = await PostRunAsync(client, workspace, experiment, file, definition);
-        return (await HttpAssert.OkJsonAsync(response)).GetProperty("runId").GetString()!;
-    }
+    private static Task<string> StartAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition) =>
+        ArmApi.StartRunAsync(client, workspace, experiment, file, definition);
 
-    private static async Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition)
-    {
-        using var zipped = new MemoryStream();
-        using (var zip = new ZipArchive(zipped, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            await using var writer = new StreamWriter(zip.CreateEntry(file.Name).Open());
-            await writer.WriteAsync(file.Content);
-        }
-
-        using var form = new MultipartFormDataContent
-        {
-            { new ByteArrayContent(zipped.ToArray()), "projectZipFile", "project.zip" },
-            { new ByteArrayContent(Encoding.UTF8.GetBytes(definition)), "runDefinitionFile", "definition.json" },
-        };
-        return await client.PostAsync($"/execution/v1.0{workspace}/experiments/{experiment}/startrun?{ArmApi.ApiVersion}", form);
-    }
+    private static Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition) =>
+        ArmApi.PostRunAsync(client, workspace, experiment, file, definition);
 
     private static async Task<JsonElement> GetAsync(HttpClient client, string workspace, string experiment, string runId)
     {

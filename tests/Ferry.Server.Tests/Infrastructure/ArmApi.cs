@@ -1,4 +1,6 @@
+using System.IO.Compression;
 using System.Net.Http.Json;
+using System.Text;
 
 namespace Ferry.Server.Tests.Infrastructure;
 
@@ -47,5 +49,30 @@ public static class ArmApi
         }
 
         return "InProgress";
+    }
+
+    /// <summary>POSTs startrun as curl does: a zip of one file and a run definition, as multipart parts.</summary>
+    public static async Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition)
+    {
+        using var zipped = new MemoryStream();
+        using (var zip = new ZipArchive(zipped, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using var writer = new StreamWriter(zip.CreateEntry(file.Name).Open());
+            await writer.WriteAsync(file.Content);
+        }
+
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(zipped.ToArray()), "projectZipFile", "project.zip" },
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(definition)), "runDefinitionFile", "definition.json" },
+        };
+        return await client.PostAsync($"/execution/v1.0{workspace}/experiments/{experiment}/startrun?{ApiVersion}", form);
+    }
+
+    /// <summary>Starts a run that must be accepted; returns its id.</summary>
+    public static async Task<string> StartRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition)
+    {
+        using var response = await PostRunAsync(client, workspace, experiment, file, definition);
+        return (await HttpAssert.OkJsonAsync(response)).GetProperty("runId").GetString()!;
     }
 }
