@@ -1,6 +1,7 @@
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Sessions;
@@ -39,6 +40,7 @@ public static class FerryCoreExtensions
         services.AddOptions<RunOptions>();
         services.AddSingleton<RunService>();
         services.AddSingleton<ArtifactService>();
+        services.AddSingleton<ModelService>();
         return services;
     }
 }

@@ -75,6 +75,7 @@ public static class FerryServer
         api.MapOAuthEndpoints();
         api.MapArmEndpoints();
         api.MapRunEndpoints(app);
+        api.MapModelEndpoints();
         app.MapFerryOpenApi();
         return app;
     }

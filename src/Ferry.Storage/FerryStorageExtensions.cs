@@ -1,11 +1,13 @@
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Snapshots;
 using Ferry.Core.WebServices;
 using Ferry.Storage.Blobs;
+using Ferry.Storage.Models;
 using Ferry.Storage.Runs;
 using Ferry.Storage.ServicePrincipals;
 using Ferry.Storage.Snapshots;
@@ -44,6 +46,7 @@ public static class FerryStorageExtensions
         services.AddSingleton<IArmOperationStore, SqliteArmOperationStore>();
         services.AddSingleton<IComputeStore, SqliteComputeStore>();
         services.AddSingleton<IRunStore, SqliteRunStore>();
+        services.AddSingleton<IModelStore, SqliteModelStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -16,3 +16,6 @@ public sealed record ArmErrorResponse(ArmError Error);
 
 /// <summary>The inside of ARM's error envelope.</summary>
 public sealed record ArmError(string Code, string Message);
+
+/// <summary>Model management's unwrapped error: <c>{code, statusCode, message}</c>.</summary>
+public sealed record ModelManagementError(string Code, int StatusCode, string Message);

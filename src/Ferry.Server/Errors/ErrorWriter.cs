@@ -28,6 +28,13 @@ internal static class ErrorWriter
             return TypedResults.Json(new ArmErrorResponse(new ArmError(code, text)), statusCode: statusCode).ExecuteAsync(context);
         }
 
+        if (context.Request.Path.StartsWithSegments("/modelmanagement"))
+        {
+            // Model management answers unwrapped: {code, statusCode, message}.
+            var code = exceptionType ?? ReasonPhrases.GetReasonPhrase(statusCode).Replace(" ", "", StringComparison.Ordinal);
+            return TypedResults.Json(new ModelManagementError(code, statusCode, text), statusCode: statusCode).ExecuteAsync(context);
+        }
+
         var body = new ErrorResponse(text, exceptionType, RequestLog.CorrelationIdOf(context));
         return TypedResults.Json(body, statusCode: statusCode).ExecuteAsync(context);
     }

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Ferry.Core.Errors;
+using Ferry.Core.Models;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ferry.Server.AzureMl;
+
+/// <summary>The model registry on the data plane: <c>modelmanagement/v1.0/.../models</c>.</summary>
+internal static class ModelEndpoints
+{
+    public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
+    {
+        var models = app.MapGroup("/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models")
+            .WithTags("Azure ML: models");
+        models.MapPost("/", RegisterAsync).WithName("MLAssets_Register");
+        models.MapGet("/", ListAsync).WithName("MLAssets_List");
+        models.MapGet("/{id}", GetAsync).WithName("MLAssets_QueryById");
+        models.MapPatch("/{id}", PatchAsync).WithName("MLAssets_Patch");
+        models.MapDelete("/{id}", DeleteAsync).WithName("MLAssets_Delete");
+        return app;
+    }
+
+    private static async Task<Ok<JsonObject>> RegisterAsync(string resourceGroup, string workspace, ModelRegistration registration, ModelService models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Shape(await models.RegisterAsync(resourceGroup, workspace, registration, cancellationToken)));
+
+    private static async Task<Ok<JsonObject>> ListAsync(
+        string resourceGroup, string workspace, string? name, string? framework, string? description, string? tags, string? runId, string? orderBy, int? count,
+        ModelService models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new JsonObject
+        {
+            ["value"] = new JsonArray([.. (await models.ListAsync(resourceGroup, workspace, name, framework, description, tags, runId, orderBy, count, cancellationToken)).Select(m => (JsonNode)Shape(m))]),
+        });
+
+    private static async Task<Ok<JsonObject>> GetAsync(string resourceGroup, string workspace, string id, ModelService models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Shape(await models.GetAsync(resourceGroup, workspace, id, cancellationToken)));
+
+    private static async Task<Ok<JsonObject>> PatchAsync(string resourceGroup, string workspace, string id, JsonNode? patch, ModelService models, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Shape(await models.PatchAsync(
+            resourceGroup, workspace, id,
+            patch as JsonArray ?? throw new FerryException(FerryErrorKind.BadRequest, "The body must be a JSON patch: an array of {op, path, value}.", code: "BadRequest"),
+            cancellationToken)));
+
+    private static async Task<Results<Ok, NoContent>> DeleteAsync(string resourceGroup, string workspace, string id, ModelService models, CancellationToken cancellationToken) =>
+        await models.DeleteAsync(resourceGroup, workspace, id, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
+
+    private static JsonObject Shape(Model m) => new()
+    {
+        ["id"] = m.Id,
+        ["name"] = m.Name,
+        ["version"] = m.Version,
+        ["framework"] = m.Framework,
+        ["frameworkVersion"] = m.FrameworkVersion,
+        ["url"] = m.Url,
+        ["mimeType"] = m.MimeType,
+        ["description"] = m.Description,
+        ["createdTime"] = m.CreatedAt,
+        ["modifiedTime"] = m.ModifiedAt,
+        ["unpack"] = false,
+        ["runId"] = m.RunId,
+        ["kvTags"] = new JsonObject(m.KvTags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
+        ["properties"] = new JsonObject(m.Properties.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
+    };
+}
