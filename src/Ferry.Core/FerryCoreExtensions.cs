@@ -41,6 +41,7 @@ public static class FerryCoreExtensions
         services.AddSingleton<RunService>();
         services.AddSingleton<ArtifactService>();
         services.AddSingleton<ModelService>();
+        services.AddSingleton<CodeVersionService>();
         return services;
     }
 }

@@ -47,6 +47,7 @@ public static class FerryStorageExtensions
         services.AddSingleton<IComputeStore, SqliteComputeStore>();
         services.AddSingleton<IRunStore, SqliteRunStore>();
         services.AddSingleton<IModelStore, SqliteModelStore>();
+        services.AddSingleton<ICodeVersionStore, SqliteCodeVersionStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -27,7 +27,7 @@ public sealed record ArmList<T>(IReadOnlyList<T> Value);
 internal static class ArmEndpoints
 {
     /// <summary>The api-versions this plane answers to (the walk of the reference uses 2019-11-01).</summary>
-    public static readonly IReadOnlyList<string> ApiVersions = ["2019-11-01", "2020-06-01", "2021-04-01"];
+    public static readonly IReadOnlyList<string> ApiVersions = ["2019-11-01", "2020-06-01", "2021-03-01-preview", "2021-04-01"];
 
     public static IEndpointRouteBuilder MapArmEndpoints(this IEndpointRouteBuilder app)
     {
@@ -55,6 +55,7 @@ internal static class ArmEndpoints
         groups.MapDelete("/{resourceGroupName}", DeleteGroupAsync).WithName("ResourceGroups_Delete");
         arm.MapWorkspaceEndpoints(app);
         arm.MapComputeEndpoints();
+        arm.MapMfeEndpoints();
         return app;
     }
 

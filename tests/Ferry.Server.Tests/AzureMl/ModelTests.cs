@@ -86,5 +86,34 @@ public sealed class ModelTests(FerryFactory factory) : IClassFixture<FerryFactor
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         using var remaining = await client.GetAsync(models);
         Assert.Equal("iris:2", (await HttpAssert.OkJsonAsync(remaining)).GetProperty("value").EnumerateArray().Single().GetProperty("id").GetString());
+
+        // The same registry through mfe (2021-03-01-preview).
+        using var mfe = await client.GetAsync($"{workspace}/models/iris/versions/2?api-version=2021-03-01-preview");
+        var version = await HttpAssert.OkJsonAsync(mfe);
+        Assert.Equal("2", version.GetProperty("name").GetString());
+        Assert.Equal(body.url, version.GetProperty("properties").GetProperty("modelUri").GetString());
+    }
+
+    [Fact]
+    public async Task CodeVersion_NamesUploadedArtifacts()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        const string preview = "api-version=2021-03-01-preview";
+        using (var empty = await client.PutAsJsonAsync($"{workspace}/codes/score/versions/1?{preview}", new { properties = new { path = "LocalUpload/nothing" } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        }
+
+        (await client.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/code1/content?path=score.py", new StringContent("def init(): pass"))).Dispose();
+        using (var put = await client.PutAsJsonAsync($"{workspace}/codes/score/versions/1?{preview}", new { properties = new { path = "LocalUpload/code1" } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using var get = await client.GetAsync($"{workspace}/codes/score/versions/1?{preview}");
+        var code = await HttpAssert.OkJsonAsync(get);
+        Assert.Equal("LocalUpload/code1", code.GetProperty("properties").GetProperty("path").GetString());
+        Assert.EndsWith("/codes/score/versions/1", code.GetProperty("id").GetString(), StringComparison.Ordinal);
     }
 }
