@@ -1,6 +1,7 @@
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Endpoints;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
@@ -42,6 +43,7 @@ public static class FerryCoreExtensions
         services.AddSingleton<ArtifactService>();
         services.AddSingleton<ModelService>();
         services.AddSingleton<CodeVersionService>();
+        services.AddSingleton<OnlineEndpointService>();
         return services;
     }
 }

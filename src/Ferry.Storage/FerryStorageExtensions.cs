@@ -1,12 +1,14 @@
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Endpoints;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Snapshots;
 using Ferry.Core.WebServices;
 using Ferry.Storage.Blobs;
+using Ferry.Storage.Endpoints;
 using Ferry.Storage.Models;
 using Ferry.Storage.Runs;
 using Ferry.Storage.ServicePrincipals;
@@ -48,6 +50,7 @@ public static class FerryStorageExtensions
         services.AddSingleton<IRunStore, SqliteRunStore>();
         services.AddSingleton<IModelStore, SqliteModelStore>();
         services.AddSingleton<ICodeVersionStore, SqliteCodeVersionStore>();
+        services.AddSingleton<IOnlineEndpointStore, SqliteOnlineEndpointStore>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -111,7 +111,10 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
                 try
                 {
                     SnapshotContent.Unpack(blobs.PathOf(hash), directory, workspace);
-                    await worker.LoadWorkspaceAsync(workspace, cancellationToken);
+                    if (File.Exists(workspace))
+                    {
+                        await worker.LoadWorkspaceAsync(workspace, cancellationToken); // content without a workspace is files only
+                    }
                 }
                 finally
                 {

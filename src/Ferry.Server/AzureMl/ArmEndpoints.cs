@@ -56,6 +56,7 @@ internal static class ArmEndpoints
         arm.MapWorkspaceEndpoints(app);
         arm.MapComputeEndpoints();
         arm.MapMfeEndpoints();
+        arm.MapOnlineEndpointEndpoints(app);
         return app;
     }
 

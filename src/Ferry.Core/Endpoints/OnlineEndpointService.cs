@@ -1,0 +1,329 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Ferry.Core.Arm;
+using Ferry.Core.Errors;
+using Ferry.Core.Models;
+using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
+using Ferry.Core.Snapshots;
+using Ferry.Core.WebServices;
+
+namespace Ferry.Core.Endpoints;
+
+/// <summary>run() raised: the caller answers 502 with <c>X-Ms-Run-Function-Failed: True</c>.</summary>
+public sealed class ScoringFailedException(string message) : Exception(message);
+
+/// <summary>
+/// Online endpoints with Azure ML's scoring convention: each deployment's workers load the model
+/// (<c>AZUREML_MODEL_DIR</c>) and the code version's scoring script, call <c>init()</c> once, then
+/// <c>run(raw_data)</c> per request with the raw body. Deployments run on the same warm pools as
+/// web services (<c>scaleSettings.instanceCount</c> workers); traffic splits by percentage.
+/// </summary>
+public sealed partial class OnlineEndpointService(
+    IOnlineEndpointStore store,
+    WorkspaceService workspaces,
+    ModelService models,
+    CodeVersionService codes,
+    ArtifactService artifacts,
+    IBlobStore blobs,
+    IWebServiceRunner runner,
+    ArmOperationService operations,
+    TimeProvider time)
+{
+    public async Task<(OnlineEndpoint Endpoint, ArmOperation? Operation)> PutEndpointAsync(
+        string resourceGroup, string workspaceName, string name, string? location, string? authMode, string? description, IReadOnlyDictionary<string, int>? traffic, CancellationToken cancellationToken)
+    {
+        if (!EndpointName().IsMatch(name))
+        {
+            throw Invalid($"Endpoint name '{name}' is invalid: use 3 to 32 letters, digits and '-', starting with a letter.");
+        }
+
+        var workspace = await workspaces.GetAsync(resourceGroup, workspaceName, cancellationToken);
+        var existing = await store.FindAsync(workspace.ResourceGroup, workspace.Name, name, cancellationToken);
+        if (existing is not null)
+        {
+            var updated = existing with { Description = description ?? existing.Description, Traffic = await CheckedTrafficAsync(existing, traffic, cancellationToken) ?? existing.Traffic };
+            await store.UpsertAsync(updated, cancellationToken);
+            return (updated, null);
+        }
+
+        if (!string.Equals(authMode, "Key", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid($"properties.authMode must be 'Key' (endpoints here are scored with keys); got '{authMode}'.");
+        }
+
+        var endpoint = new OnlineEndpoint(workspace.ResourceGroup, workspace.Name, name, location ?? workspace.Location, description, "Key", NewKey(), NewKey(),
+            new Dictionary<string, int>(), "Creating", time.GetUtcNow());
+        if (traffic is { Count: > 0 })
+        {
+            throw Invalid("A new endpoint has no deployments to send traffic to; set traffic after creating deployments.");
+        }
+
+        await store.UpsertAsync(endpoint, cancellationToken);
+        var operation = await operations.StartAsync(
+            $"{workspace.ResourceGroup}/{workspace.Name}/{name}",
+            () => store.UpsertAsync(endpoint with { ProvisioningState = "Succeeded" }, CancellationToken.None),
+            () => store.UpsertAsync(endpoint with { ProvisioningState = "Failed" }, CancellationToken.None),
+            cancellationToken);
+        return (endpoint, operation);
+    }
+
+    public async Task<OnlineEndpoint> GetEndpointAsync(string resourceGroup, string workspace, string name, CancellationToken cancellationToken) =>
+        await store.FindAsync(resourceGroup, workspace, name, cancellationToken)
+            ?? throw new FerryException(FerryErrorKind.NotFound, $"Online endpoint '{name}' was not found.", code: "ResourceNotFound");
+
+    public async Task<IReadOnlyList<OnlineEndpoint>> ListEndpointsAsync(string resourceGroup, string workspace, CancellationToken cancellationToken)
+    {
+        var found = await workspaces.GetAsync(resourceGroup, workspace, cancellationToken);
+        return await store.ListAsync(found.ResourceGroup, found.Name, cancellationToken);
+    }
+
+    public async Task<bool> DeleteEndpointAsync(string resourceGroup, string workspace, string name, CancellationToken cancellationToken)
+    {
+        var deployments = await store.ListDeploymentsAsync(resourceGroup, workspace, name, cancellationToken);
+        var deleted = await store.DeleteAsync(resourceGroup, workspace, name, cancellationToken);
+        foreach (var deployment in deployments)
+        {
+            runner.Remove(PoolName(deployment), deployment.Name);
+        }
+
+        return deleted;
+    }
+
+    public async Task<OnlineEndpoint> RegenerateKeyAsync(string resourceGroup, string workspace, string name, string? keyType, string? keyValue, CancellationToken cancellationToken)
+    {
+        var endpoint = await GetEndpointAsync(resourceGroup, workspace, name, cancellationToken);
+        var key = string.IsNullOrEmpty(keyValue) ? NewKey() : keyValue;
+        endpoint = keyType switch
+        {
+            "Primary" => endpoint with { PrimaryKey = key },
+            "Secondary" => endpoint with { SecondaryKey = key },
+            _ => throw Invalid($"keyType must be 'Primary' or 'Secondary'; got '{keyType}'."),
+        };
+        await store.UpsertAsync(endpoint, cancellationToken);
+        return endpoint;
+    }
+
+    /// <summary>Creates or replaces a deployment: its content (code files and the model) is built once, then its pool warms in the background.</summary>
+    public async Task<(OnlineDeployment Deployment, ArmOperation Operation)> PutDeploymentAsync(
+        string resourceGroup, string workspaceName, string endpointName, string name, string? modelId, string? codeId, string? scoringScript, int? instanceCount, CancellationToken cancellationToken)
+    {
+        if (!EndpointName().IsMatch(name))
+        {
+            throw Invalid($"Deployment name '{name}' is invalid: use 3 to 32 letters, digits and '-', starting with a letter.");
+        }
+
+        var endpoint = await GetEndpointAsync(resourceGroup, workspaceName, endpointName, cancellationToken);
+        var workspace = await workspaces.GetAsync(endpoint.ResourceGroup, endpoint.Workspace, cancellationToken);
+        var model = await models.GetAsync(workspace.ResourceGroup, workspace.Name, ModelIdOf(modelId), cancellationToken);
+        var (codeName, codeVersion) = CodeIdOf(codeId);
+        var code = await codes.GetAsync(workspace.ResourceGroup, workspace.Name, codeName, codeVersion, cancellationToken);
+        if (string.IsNullOrWhiteSpace(scoringScript))
+        {
+            throw Invalid("properties.codeConfiguration.scoringScript is required.");
+        }
+
+        var count = instanceCount ?? 1;
+        if (count is < 1 or > 16)
+        {
+            throw Invalid($"properties.scaleSettings.instanceCount must be between 1 and 16; got {count}.");
+        }
+
+        var hash = await BuildContentAsync(workspace, model, code, scoringScript, cancellationToken);
+        var deployment = new OnlineDeployment(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, name, model.Id, $"{code.Name}:{code.Version}", scoringScript, count, hash, "Creating", time.GetUtcNow());
+        await store.UpsertDeploymentAsync(deployment, cancellationToken);
+        var operation = await operations.StartAsync(
+            $"{endpoint.ResourceGroup}/{endpoint.Workspace}/{endpoint.Name}/{name}",
+            async () =>
+            {
+                runner.Refresh(ServiceOf(deployment));
+                await store.UpsertDeploymentAsync(deployment with { ProvisioningState = "Succeeded" }, CancellationToken.None);
+            },
+            () => store.UpsertDeploymentAsync(deployment with { ProvisioningState = "Failed" }, CancellationToken.None),
+            cancellationToken);
+        return (deployment, operation);
+    }
+
+    public async Task<OnlineDeployment> GetDeploymentAsync(string resourceGroup, string workspace, string endpoint, string name, CancellationToken cancellationToken) =>
+        await store.FindDeploymentAsync(resourceGroup, workspace, endpoint, name, cancellationToken)
+            ?? throw new FerryException(FerryErrorKind.NotFound, $"Deployment '{name}' of endpoint '{endpoint}' was not found.", code: "ResourceNotFound");
+
+    public Task<IReadOnlyList<OnlineDeployment>> ListDeploymentsAsync(string resourceGroup, string workspace, string endpoint, CancellationToken cancellationToken) =>
+        store.ListDeploymentsAsync(resourceGroup, workspace, endpoint, cancellationToken);
+
+    public async Task<bool> DeleteDeploymentAsync(string resourceGroup, string workspace, string endpointName, string name, CancellationToken cancellationToken)
+    {
+        var endpoint = await GetEndpointAsync(resourceGroup, workspace, endpointName, cancellationToken);
+        if (endpoint.Traffic.TryGetValue(name, out var share) && share > 0)
+        {
+            throw Invalid($"Deployment '{name}' still takes {share}% of the traffic; move the traffic first.");
+        }
+
+        var deployment = await store.FindDeploymentAsync(resourceGroup, workspace, endpointName, name, cancellationToken);
+        if (deployment is null)
+        {
+            return false;
+        }
+
+        await store.DeleteDeploymentAsync(resourceGroup, workspace, endpointName, name, cancellationToken);
+        runner.Remove(PoolName(deployment), deployment.Name);
+        return true;
+    }
+
+    /// <summary>Scores with a key: a deployment is picked by the traffic split and its <c>run(raw_data)</c> answers.</summary>
+    public async Task<JsonNode?> ScoreAsync(string resourceGroup, string workspace, string endpointName, string? key, string body, CancellationToken cancellationToken)
+    {
+        var endpoint = await store.FindAsync(resourceGroup, workspace, endpointName, cancellationToken);
+        if (endpoint is null || key is null || !(SameKey(key, endpoint.PrimaryKey) | SameKey(key, endpoint.SecondaryKey)))
+        {
+            throw FerryException.Unauthorized("The key is not one of this endpoint's keys (key_auth_access_denied).");
+        }
+
+        var deploymentName = PickDeployment(endpoint)
+            ?? throw new FerryException(FerryErrorKind.NotFound, $"Endpoint '{endpointName}' sends no traffic to any deployment; set its traffic.", code: "NoValidDeployments");
+        var deployment = await GetDeploymentAsync(resourceGroup, workspace, endpointName, deploymentName, cancellationToken);
+        var result = await runner.RunAsync(
+            ServiceOf(deployment),
+            new ExecutionRequest("_ferry_result = _ferry_score.run(raw_data)", [new InputValue("raw_data", JsonValue.Create(body), "character")], [new OutputSpec("_ferry_result")])
+            {
+                Isolated = true,
+            },
+            cancellationToken);
+        return result.Success
+            ? result.OutputParameters.Single().Value
+            : throw new ScoringFailedException($"{result.ErrorMessage}\n{result.ConsoleOutput}".Trim());
+    }
+
+    private async Task<IReadOnlyDictionary<string, int>?> CheckedTrafficAsync(OnlineEndpoint endpoint, IReadOnlyDictionary<string, int>? traffic, CancellationToken cancellationToken)
+    {
+        if (traffic is null)
+        {
+            return null;
+        }
+
+        var deployments = (await store.ListDeploymentsAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, cancellationToken)).Select(d => d.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = traffic.Keys.FirstOrDefault(k => !deployments.Contains(k));
+        if (unknown is not null)
+        {
+            throw Invalid($"Traffic names '{unknown}', which is not a deployment of endpoint '{endpoint.Name}'.");
+        }
+
+        if (traffic.Values.Any(v => v is < 0 or > 100) || (traffic.Count > 0 && traffic.Values.Sum() != 100))
+        {
+            throw Invalid($"Traffic percentages must be between 0 and 100 and add up to 100; they add up to {traffic.Values.Sum()}.");
+        }
+
+        return traffic;
+    }
+
+    /// <summary>The deployment's files: the code version's uploads at the root and the model under azureml-models/{name}/{version}/.</summary>
+    private async Task<string> BuildContentAsync(Workspace workspace, Model model, CodeVersion code, string scoringScript, CancellationToken cancellationToken)
+    {
+        var parts = code.Path.Split('/', 2);
+        var files = await artifacts.ListAsync(workspace.ResourceGroup, workspace.Name, parts[0], parts[1], cancellationToken);
+        if (!files.Contains(scoringScript))
+        {
+            throw Invalid($"Code version '{code.Name}:{code.Version}' has no scoring script '{scoringScript}'; it holds {string.Join(", ", files)}.");
+        }
+
+        var modelFile = await models.ArtifactPathAsync(workspace, model.Url, cancellationToken);
+        var zipPath = Path.Combine(Path.GetTempPath(), $"ferry-deployment-{Guid.NewGuid():N}.zip");
+        try
+        {
+            await using (var zip = await ZipFile.OpenAsync(zipPath, ZipArchiveMode.Create, cancellationToken))
+            {
+                foreach (var file in files)
+                {
+                    await zip.CreateEntryFromFileAsync(await artifacts.GetAsync(workspace.ResourceGroup, workspace.Name, parts[0], parts[1], file, cancellationToken), $"files/{file}", cancellationToken);
+                }
+
+                await zip.CreateEntryFromFileAsync(modelFile, $"files/azureml-models/{model.Name}/{model.Version}/{Path.GetFileName(modelFile)}", cancellationToken);
+            }
+
+            return (await blobs.StageAsync(zipPath, cancellationToken)).Hash;
+        }
+        finally
+        {
+            File.Delete(zipPath);
+        }
+    }
+
+    /// <summary>A deployment as a web service for the pools: initCode loads the scoring script and calls init().</summary>
+    private static WebService ServiceOf(OnlineDeployment d)
+    {
+        var model = d.ModelId.Split(':');
+        var init = string.Join('\n',
+            "import os as _ferry_os, sys as _ferry_sys, importlib.util as _ferry_util",
+            $"_ferry_os.environ['AZUREML_MODEL_DIR'] = _ferry_os.path.join(_ferry_os.getcwd(), 'azureml-models', {Literal(model[0])}, {Literal(model[1])})",
+            "_ferry_sys.path.insert(0, _ferry_os.getcwd())",
+            $"_ferry_spec = _ferry_util.spec_from_file_location('score', _ferry_os.path.join(_ferry_os.getcwd(), {Literal(d.ScoringScript)}))",
+            "_ferry_score = _ferry_util.module_from_spec(_ferry_spec)",
+            "_ferry_spec.loader.exec_module(_ferry_score)",
+            "_ferry_score.init()");
+        return new WebService(
+            PoolName(d), d.Name, "", d.CreatedAt, null, RuntimeType.Python, init, "_ferry_result = _ferry_score.run(raw_data)", "", null,
+            [new ParameterDefinition("raw_data", "character")], [], [], d.ContentHash, new PoolSize(d.InstanceCount, d.InstanceCount), d.CreatedAt.UtcTicks);
+    }
+
+    private static string PoolName(OnlineDeployment d) => $"endpoint:{d.ResourceGroup}/{d.Workspace}/{d.Endpoint}";
+
+    private static string Literal(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+
+    private static string? PickDeployment(OnlineEndpoint endpoint)
+    {
+        var live = endpoint.Traffic.Where(t => t.Value > 0).ToList();
+        if (live.Count == 0)
+        {
+            return null;
+        }
+
+        var roll = RandomNumberGenerator.GetInt32(live.Sum(t => t.Value));
+        foreach (var (name, share) in live)
+        {
+            if (roll < share)
+            {
+                return name;
+            }
+
+            roll -= share;
+        }
+
+        return live[^1].Key;
+    }
+
+    /// <summary>"azureml:iris:1", "iris:1", or an ARM id ending in /models/iris/versions/1.</summary>
+    private static string ModelIdOf(string? assetId)
+    {
+        var id = assetId ?? throw Invalid("properties.model.assetId is required (a model version, e.g. azureml:iris:1).");
+        var arm = Regex.Match(id, "/models/([^/]+)/versions/([^/]+)$");
+        return arm.Success ? $"{arm.Groups[1].Value}:{arm.Groups[2].Value}" : id.StartsWith("azureml:", StringComparison.Ordinal) ? id[8..] : id;
+    }
+
+    /// <summary>"azureml:score:1", "score:1", or an ARM id ending in /codes/score/versions/1.</summary>
+    private static (string Name, string Version) CodeIdOf(string? codeId)
+    {
+        var id = codeId ?? throw Invalid("properties.codeConfiguration.codeId is required (a code version).");
+        var arm = Regex.Match(id, "/codes/([^/]+)/versions/([^/]+)$");
+        if (arm.Success)
+        {
+            return (arm.Groups[1].Value, arm.Groups[2].Value);
+        }
+
+        var plain = id.StartsWith("azureml:", StringComparison.Ordinal) ? id[8..] : id;
+        var at = plain.LastIndexOf(':');
+        return at > 0 ? (plain[..at], plain[(at + 1)..]) : throw Invalid($"codeId '{id}' names no code version.");
+    }
+
+    private static bool SameKey(string given, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
+
+    private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+
+    private static FerryException Invalid(string message) => new(FerryErrorKind.BadRequest, message, code: "BadArgument");
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{2,31}$")]
+    private static partial Regex EndpointName();
+}
