@@ -12,11 +12,11 @@ internal static class ModelEndpoints
     {
         var models = app.MapGroup("/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models")
             .WithTags("Azure ML: models");
-        models.MapPost("/", RegisterAsync).WithName("MLAssets_Register");
-        models.MapGet("/", ListAsync).WithName("MLAssets_List");
-        models.MapGet("/{id}", GetAsync).WithName("MLAssets_QueryById");
-        models.MapPatch("/{id}", PatchAsync).WithName("MLAssets_Patch");
-        models.MapDelete("/{id}", DeleteAsync).WithName("MLAssets_Delete");
+        models.MapPost("/", RegisterAsync).WithName("MLModels_Register");
+        models.MapGet("/", ListAsync).WithName("MLModels_ListQuery");
+        models.MapGet("/{id}", GetAsync).WithName("MLModels_QueryById");
+        models.MapPatch("/{id}", PatchAsync).WithName("MLModels_Patch");
+        models.MapDelete("/{id}", DeleteAsync).WithName("MLModels_Delete");
         return app;
     }
 

@@ -21,19 +21,19 @@ internal static class RunEndpoints
     public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder app, IEndpointRouteBuilder anonymous)
     {
         var execution = app.MapGroup($"/execution/v1.0{Stem}/experiments/{{experimentName}}").WithTags("Azure ML: runs");
-        execution.MapPost("/startrun", StartAsync).WithName("RunSubmit_StartRun").DisableAntiforgery()
+        execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").DisableAntiforgery()
             .Accepts<IFormFile>("multipart/form-data");
-        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("RunSubmit_Cancel");
+        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri");
 
         var history = app.MapGroup($"/history/v1.0{Stem}/experiments").WithTags("Azure ML: runs");
         history.MapGet("/", ListExperimentsAsync).WithName("Experiments_List");
         history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List");
-        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_GetById");
+        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_Get");
         history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails");
-        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_List");
+        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_ListInContainer");
 
         var artifacts = app.MapGroup($"/artifact/v2.0{Stem}/artifacts/{{origin}}/{{container}}").WithTags("Azure ML: artifacts");
-        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_List");
+        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_ListInContainer");
         artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download");
         artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload");
         artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut");

@@ -49,6 +49,27 @@ public sealed class OpenApiContractTests(FerryFactory factory) : IClassFixture<F
         Assert.True(stale.Count == 0, "Implemented now, remove from NotYetImplemented: " + string.Join(", ", stale));
     }
 
+    /// <summary>
+    /// Every Azure-ML operation Ferry serves that the specs also define carries the spec's operationId
+    /// (paths compared without parameter names and, as ARM routes them, without case).
+    /// <c>Reference/azureml-operations.json</c> is the specs' own list of method, path and operationId.
+    /// </summary>
+    [Fact]
+    public async Task SwaggerDocument_UsesAzureMlSpecOperationIds()
+    {
+        var ferry = Operations(await FerryDocumentAsync());
+        using var stream = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "Reference", "azureml-operations.json"));
+        var specs = JsonDocument.Parse(stream).RootElement.EnumerateObject()
+            .GroupBy(o => Normalize(o.Name)).ToDictionary(g => g.Key, g => g.First().Value.GetString()!);
+        var matched = ferry.Where(f => specs.ContainsKey(Normalize(f.Key))).ToList();
+        Assert.True(matched.Count >= 25, $"Only {matched.Count} of Ferry's operations are in the Azure ML specs.");
+        var mismatched = matched.Where(f => specs[Normalize(f.Key)] != f.Value).Select(f => $"{f.Key}: spec {specs[Normalize(f.Key)]}, Ferry {f.Value}").ToList();
+        Assert.True(mismatched.Count == 0, "operationIds differ from the Azure ML specs: " + string.Join("; ", mismatched));
+    }
+
+    private static string Normalize(string operation) =>
+        System.Text.RegularExpressions.Regex.Replace(operation, "{[^}]+}", "{}").TrimEnd('/').ToUpperInvariant();
+
     private async Task<JsonElement> FerryDocumentAsync()
     {
         using var client = factory.CreateClient();
