@@ -19,6 +19,9 @@ public sealed partial class RunDispatcher(IRunStore store, IComputeStore compute
     : BackgroundService, IRunDispatcher
 {
     public const string DriverLog = "azureml-logs/70_driver_log.txt";
+
+    /// <summary>Runs the entry script and ends it when the server ends, however that happens.</summary>
+    private static readonly string RunnerScript = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Python", "ferry_run.py");
     private readonly SemaphoreSlim wake = new(0);
     private readonly ConcurrentDictionary<string, ActiveRun> active = new();
 
@@ -158,6 +161,7 @@ public sealed partial class RunDispatcher(IRunStore store, IComputeStore compute
             UseShellExecute = false,
         };
         info.ArgumentList.Add("-u");
+        info.ArgumentList.Add(RunnerScript);
         info.ArgumentList.Add(run.Script);
         foreach (var argument in run.Arguments)
         {

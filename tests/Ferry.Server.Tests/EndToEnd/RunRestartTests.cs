@@ -10,9 +10,12 @@ public sealed class RunRestartTests : IDisposable
 
     public void Dispose() => TestDirectory.TryDelete(dataDirectory);
 
-    [Fact]
-    public async Task Restart_QueuedRunStillRuns_RunningRunFailsWithReason()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_QueuedRunStillRuns_RunningRunFailsWithReason(bool crash)
     {
+        IReadOnlyList<int> children = [];
         string workspace, running, queued;
         await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret"))
         {
@@ -35,7 +38,20 @@ public sealed class RunRestartTests : IDisposable
             }
 
             Assert.Equal("Queued", await StatusAsync(client, workspace, queued));
+            children = server.Children();
+            if (crash)
+            {
+                await server.CrashAsync();
+            }
         }
+
+        // The running script ends with the server, crash or not.
+        for (var i = 0; i < 50 && children.Any(pid => Directory.Exists($"/proc/{pid}")); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.DoesNotContain(children, pid => Directory.Exists($"/proc/{pid}"));
 
         await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
         {
