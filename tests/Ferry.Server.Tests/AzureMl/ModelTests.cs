@@ -16,16 +16,7 @@ public sealed class ModelTests(FerryFactory factory) : IClassFixture<FerryFactor
         var workspace = await ArmApi.CreateWorkspaceAsync(client);
         var runId = await ArmApi.StartRunAsync(client, workspace, "train", ("train.py", "import os\nos.makedirs('outputs', exist_ok=True)\nopen('outputs/model.pkl', 'wb').write(b'model')"),
             """{"Configuration":{"Script":"train.py"}}""");
-        for (var i = 0; i < 300; i++)
-        {
-            using var status = await client.GetAsync($"/history/v1.0{workspace}/experiments/train/runs/{runId}?{ArmApi.ApiVersion}");
-            if ((await HttpAssert.OkJsonAsync(status)).GetProperty("status").GetString() == "Completed")
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+        Assert.Equal("Completed", (await ArmApi.WaitForRunAsync(client, workspace, "train", runId)).GetProperty("status").GetString());
 
         var models = $"/modelmanagement/v1.0{workspace}/models?{ArmApi.ApiVersion}";
         var body = new

@@ -26,16 +26,7 @@ public sealed class OnlineEndpointTests(FerryFactory factory) : IClassFixture<Fe
         using var client = await factory.LoggedInClientAsync();
         var workspace = await ArmApi.CreateWorkspaceAsync(client);
         var runId = await ArmApi.StartRunAsync(client, workspace, "train", ("train.py", Train), """{"Configuration":{"Script":"train.py"}}""");
-        for (var i = 0; i < 300; i++)
-        {
-            using var status = await client.GetAsync($"/history/v1.0{workspace}/experiments/train/runs/{runId}?{ArmApi.ApiVersion}");
-            if ((await HttpAssert.OkJsonAsync(status)).GetProperty("status").GetString() is "Completed" or "Failed")
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+        Assert.Equal("Completed", (await ArmApi.WaitForRunAsync(client, workspace, "train", runId)).GetProperty("status").GetString());
 
         using (var model = await client.PostAsJsonAsync($"/modelmanagement/v1.0{workspace}/models?{ArmApi.ApiVersion}", new
         {

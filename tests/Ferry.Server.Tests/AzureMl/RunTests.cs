@@ -150,20 +150,6 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         return await HttpAssert.OkJsonAsync(response);
     }
 
-    /// <summary>Polls the run until it ends (30 s at most).</summary>
-    private static async Task<JsonElement> WaitAsync(HttpClient client, string workspace, string experiment, string runId)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var run = await GetAsync(client, workspace, experiment, runId);
-            if (run.GetProperty("status").GetString() is "Completed" or "Failed" or "Canceled")
-            {
-                return run;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return await GetAsync(client, workspace, experiment, runId);
-    }
+    private static Task<JsonElement> WaitAsync(HttpClient client, string workspace, string experiment, string runId) =>
+        ArmApi.WaitForRunAsync(client, workspace, experiment, runId);
 }

@@ -148,16 +148,6 @@ public sealed class AzureMlWalkTests : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task<string> WaitAsync(HttpClient client, string workspace, string experiment, string runId)
-    {
-        var status = "";
-        for (var i = 0; i < 600 && status is not ("Completed" or "Failed" or "Canceled"); i++)
-        {
-            await Task.Delay(100);
-            using var response = await client.GetAsync($"/history/v1.0{workspace}/experiments/{experiment}/runs/{runId}?{V}");
-            status = (await HttpAssert.OkJsonAsync(response)).GetProperty("status").GetString()!;
-        }
-
-        return status;
-    }
+    private static async Task<string> WaitAsync(HttpClient client, string workspace, string experiment, string runId) =>
+        (await ArmApi.WaitForRunAsync(client, workspace, experiment, runId)).GetProperty("status").GetString()!;
 }

@@ -75,4 +75,20 @@ public static class ArmApi
         using var response = await PostRunAsync(client, workspace, experiment, file, definition);
         return (await HttpAssert.OkJsonAsync(response)).GetProperty("runId").GetString()!;
     }
+
+    /// <summary>Polls a run until it ends (60 s at most) and returns it as last seen.</summary>
+    public static async Task<System.Text.Json.JsonElement> WaitForRunAsync(HttpClient client, string workspace, string experiment, string runId)
+    {
+        for (var i = 0; ; i++)
+        {
+            using var response = await client.GetAsync($"/history/v1.0{workspace}/experiments/{experiment}/runs/{runId}?{ApiVersion}");
+            var run = await HttpAssert.OkJsonAsync(response);
+            if (i >= 600 || run.GetProperty("status").GetString() is "Completed" or "Failed" or "Canceled")
+            {
+                return run;
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }
