@@ -111,15 +111,21 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
             Assert.Equal("Succeeded", await ArmApi.PollAsync(client, compute.Headers.GetValues("Azure-AsyncOperation").Single()));
         }
 
+        // The first run holds its node until the test lets it go, so the second one must queue.
+        var release = Path.Combine(factory.DataDirectory, Guid.NewGuid().ToString("N") + ".release");
         var definition = """{"Configuration":{"Script":"wait.py","Target":"one"}}""";
-        var first = await StartAsync(client, workspace, "q", ("wait.py", "import time\ntime.sleep(2)"), definition);
-        var second = await StartAsync(client, workspace, "q", ("wait.py", "import time\ntime.sleep(2)"), definition);
-        for (var i = 0; i < 100 && (await GetAsync(client, workspace, "q", first)).GetProperty("status").GetString() != "Running"; i++)
+        var wait = $"import os, time\nwhile not os.path.exists({JsonSerializer.Serialize(release)}):\n    time.sleep(0.05)";
+        var first = await StartAsync(client, workspace, "q", ("wait.py", wait), definition);
+        var second = await StartAsync(client, workspace, "q", ("wait.py", wait), definition);
+        for (var i = 0; i < 300 && (await GetAsync(client, workspace, "q", first)).GetProperty("status").GetString() != "Running"; i++)
         {
-            await Task.Delay(50);
+            await Task.Delay(100);
         }
 
+        Assert.Equal("Running", (await GetAsync(client, workspace, "q", first)).GetProperty("status").GetString());
+        await Task.Delay(500); // a dispatcher round that could wrongly start the second run
         Assert.Equal("Queued", (await GetAsync(client, workspace, "q", second)).GetProperty("status").GetString());
+        await File.WriteAllTextAsync(release, "");
         Assert.Equal("Completed", (await WaitAsync(client, workspace, "q", first)).GetProperty("status").GetString());
         Assert.Equal("Completed", (await WaitAsync(client, workspace, "q", second)).GetProperty("status").GetString());
     }

@@ -157,12 +157,19 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     public async Task Pool_Saturated_Returns503WithRetryAfter_StatusAndDelete()
     {
         using var client = await factory.LoggedInClientAsync();
-        var name = await PublishDoubleAsync(client, code: "import time\ntime.sleep(x)\ny = x");
+        // The slow call marks when it runs, so the second call surely finds the only worker busy.
+        var started = Path.Combine(factory.DataDirectory, Guid.NewGuid().ToString("N") + ".started");
+        var name = await PublishDoubleAsync(client, code: $"import time\nif x > 0:\n    open({JsonSerializer.Serialize(started)}, 'w').close()\ntime.sleep(x)\ny = x");
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { initialpoolsize = 1, MAXPOOLSIZE = 1 }), HttpStatusCode.OK, "");
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 3, MaxPoolSize = 1 }), HttpStatusCode.BadRequest, "InitialPoolSize <= MaxPoolSize");
 
         var slow = client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 4 });
-        await Task.Delay(500);
+        for (var i = 0; i < 300 && !File.Exists(started); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(File.Exists(started), "The slow call did not start within 30 s.");
         using (var busy = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 0 }))
         {
             await HttpAssert.ErrorAsync(busy, HttpStatusCode.ServiceUnavailable, "busy");
