@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -33,6 +34,10 @@ public sealed partial class OnlineEndpointService(
     ArmOperationService operations,
     TimeProvider time)
 {
+    /// <summary>What scoring needs, held in memory so a scoring call reads no row; every write forgets its endpoint's entry.</summary>
+    private readonly ConcurrentDictionary<string, ScoringView> scoring = new();
+    private long writes;
+
     public async Task<(OnlineEndpoint Endpoint, ArmOperation? Operation)> PutEndpointAsync(
         string resourceGroup, string workspaceName, string name, string? location, string? authMode, string? description, IReadOnlyDictionary<string, int>? traffic, CancellationToken cancellationToken)
     {
@@ -47,6 +52,7 @@ public sealed partial class OnlineEndpointService(
         {
             var updated = existing with { Description = description ?? existing.Description, Traffic = await CheckedTrafficAsync(existing, traffic, cancellationToken) ?? existing.Traffic };
             await store.UpsertAsync(updated, cancellationToken);
+            Forget(updated.ResourceGroup, updated.Workspace, updated.Name);
             return (updated, null);
         }
 
@@ -65,8 +71,8 @@ public sealed partial class OnlineEndpointService(
         await store.UpsertAsync(endpoint, cancellationToken);
         var operation = await operations.StartAsync(
             $"{workspace.ResourceGroup}/{workspace.Name}/{name}",
-            () => store.UpsertAsync(endpoint with { ProvisioningState = "Succeeded" }, CancellationToken.None),
-            () => store.UpsertAsync(endpoint with { ProvisioningState = "Failed" }, CancellationToken.None),
+            () => SetStateAsync(endpoint with { ProvisioningState = "Succeeded" }),
+            () => SetStateAsync(endpoint with { ProvisioningState = "Failed" }),
             cancellationToken);
         return (endpoint, operation);
     }
@@ -85,6 +91,7 @@ public sealed partial class OnlineEndpointService(
     {
         var deployments = await store.ListDeploymentsAsync(resourceGroup, workspace, name, cancellationToken);
         var deleted = await store.DeleteAsync(resourceGroup, workspace, name, cancellationToken);
+        Forget(resourceGroup, workspace, name);
         foreach (var deployment in deployments)
         {
             runner.Remove(PoolName(deployment), deployment.Name);
@@ -104,6 +111,7 @@ public sealed partial class OnlineEndpointService(
             _ => throw Invalid($"keyType must be 'Primary' or 'Secondary'; got '{keyType}'."),
         };
         await store.UpsertAsync(endpoint, cancellationToken);
+        Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
         return endpoint;
     }
 
@@ -135,14 +143,15 @@ public sealed partial class OnlineEndpointService(
         var hash = await BuildContentAsync(workspace, model, code, scoringScript, cancellationToken);
         var deployment = new OnlineDeployment(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, name, model.Id, $"{code.Name}:{code.Version}", scoringScript, count, hash, "Creating", time.GetUtcNow());
         await store.UpsertDeploymentAsync(deployment, cancellationToken);
+        Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
         var operation = await operations.StartAsync(
             $"{endpoint.ResourceGroup}/{endpoint.Workspace}/{endpoint.Name}/{name}",
             async () =>
             {
                 runner.Refresh(ServiceOf(deployment));
-                await store.UpsertDeploymentAsync(deployment with { ProvisioningState = "Succeeded" }, CancellationToken.None);
+                await SetStateAsync(deployment with { ProvisioningState = "Succeeded" });
             },
-            () => store.UpsertDeploymentAsync(deployment with { ProvisioningState = "Failed" }, CancellationToken.None),
+            () => SetStateAsync(deployment with { ProvisioningState = "Failed" }),
             cancellationToken);
         return (deployment, operation);
     }
@@ -169,6 +178,7 @@ public sealed partial class OnlineEndpointService(
         }
 
         await store.DeleteDeploymentAsync(resourceGroup, workspace, endpointName, name, cancellationToken);
+        Forget(resourceGroup, workspace, endpointName);
         runner.Remove(PoolName(deployment), deployment.Name);
         return true;
     }
@@ -176,15 +186,16 @@ public sealed partial class OnlineEndpointService(
     /// <summary>Scores with a key: a deployment is picked by the traffic split and its <c>run(raw_data)</c> answers.</summary>
     public async Task<JsonNode?> ScoreAsync(string resourceGroup, string workspace, string endpointName, string? key, string body, CancellationToken cancellationToken)
     {
-        var endpoint = await store.FindAsync(resourceGroup, workspace, endpointName, cancellationToken);
-        if (endpoint is null || key is null || !(SameKey(key, endpoint.PrimaryKey) | SameKey(key, endpoint.SecondaryKey)))
+        var view = await ScoringViewAsync(resourceGroup, workspace, endpointName, cancellationToken);
+        if (view is null || key is null || !(SameKey(key, view.Endpoint.PrimaryKey) | SameKey(key, view.Endpoint.SecondaryKey)))
         {
             throw FerryException.Unauthorized("The key is not one of this endpoint's keys (key_auth_access_denied).");
         }
 
-        var deploymentName = PickDeployment(endpoint)
+        var deploymentName = PickDeployment(view.Endpoint)
             ?? throw new FerryException(FerryErrorKind.NotFound, $"Endpoint '{endpointName}' sends no traffic to any deployment; set its traffic.", code: "NoValidDeployments");
-        var deployment = await GetDeploymentAsync(resourceGroup, workspace, endpointName, deploymentName, cancellationToken);
+        var deployment = view.Deployments.GetValueOrDefault(deploymentName)
+            ?? throw new FerryException(FerryErrorKind.NotFound, $"Deployment '{deploymentName}' of endpoint '{endpointName}' was not found.", code: "ResourceNotFound");
         var result = await runner.RunAsync(
             ServiceOf(deployment),
             new ExecutionRequest("_ferry_result = _ferry_score.run(raw_data)", [new InputValue("raw_data", JsonValue.Create(body), "character")], [new OutputSpec("_ferry_result")])
@@ -196,6 +207,55 @@ public sealed partial class OnlineEndpointService(
             ? result.OutputParameters.Single().Value
             : throw new ScoringFailedException($"{result.ErrorMessage}\n{result.ConsoleOutput}".Trim());
     }
+
+    /// <summary>The endpoint and its deployments from memory, read from the store once after each write.</summary>
+    private async Task<ScoringView?> ScoringViewAsync(string resourceGroup, string workspace, string endpointName, CancellationToken cancellationToken)
+    {
+        var key = ScoringKey(resourceGroup, workspace, endpointName);
+        if (scoring.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var generation = Interlocked.Read(ref writes);
+        var endpoint = await store.FindAsync(resourceGroup, workspace, endpointName, cancellationToken);
+        if (endpoint is null)
+        {
+            return null;
+        }
+
+        var deployments = await store.ListDeploymentsAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, cancellationToken);
+        var view = new ScoringView(endpoint, deployments.ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase));
+        if (Interlocked.Read(ref writes) == generation)
+        {
+            scoring[key] = view; // a write since the read would have made this stale; then the next call reads again
+        }
+
+        return view;
+    }
+
+    private async Task SetStateAsync(OnlineEndpoint endpoint)
+    {
+        await store.UpsertAsync(endpoint, CancellationToken.None);
+        Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
+    }
+
+    private async Task SetStateAsync(OnlineDeployment deployment)
+    {
+        await store.UpsertDeploymentAsync(deployment, CancellationToken.None);
+        Forget(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint);
+    }
+
+    private void Forget(string resourceGroup, string workspace, string endpointName)
+    {
+        Interlocked.Increment(ref writes);
+        scoring.TryRemove(ScoringKey(resourceGroup, workspace, endpointName), out _);
+    }
+
+    private static string ScoringKey(string resourceGroup, string workspace, string endpointName) =>
+        $"{resourceGroup}/{workspace}/{endpointName}".ToUpperInvariant();
+
+    private sealed record ScoringView(OnlineEndpoint Endpoint, IReadOnlyDictionary<string, OnlineDeployment> Deployments);
 
     private async Task<IReadOnlyDictionary<string, int>?> CheckedTrafficAsync(OnlineEndpoint endpoint, IReadOnlyDictionary<string, int>? traffic, CancellationToken cancellationToken)
     {

@@ -23,13 +23,8 @@ public sealed class AzureMlWalkTests : IDisposable
         var created = await FerryProcess.RunAsync(["admin", "sp", "create", "--name", "mlops", "--data-dir", dataDirectory]);
         var sp = JsonDocument.Parse(created.Output.Trim()).RootElement;
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
-        using (var token = await client.PostAsync($"/{sp.GetProperty("tenantId").GetString()}/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = sp.GetProperty("clientId").GetString()!,
-            ["client_secret"] = sp.GetProperty("clientSecret").GetString()!,
-            ["resource"] = "https://management.azure.com/",
-        })))
+        using (var token = await ArmApi.RequestTokenAsync(
+            client, sp.GetProperty("tenantId").GetString()!, sp.GetProperty("clientId").GetString()!, sp.GetProperty("clientSecret").GetString()!))
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await HttpAssert.OkJsonAsync(token)).GetProperty("access_token").GetString());
         }

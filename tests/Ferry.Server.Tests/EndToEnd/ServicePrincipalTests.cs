@@ -23,13 +23,13 @@ public sealed class ServicePrincipalTests : IDisposable
         string clientId = sp.GetProperty("clientId").GetString()!, secret = sp.GetProperty("clientSecret").GetString()!;
 
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
-        using (var wrong = await TokenAsync(client, tenant, clientId, secret + "x"))
+        using (var wrong = await ArmApi.RequestTokenAsync(client, tenant, clientId, secret + "x"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
             Assert.Equal("invalid_client", JsonDocument.Parse(await wrong.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
         }
 
-        using var ok = await TokenAsync(client, tenant, clientId, secret);
+        using var ok = await ArmApi.RequestTokenAsync(client, tenant, clientId, secret);
         var token = await HttpAssert.OkJsonAsync(ok);
         Assert.Equal(JsonValueKind.String, token.GetProperty("expires_in").ValueKind);
         Assert.Equal("Bearer", token.GetProperty("token_type").GetString());
@@ -60,13 +60,4 @@ public sealed class ServicePrincipalTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
     }
-
-    private static Task<HttpResponseMessage> TokenAsync(HttpClient client, string tenant, string clientId, string secret) =>
-        client.PostAsync($"/{tenant}/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = clientId,
-            ["client_secret"] = secret,
-            ["resource"] = "https://management.azure.com/",
-        }));
 }

@@ -91,4 +91,14 @@ public static class ArmApi
             await Task.Delay(100);
         }
     }
+
+    /// <summary>The client-credentials token request, form-encoded as curl sends it.</summary>
+    public static Task<HttpResponseMessage> RequestTokenAsync(HttpClient client, string tenant, string clientId, string secret) =>
+        client.PostAsync($"/{tenant}/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+            ["resource"] = "https://management.azure.com/",
+        }));
 }
