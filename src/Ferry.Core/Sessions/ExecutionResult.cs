@@ -10,6 +10,12 @@ public sealed record ExecutionRequest(string Code, IReadOnlyList<InputValue> Inp
 
     /// <summary>Runs in a copy of the workspace, leaving no variables behind (a web service call).</summary>
     public bool Isolated { get; init; }
+
+    /// <summary>
+    /// A <see cref="System.Diagnostics.Stopwatch"/> timestamp: a call that has not started by then is
+    /// refused unrun with 503 (a web service call waiting behind a slower one past the queue's deadline).
+    /// </summary>
+    public long? StartBy { get; init; }
 }
 
 /// <summary>An input: a JSON value, converted to the ML Server type when one is declared.</summary>
@@ -34,4 +40,8 @@ public sealed record ExecutionResult(
 }
 
 /// <summary>The worker died or was killed; its session cannot go on.</summary>
-public sealed class WorkerDiedException(string message) : Exception(message);
+public sealed class WorkerDiedException(string message) : Exception(message)
+{
+    /// <summary>The call was waiting behind another when its worker died: it never ran, and can run elsewhere.</summary>
+    public bool NotStarted { get; init; }
+}

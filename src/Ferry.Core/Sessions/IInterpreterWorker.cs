@@ -18,6 +18,12 @@ public interface IInterpreterWorker : IAsyncDisposable
     /// <summary>Interrupts the running execution, if any; the worker lives on.</summary>
     bool Interrupt();
 
+    /// <summary>
+    /// Whether a call made now would soon have its turn: the worker's last call took less than
+    /// <paramref name="limit"/>, and the one running, if any, has not run longer (false before its first call).
+    /// </summary>
+    bool IsQuick(TimeSpan limit);
+
     /// <summary>The names of the workspace's objects (imported modules left out).</summary>
     Task<IReadOnlyList<string>> ListObjectsAsync(CancellationToken cancellationToken);
 

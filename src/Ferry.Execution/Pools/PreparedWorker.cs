@@ -9,6 +9,15 @@ internal sealed class PreparedWorker(IInterpreterWorker worker, long revision, s
 
     public long Revision { get; } = revision;
 
+    /// <summary>Calls on it now (the running one and any written behind it); kept under the pool's lock.</summary>
+    public int Calls { get; set; }
+
+    /// <summary>Takes no new call (died, an older revision, or its service is gone); under the pool's lock.</summary>
+    public bool Retired { get; set; }
+
+    /// <summary>Disposed, or being disposed; under the pool's lock.</summary>
+    public bool Stopped { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         await Worker.DisposeAsync();

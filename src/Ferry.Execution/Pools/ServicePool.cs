@@ -5,23 +5,30 @@ using Ferry.Core.WebServices;
 namespace Ferry.Execution.Pools;
 
 /// <summary>
-/// The dedicated pool of one web service version. A call borrows an idle worker, or starts one while
-/// the pool is under its maximum, or waits in a bounded queue; past the queue's deadline it gets 503.
-/// A worker returned broken, or prepared for an older revision, is replaced rather than reused.
+/// The dedicated pool of one web service version. A call takes the least busy worker: an idle one,
+/// or, when every worker is busy and the service's calls are quick, one with fewer than
+/// <see cref="ServicePoolOptions.PipelineDepth"/> calls (the call is written behind the running one,
+/// so that the worker finds it ready instead of sleeping until the last reply has gone round the
+/// server), while the pool starts one more worker if it is under its maximum. Otherwise a call
+/// waits in a bounded queue, and past the queue's deadline gets 503; so does a call written behind
+/// one that turned out slow, if its turn comes past that deadline (it does not run). A worker that died, or was prepared for an older revision, is
+/// retired: it takes no new call and stops once its last call has ended.
 /// </summary>
 internal sealed class ServicePool(WebService service, ServicePoolOptions options, Func<WebService, CancellationToken, Task<PreparedWorker>> prepare)
 {
     private readonly object gate = new();
-    private readonly Stack<PreparedWorker> idle = new();
+    private readonly List<PreparedWorker> serving = [];
     private readonly LinkedList<Waiter> waiters = new();
     private WebService service = service;
-    private int total;
+    private int total; // workers started or starting, retired ones until they stop
     private int ready;
     private bool removed;
 
     private int Initial => service.Pool?.Initial ?? options.InitialPoolSize;
 
     private int Max => service.Pool?.Max ?? options.MaxPoolSize;
+
+    private int Depth => Math.Max(1, options.PipelineDepth);
 
     /// <summary>The 9.3 pool status: only a pool sized through the pool API is a dedicated one.</summary>
     public string Status
@@ -35,7 +42,10 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         }
     }
 
-    public async Task<PreparedWorker> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>A worker for one call; a call written behind a running one must start by <c>StartBy</c> (a Stopwatch timestamp).</summary>
+    public readonly record struct Lease(PreparedWorker Worker, long? StartBy);
+
+    public async Task<Lease> AcquireAsync(CancellationToken cancellationToken)
     {
         Waiter waiter;
         LinkedListNode<Waiter> node;
@@ -43,16 +53,18 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         lock (gate)
         {
             definition = service;
-            while (idle.TryPop(out var worker))
+            var least = LeastBusy();
+            if (least is { Calls: 0 })
             {
-                if (worker.Worker.IsAlive)
-                {
-                    return worker;
-                }
+                least.Calls++;
+                return new Lease(least, null);
+            }
 
-                Drop(worker);
-                total--;
-                ready--;
+            if (least is not null && least.Calls < Depth && least.Worker.IsQuick(options.PipelineCallTime))
+            {
+                least.Calls++;
+                Grow(); // every worker is busy: one more, if the pool may have it
+                return new Lease(least, Deadline());
             }
 
             if (total < Max)
@@ -67,14 +79,14 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             }
             else
             {
-                waiter = new Waiter(Stopwatch.GetTimestamp() + (long)(options.QueueTimeout.TotalSeconds * Stopwatch.Frequency));
+                waiter = new Waiter(Deadline());
                 node = waiters.AddLast(waiter);
             }
         }
 
         if (waiter is null)
         {
-            return await StartAsync(definition, cancellationToken);
+            return new Lease(Serve(await StartAsync(definition, cancellationToken)), null);
         }
 
         // No timer per waiting call: the manager's sweep fails waiters past their deadline (ExpireWaiters).
@@ -98,7 +110,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             {
                 if (await waiter.Task is { } worker)
                 {
-                    Release(worker, healthy: true);
+                    Release(worker, died: false);
                 }
                 else
                 {
@@ -113,59 +125,57 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             throw;
         }
 
-        // A worker, or a free slot to start one in.
-        return handed ?? await StartAsync(Current(), cancellationToken);
+        // A worker (perhaps behind a call it is running), or a free slot to start one in.
+        return handed is null
+            ? new Lease(Serve(await StartAsync(Current(), cancellationToken)), null)
+            : new Lease(handed, waiter.Behind ? waiter.Deadline : null);
     }
 
-    /// <summary>Gives a worker back after a call; <paramref name="healthy"/> false retires it.</summary>
-    public void Release(PreparedWorker worker, bool healthy)
+    /// <summary>
+    /// Ends a call on a worker. A worker that <paramref name="died"/> is retired at once (calls
+    /// written behind this one fail as not started, and their callers run them elsewhere).
+    /// </summary>
+    public void Release(PreparedWorker worker, bool died)
     {
         lock (gate)
         {
-            if (!removed && healthy && worker.Worker.IsAlive && worker.Revision == service.Revision)
+            worker.Calls--;
+            if (!worker.Retired)
             {
-                if (!HandOver(worker))
+                if (!removed && !died && worker.Worker.IsAlive && worker.Revision == service.Revision)
                 {
-                    idle.Push(worker);
+                    HandOver(worker);
+                    return;
                 }
 
-                return;
+                Retire(worker);
             }
 
-            Drop(worker);
-            total--;
-            ready--;
-            HandOverSlot();
+            if (!StopIfDone(worker))
+            {
+                return;
+            }
         }
 
         Fill();
     }
 
-    /// <summary>A new revision or size: idle workers of older revisions go now, busy ones when returned.</summary>
+    /// <summary>A new revision or size: workers of older revisions take no new call and stop when their calls end.</summary>
     public void Update(WebService changed)
     {
         lock (gate)
         {
             service = changed;
-            var keep = idle.Where(w => w.Revision == changed.Revision).ToList();
-            foreach (var stale in idle.Where(w => w.Revision != changed.Revision))
+            foreach (var stale in serving.Where(w => w.Revision != changed.Revision).ToList())
             {
-                Drop(stale);
-                total--;
-                ready--;
+                Retire(stale);
+                StopIfDone(stale);
             }
 
-            idle.Clear();
-            foreach (var worker in Enumerable.Reverse(keep))
+            while (total > Max && serving.Find(w => w.Calls == 0) is { } extra)
             {
-                idle.Push(worker);
-            }
-
-            while (total > Max && idle.TryPop(out var extra))
-            {
-                Drop(extra);
-                total--;
-                ready--;
+                Retire(extra);
+                StopIfDone(extra);
             }
 
             HandOverSlot();
@@ -174,15 +184,16 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         Fill();
     }
 
-    /// <summary>The version is gone: idle workers stop, busy ones when returned, waiters get 404.</summary>
+    /// <summary>The version is gone: idle workers stop, busy ones when their calls end, waiters get 404.</summary>
     public void Remove()
     {
         lock (gate)
         {
             removed = true;
-            while (idle.TryPop(out var worker))
+            foreach (var worker in serving.ToList())
             {
-                Drop(worker);
+                Retire(worker);
+                StopIfDone(worker);
             }
 
             foreach (var waiter in waiters)
@@ -207,30 +218,117 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         }
     }
 
+    /// <summary>Under the lock: the live worker with the fewest calls; dead idle ones found on the way are stopped.</summary>
+    private PreparedWorker? LeastBusy()
+    {
+        PreparedWorker? least = null;
+        for (var i = serving.Count - 1; i >= 0; i--)
+        {
+            var worker = serving[i];
+            if (!worker.Worker.IsAlive)
+            {
+                if (worker.Calls == 0)
+                {
+                    Retire(worker);
+                    StopIfDone(worker);
+                }
+
+                continue;
+            }
+
+            if (least is null || worker.Calls < least.Calls)
+            {
+                least = worker;
+            }
+        }
+
+        return least;
+    }
+
+    /// <summary>A worker this caller started: it serves the caller's call, then the pool.</summary>
+    private PreparedWorker Serve(PreparedWorker worker)
+    {
+        lock (gate)
+        {
+            worker.Calls = 1;
+            serving.Add(worker);
+            if (removed || worker.Revision != service.Revision)
+            {
+                Retire(worker); // stops after this call
+            }
+
+            return worker;
+        }
+    }
+
+    /// <summary>Under the lock: the worker takes no new call.</summary>
+    private void Retire(PreparedWorker worker)
+    {
+        worker.Retired = true;
+        serving.Remove(worker);
+    }
+
+    /// <summary>Under the lock: a retired worker stops once it has no call left, or at once if it died.</summary>
+    private bool StopIfDone(PreparedWorker worker)
+    {
+        if (worker.Stopped || (worker.Calls > 0 && worker.Worker.IsAlive))
+        {
+            return false;
+        }
+
+        worker.Stopped = true;
+        _ = worker.DisposeAsync().AsTask();
+        total--;
+        ready--;
+        HandOverSlot();
+        return true;
+    }
+
     /// <summary>Starts workers in the background until the pool holds its initial size.</summary>
     private void Fill()
     {
-        WebService definition;
         lock (gate)
         {
-            if (removed || total >= Initial || total >= Max)
+            if (total < Initial)
             {
-                return;
+                Grow();
             }
+        }
+    }
 
-            total++;
-            definition = service;
+    /// <summary>Under the lock: starts one more worker in the background, if the pool may have it.</summary>
+    private void Grow()
+    {
+        if (removed || total >= Max)
+        {
+            return;
         }
 
+        total++;
+        var definition = service;
         _ = Task.Run(async () =>
         {
+            PreparedWorker worker;
             try
             {
-                Release(await StartAsync(definition, CancellationToken.None), healthy: true);
+                worker = await StartAsync(definition, CancellationToken.None);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The next call reports why (initCode failing, say); do not retry in a loop.
+                return; // the next call reports why (initCode failing, say); do not retry in a loop
+            }
+
+            lock (gate)
+            {
+                serving.Add(worker);
+                if (removed || worker.Revision != service.Revision)
+                {
+                    Retire(worker);
+                    StopIfDone(worker);
+                    return;
+                }
+
+                HandOver(worker);
             }
         });
     }
@@ -267,19 +365,19 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         }
     }
 
-    /// <summary>Under the lock: the first live waiter takes the worker.</summary>
-    private bool HandOver(PreparedWorker worker)
+    /// <summary>Under the lock: waiters take the worker's free places, first come first served.</summary>
+    private void HandOver(PreparedWorker worker)
     {
-        while (waiters.First is { } first)
+        while (worker.Calls < Depth && waiters.First is { } first)
         {
             waiters.RemoveFirst();
-            if (first.Value.TrySetResult(worker))
+            first.Value.Behind = worker.Calls > 0;
+            worker.Calls++;
+            if (!first.Value.TrySetResult(worker))
             {
-                return true;
+                worker.Calls--;
             }
         }
-
-        return false;
     }
 
     /// <summary>Under the lock: a freed slot goes to the first live waiter, who starts a worker in it.</summary>
@@ -298,13 +396,16 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         }
     }
 
-    private static void Drop(PreparedWorker worker) => _ = worker.DisposeAsync().AsTask();
-
     /// <summary>A call waiting for a worker, or for a slot to start one in (a null result).</summary>
     private sealed class Waiter(long deadline) : TaskCompletionSource<PreparedWorker?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public long Deadline { get; } = deadline;
+
+        /// <summary>Handed a worker that is running another call: this one is written behind it.</summary>
+        public bool Behind { get; set; }
     }
+
+    private long Deadline() => Stopwatch.GetTimestamp() + (long)(options.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
 
     private FerryException Busy() => new(
         FerryErrorKind.Unavailable,

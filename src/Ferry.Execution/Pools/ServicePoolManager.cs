@@ -14,6 +14,9 @@ namespace Ferry.Execution.Pools;
 /// </summary>
 public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDisposable
 {
+    /// <summary>How many workers a call may find dead before it ran: each attempt lost only its place in a line.</summary>
+    private const int MaxAttempts = 3;
+
     private readonly ConcurrentDictionary<(string Name, string Version), ServicePool> pools = new();
     private readonly IWorkerFactory workers;
     private readonly IBlobStore blobs;
@@ -34,31 +37,38 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
     public async Task<ExecutionResult> RunAsync(WebService service, ExecutionRequest request, CancellationToken cancellationToken)
     {
         var pool = PoolOf(service);
-        PreparedWorker worker;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            worker = await pool.AcquireAsync(cancellationToken);
-        }
-        catch (PreparationFailedException failed)
-        {
-            return ExecutionResult.Failed(failed.Message);
-        }
+            ServicePool.Lease lease;
+            try
+            {
+                lease = await pool.AcquireAsync(cancellationToken);
+            }
+            catch (PreparationFailedException failed)
+            {
+                return ExecutionResult.Failed(failed.Message);
+            }
 
-        var healthy = false;
-        try
-        {
-            var result = await worker.Worker.ExecuteAsync(request, cancellationToken);
-            healthy = true;
-            return result;
-        }
-        catch (WorkerDiedException died)
-        {
-            LogWorkerDied(logger, service.Name, service.Version, died.Message);
-            return ExecutionResult.Failed($"The worker running this call stopped and is being replaced: {died.Message}");
-        }
-        finally
-        {
-            pool.Release(worker, healthy);
+            var worker = lease.Worker;
+            var died = false;
+            try
+            {
+                return await worker.Worker.ExecuteAsync(lease.StartBy is null ? request : request with { StartBy = lease.StartBy }, cancellationToken);
+            }
+            catch (WorkerDiedException notStarted) when (notStarted.NotStarted && attempt < MaxAttempts)
+            {
+                died = true; // it waited behind a call that killed its worker: it never ran, so it runs elsewhere
+            }
+            catch (WorkerDiedException dead)
+            {
+                died = true;
+                LogWorkerDied(logger, service.Name, service.Version, dead.Message);
+                return ExecutionResult.Failed($"The worker running this call stopped and is being replaced: {dead.Message}");
+            }
+            finally
+            {
+                pool.Release(worker, died);
+            }
         }
     }
 

@@ -14,6 +14,19 @@ public sealed class ServicePoolOptions
     /// <summary>Workers at most per service version, unless its pool says otherwise: one per core.</summary>
     public int MaxPoolSize { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Calls a worker holds at most: the running one and those written behind it (1: no pipelining).
+    /// A busy worker then finds its next call ready instead of sleeping until its last reply has gone
+    /// round the server: the wake-ups, not the work, were most of a quick call's cost (README).
+    /// </summary>
+    public int PipelineDepth { get; set; } = 8;
+
+    /// <summary>
+    /// Calls are written behind a running one only while the worker's calls take less than this: a
+    /// call behind a slow one would wait for it (past the queue's deadline it is refused, unrun).
+    /// </summary>
+    public TimeSpan PipelineCallTime { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Calls waiting for a busy pool at most; one more gets 503 at once.</summary>
     public int QueueLength { get; set; } = 256;
 

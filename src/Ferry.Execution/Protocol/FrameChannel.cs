@@ -12,13 +12,19 @@ public static class FrameChannel
     /// <summary>Larger frames mean a broken worker, not a big result.</summary>
     public const int MaxFrameBytes = 512 * 1024 * 1024;
 
-    public static async Task WriteAsync(Stream stream, JsonObject message, CancellationToken cancellationToken)
+    /// <summary>A message as one frame, its length first.</summary>
+    public static byte[] Encode(JsonObject message)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(message);
         var frame = new byte[4 + body.Length];
         BinaryPrimitives.WriteInt32LittleEndian(frame, body.Length);
         body.CopyTo(frame, 4);
-        await stream.WriteAsync(frame, cancellationToken);
+        return frame;
+    }
+
+    public static async Task WriteAsync(Stream stream, JsonObject message, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(Encode(message), cancellationToken);
         await stream.FlushAsync(cancellationToken);
     }
 

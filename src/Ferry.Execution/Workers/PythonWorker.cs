@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Win32.SafeHandles;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Protocol;
@@ -10,32 +11,43 @@ using Microsoft.Extensions.Logging;
 namespace Ferry.Execution.Workers;
 
 /// <summary>
-/// One Python interpreter process speaking the frame protocol over its pipes. Calls run one after
-/// the other; an execution past its deadline is interrupted, and a worker that does not answer the
-/// interrupt, or dies, is killed and reported dead: the caller gets an error, never a hang.
+/// One Python interpreter process speaking the frame protocol over a socket. Calls may be pipelined:
+/// a call is written as soon as it is made and the worker serves them in order, so a busy worker
+/// finds its next call waiting instead of sleeping until the reply to the last one has gone round
+/// the server. One reader takes the replies in order and hands each to its call. An execution past
+/// its deadline is interrupted, and a worker that does not answer the interrupt, or dies, is killed
+/// and reported dead: its calls get an error, never a hang.
 /// </summary>
 public sealed partial class PythonWorker : IInterpreterWorker
 {
     private static readonly string ScriptPath = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Python", "ferry_worker.py");
 
     private readonly Process process;
-    private readonly Stream channel;
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly NetworkStream channel;
+    private readonly BufferedStream replies;
+    private readonly SafeFileHandle interruptTarget;
+    private readonly SemaphoreSlim writeGate = new(1, 1);
+    private readonly Queue<Call> calls = new(); // written and not yet answered, oldest first; under its own lock
     private readonly WorkerOptions options;
     private readonly ILogger logger;
     private readonly StringBuilder stderrTail;
     private readonly Timer watchdog;
-    private volatile bool busy;
+    private Task reader = Task.CompletedTask;
     private volatile bool dead;
+    private volatile bool stopping;
     private volatile bool killedAfterInterrupt;
+    private long written; // requests written, which is the worker's number for the last of them
     private long callStartedAt;
+    private long lastCallTicks = long.MaxValue; // Stopwatch ticks the last answered call ran
     private long interruptedAt;
 
-    private PythonWorker(Process process, Stream channel, StringBuilder stderrTail, WorkerOptions options, ILogger logger)
+    private PythonWorker(Process process, NetworkStream channel, SafeFileHandle interruptTarget, StringBuilder stderrTail, WorkerOptions options, ILogger logger)
     {
         this.process = process;
         this.stderrTail = stderrTail;
         this.channel = channel;
+        replies = new BufferedStream(channel, 64 * 1024);
+        this.interruptTarget = interruptTarget;
         this.options = options;
         this.logger = logger;
         var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(options.ExecutionTimeout.Ticks, options.InterruptGrace.Ticks) / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
@@ -48,22 +60,38 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
     public bool IsAlive => !dead && !process.HasExited;
 
+    /// <summary>Calls written to the worker and not yet answered.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (calls)
+            {
+                return calls.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// Starts a worker in <paramref name="workingDirectory"/> and waits until it is ready. The frame
     /// channel is a Unix domain socket the worker connects to (epoll-driven on both sides, unlike a
     /// pipe, whose asynchronous reads block a pool thread in .NET); it lives in a private directory
-    /// and the worker proves who it is with its process id.
+    /// and the worker proves who it is with its process id. Beside it is the file in which an
+    /// interrupt names the request it means; both sides keep it open, so the directory can go.
     /// </summary>
     public static async Task<PythonWorker> StartAsync(
         string interpreter, string workingDirectory, WorkerOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var socketDirectory = Directory.CreateTempSubdirectory("ferry-worker-"); // owner-only
         var socketPath = Path.Combine(socketDirectory.FullName, "channel");
+        var interruptPath = Path.Combine(socketDirectory.FullName, "interrupt");
         Process? process = null;
         Socket? connection = null;
+        SafeFileHandle? interruptTarget = null;
         var stderr = new StringBuilder();
         try
         {
+            interruptTarget = File.OpenHandle(interruptPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.None, preallocationSize: 0);
             using (var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
             {
                 listener.Bind(new UnixDomainSocketEndPoint(socketPath));
@@ -78,6 +106,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
                 info.ArgumentList.Add("-u");
                 info.ArgumentList.Add(ScriptPath);
                 info.Environment["FERRY_CHANNEL"] = socketPath;
+                info.Environment["FERRY_INTERRUPT"] = interruptPath;
                 info.Environment["FERRY_MEMORY_LIMIT_MB"] = options.MemoryLimitMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 info.Environment["PYTHONUNBUFFERED"] = "1";
                 process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {interpreter}.");
@@ -95,20 +124,23 @@ public sealed partial class PythonWorker : IInterpreterWorker
                 connection = await accept;
             }
 
-            var worker = new PythonWorker(process, new BufferedStream(new NetworkStream(connection, ownsSocket: true), 64 * 1024), stderr, options, logger)
+            var worker = new PythonWorker(process, new NetworkStream(connection, ownsSocket: true), interruptTarget, stderr, options, logger)
             {
                 WorkingDirectory = workingDirectory,
             };
             connection = null;
+            interruptTarget = null;
             using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             ready.CancelAfter(options.StartTimeout);
             try
             {
-                var hello = await FrameChannel.ReadAsync(worker.channel, ready.Token);
+                var hello = await FrameChannel.ReadAsync(worker.replies, ready.Token);
                 if (hello?["type"]?.GetValue<string>() != "ready" || hello["pid"]?.GetValue<int>() != process.Id)
                 {
                     throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
                 }
+
+                worker.reader = worker.ReadRepliesAsync();
             }
             catch
             {
@@ -119,9 +151,10 @@ public sealed partial class PythonWorker : IInterpreterWorker
             LogStarted(logger, process.Id, workingDirectory);
             return worker;
         }
-        catch when (connection is not null || process is { HasExited: false })
+        catch when (connection is not null || interruptTarget is not null || process is { HasExited: false })
         {
             connection?.Dispose();
+            interruptTarget?.Dispose();
             if (process is { HasExited: false })
             {
                 process.Kill(entireProcessTree: true);
@@ -148,6 +181,11 @@ public sealed partial class PythonWorker : IInterpreterWorker
             ["outputFiles"] = new JsonArray([.. request.OutputFiles.Select(f => (JsonNode)JsonValue.Create(f))]),
             ["isolated"] = request.Isolated,
         };
+        if (request.StartBy is { } startBy)
+        {
+            message["startBy"] = MonotonicNanoseconds(startBy); // the worker's clock: CLOCK_MONOTONIC too
+        }
+
         var reply = await RequestAsync(message, cancellationToken);
         return new ExecutionResult(
             reply["success"]?.GetValue<bool>() ?? false,
@@ -191,18 +229,29 @@ public sealed partial class PythonWorker : IInterpreterWorker
         WorkingDirectory = workingDirectory;
     }
 
+    public bool IsQuick(TimeSpan limit)
+    {
+        var ticks = (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        return Volatile.Read(ref lastCallTicks) < ticks && (Head() is null || Stopwatch.GetTimestamp() - Volatile.Read(ref callStartedAt) < ticks);
+    }
+
     /// <summary>Interrupts the running execution, if any; the worker lives on.</summary>
-    public bool Interrupt() => busy && Signals.Interrupt(process.Id);
+    public bool Interrupt()
+    {
+        var head = Head();
+        return head is not null && Signal(head.Number);
+    }
 
     public async ValueTask DisposeAsync()
     {
+        stopping = true;
         dead = true;
         await watchdog.DisposeAsync();
         if (!process.HasExited)
         {
             try
             {
-                await FrameChannel.WriteAsync(channel, new JsonObject { ["type"] = "shutdown" }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
+                await SendShutdownAsync().WaitAsync(TimeSpan.FromSeconds(1));
                 await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(2));
             }
             catch (Exception ex) when (ex is IOException or TimeoutException or ObjectDisposedException)
@@ -218,8 +267,10 @@ public sealed partial class PythonWorker : IInterpreterWorker
         }
 
         await channel.DisposeAsync();
+        await reader; // ends with the channel, failing any call still waiting
+        await replies.DisposeAsync();
+        interruptTarget.Dispose();
         process.Dispose();
-        gate.Dispose();
     }
 
     /// <summary>One request and its reply; a reply naming an error becomes the matching 4xx.</summary>
@@ -228,57 +279,141 @@ public sealed partial class PythonWorker : IInterpreterWorker
         var reply = await CallAsync(request, cancellationToken);
         if (reply["error"] is JsonNode error)
         {
-            var kind = reply["status"]?.GetValue<string>() == "notFound" ? FerryErrorKind.NotFound : FerryErrorKind.BadRequest;
-            throw new FerryException(kind, error.GetValue<string>());
+            throw reply["status"]?.GetValue<string>() switch
+            {
+                "notFound" => FerryException.NotFound(error.GetValue<string>()),
+                "expired" => new FerryException(FerryErrorKind.Unavailable, error.GetValue<string>(), TimeSpan.FromSeconds(1)),
+                _ => FerryException.BadRequest(error.GetValue<string>()),
+            };
         }
 
         return reply;
     }
 
     /// <summary>
-    /// One request and its reply. The deadline is kept by the watchdog timer, not by a timer per call
-    /// (the consume path makes thousands of calls a second); cancellation interrupts the same way.
+    /// One request and its reply. The request is written at once, behind any the worker has not
+    /// answered yet. The deadline is kept by the watchdog timer, not by a timer per call (the consume
+    /// path makes thousands of calls a second); cancellation interrupts the call the same way.
     /// </summary>
     private async Task<JsonObject> CallAsync(JsonObject request, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        var frame = FrameChannel.Encode(request);
+        var call = new Call(this);
+        await writeGate.WaitAsync(cancellationToken);
         try
         {
             if (!IsAlive)
             {
-                throw new WorkerDiedException("The Python worker is no longer running.");
+                throw new WorkerDiedException("The Python worker is no longer running.") { NotStarted = true };
             }
 
-            Volatile.Write(ref interruptedAt, 0);
-            Volatile.Write(ref callStartedAt, Stopwatch.GetTimestamp());
-            busy = true;
-            await using var cancelled = cancellationToken.CanBeCanceled
-                ? cancellationToken.UnsafeRegister(static worker => ((PythonWorker)worker!).InterruptCall(), this)
-                : default;
-            await FrameChannel.WriteAsync(channel, request, CancellationToken.None);
-            var reply = await FrameChannel.ReadAsync(channel, CancellationToken.None);
-            if (reply is null && killedAfterInterrupt)
+            lock (calls)
             {
-                throw new WorkerDiedException("The execution did not stop when interrupted; its worker was killed.");
+                call.Number = ++written;
+                calls.Enqueue(call);
+                if (calls.Count == 1)
+                {
+                    Started();
+                }
             }
 
-            return reply ?? throw await DiedAsync();
+            await channel.WriteAsync(frame, CancellationToken.None);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is not WorkerDiedException)
         {
-            throw await DiedAsync();
+            // A frame not written whole leaves the channel unusable: the worker goes, and the reader
+            // fails every call written to it, this one included.
+            Kill();
         }
         finally
         {
-            busy = false;
-            gate.Release();
+            writeGate.Release();
+        }
+
+        await using var cancelled = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static state => ((Call)state!).Interrupt(), call)
+            : default;
+        return await call.Task;
+    }
+
+    /// <summary>
+    /// Takes the replies in order, each for the oldest call without one, until the channel ends;
+    /// then every call still waiting fails: the oldest was running when the worker died, the others
+    /// never started (and say so, so that a pool can run them elsewhere).
+    /// </summary>
+    private async Task ReadRepliesAsync()
+    {
+        while (true)
+        {
+            JsonObject? reply;
+            try
+            {
+                reply = await FrameChannel.ReadAsync(replies, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                reply = null;
+            }
+
+            if (reply is null)
+            {
+                await FailCallsAsync();
+                return;
+            }
+
+            Call answered;
+            lock (calls)
+            {
+                Volatile.Write(ref lastCallTicks, Stopwatch.GetTimestamp() - Volatile.Read(ref callStartedAt));
+                answered = calls.Dequeue();
+                if (calls.Count > 0)
+                {
+                    Started();
+                }
+            }
+
+            answered.TrySetResult(reply); // runs the caller's continuation here: no hop to another thread
+        }
+    }
+
+    private async Task FailCallsAsync()
+    {
+        var died = stopping ? new WorkerDiedException("The Python worker was stopped.")
+            : killedAfterInterrupt ? new WorkerDiedException("The execution did not stop when interrupted; its worker was killed.")
+            : await DiedAsync();
+        Call[] failed;
+        lock (calls)
+        {
+            dead = true;
+            failed = [.. calls];
+            calls.Clear();
+        }
+
+        for (var i = 0; i < failed.Length; i++)
+        {
+            failed[i].TrySetException(i == 0 ? died : new WorkerDiedException(died.Message) { NotStarted = true });
+        }
+    }
+
+    /// <summary>Under the calls' lock: the oldest call has just started running in the worker.</summary>
+    private void Started()
+    {
+        Volatile.Write(ref interruptedAt, 0);
+        Volatile.Write(ref callStartedAt, Stopwatch.GetTimestamp());
+    }
+
+    private Call? Head()
+    {
+        lock (calls)
+        {
+            return calls.Count > 0 ? calls.Peek() : null;
         }
     }
 
     /// <summary>Every tick: a call past its time limit is interrupted; one that ignores the interrupt past the grace is killed.</summary>
     private void Watch()
     {
-        if (!busy || dead)
+        if (dead || Head() is not { } head)
         {
             return;
         }
@@ -288,7 +423,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
         {
             if (Stopwatch.GetElapsedTime(Volatile.Read(ref callStartedAt)) > options.ExecutionTimeout)
             {
-                InterruptCall();
+                InterruptCall(head);
             }
         }
         else if (Stopwatch.GetElapsedTime(interrupted) > options.InterruptGrace)
@@ -298,12 +433,37 @@ public sealed partial class PythonWorker : IInterpreterWorker
         }
     }
 
-    /// <summary>Interrupts the current call once (past its deadline, or its caller gave up).</summary>
-    private void InterruptCall()
+    /// <summary>
+    /// Interrupts a call once, if it is the one running (past its deadline, or its caller gave up).
+    /// A call still waiting behind it runs anyway when its turn comes; nobody reads its reply.
+    /// </summary>
+    private void InterruptCall(Call call)
     {
-        if (busy && Interlocked.CompareExchange(ref interruptedAt, Stopwatch.GetTimestamp(), 0) == 0)
+        if (Head() == call && Interlocked.CompareExchange(ref interruptedAt, Stopwatch.GetTimestamp(), 0) == 0)
         {
-            Signals.Interrupt(process.Id);
+            Signal(call.Number);
+        }
+    }
+
+    /// <summary>SIGINT for request <paramref name="number"/>: the worker ignores it unless that request is running.</summary>
+    private bool Signal(long number)
+    {
+        Span<byte> target = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(target, number);
+        RandomAccess.Write(interruptTarget, target, 0);
+        return Signals.Interrupt(process.Id);
+    }
+
+    private async Task SendShutdownAsync()
+    {
+        await writeGate.WaitAsync();
+        try
+        {
+            await FrameChannel.WriteAsync(channel, new JsonObject { ["type"] = "shutdown" }, CancellationToken.None);
+        }
+        finally
+        {
+            writeGate.Release();
         }
     }
 
@@ -364,6 +524,17 @@ public sealed partial class PythonWorker : IInterpreterWorker
     }
 
     private string StderrTail() => Tail(stderrTail);
+
+    private static long MonotonicNanoseconds(long timestamp) =>
+        Stopwatch.Frequency == 1_000_000_000 ? timestamp : (long)(timestamp * (1e9 / Stopwatch.Frequency));
+
+    /// <summary>A call written to the worker, answered by the reader in the order written.</summary>
+    private sealed class Call(PythonWorker worker) : TaskCompletionSource<JsonObject>(TaskCreationOptions.None)
+    {
+        public long Number { get; set; }
+
+        public void Interrupt() => worker.InterruptCall(this);
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Python worker {WorkerPid} started in {WorkingDirectory}")]
     private static partial void LogStarted(ILogger logger, int workerPid, string workingDirectory);

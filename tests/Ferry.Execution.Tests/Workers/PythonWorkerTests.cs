@@ -234,6 +234,74 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.True(worker.IsAlive);
     }
 
+    [Fact]
+    public async Task Pipelined_CallsWrittenTogether_AreAnsweredInOrderWithTheirOwnInputs()
+    {
+        Assert.False(worker.IsQuick(TimeSpan.FromSeconds(1))); // no call answered yet
+        var calls = Enumerable.Range(0, 40).Select(x => worker.ExecuteAsync(
+            new ExecutionRequest("import time\ntime.sleep(0.001)\ny = x * 2", [new InputValue("x", x, "integer")], [new OutputSpec("y", "integer")]) { Isolated = true },
+            CancellationToken.None)).ToList();
+        Assert.True(worker.Pending > 1, "The calls were not written behind one another.");
+        var results = await Task.WhenAll(calls);
+        Assert.Equal(Enumerable.Range(0, 40).Select(x => x * 2), results.Select(r => r.OutputParameters.Single().Value!.GetValue<int>()));
+        Assert.Equal(0, worker.Pending);
+        Assert.True(worker.IsQuick(TimeSpan.FromSeconds(1)));
+        Assert.False(worker.IsQuick(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task StartBy_Passed_IsRefusedUnrun_OtherwiseRuns()
+    {
+        var late = await Assert.ThrowsAsync<FerryException>(() => worker.ExecuteAsync(
+            new ExecutionRequest("open('ran', 'w').close()", [], []) { StartBy = System.Diagnostics.Stopwatch.GetTimestamp() - 1 }, CancellationToken.None));
+        Assert.Equal(FerryErrorKind.Unavailable, late.Kind);
+        Assert.Contains("did not run", late.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(directory, "ran")));
+
+        var inTime = await worker.ExecuteAsync(
+            new ExecutionRequest("open('ran', 'w').close()", [], []) { StartBy = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency * 10 }, CancellationToken.None);
+        Assert.True(inTime.Success, inTime.ErrorMessage);
+        Assert.True(File.Exists(Path.Combine(directory, "ran")));
+    }
+
+    [Fact]
+    public async Task Cancel_CallWrittenBehind_LeavesTheRunningCallAlone_ThenItsOwnTurnCanBeInterrupted()
+    {
+        var running = worker.ExecuteAsync("import time\ntime.sleep(1)\nfirst = 1", [], ["first"], CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var behind = worker.ExecuteAsync("import time\nwhile True:\n    time.sleep(0.05)", [], [], cancel.Token);
+        await cancel.CancelAsync(); // it is not running: nothing is interrupted
+        var first = await running;
+        Assert.True(first.Success, first.ErrorMessage);
+
+        Assert.False(behind.IsCompleted);
+        while (!worker.Interrupt())
+        {
+            await Task.Delay(20);
+        }
+
+        var second = await behind;
+        Assert.False(second.Success);
+        Assert.Contains("interrupted", second.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkerDies_TheRunningCallFails_CallsBehindItFailAsNotStarted()
+    {
+        var dying = worker.ExecuteAsync("import os, time\ntime.sleep(0.3)\nos._exit(3)", [], [], CancellationToken.None);
+        var behind = Enumerable.Range(0, 3).Select(_ => worker.ExecuteAsync("open('ran', 'w').close()", [], [], CancellationToken.None)).ToList();
+        var died = await Assert.ThrowsAsync<WorkerDiedException>(() => dying);
+        Assert.False(died.NotStarted);
+        Assert.Contains("exit code 3", died.Message, StringComparison.Ordinal);
+        foreach (var call in behind)
+        {
+            Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => call)).NotStarted);
+        }
+
+        Assert.False(File.Exists(Path.Combine(directory, "ran")));
+        Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("x = 1", [], [], CancellationToken.None))).NotStarted);
+    }
+
     private async Task<PythonWorker> StartAsync(WorkerOptions options)
     {
         var runtime = await new PythonRuntime(Options.Create(new PythonOptions())).GetAsync();

@@ -1,13 +1,19 @@
-"""Ferry's Python worker: one interpreter serving framed JSON requests on its stdin/stdout pipes.
+"""Ferry's Python worker: one interpreter serving framed JSON requests over a Unix domain socket.
 
 Each frame is a 4-byte little-endian length followed by that many bytes of UTF-8 JSON. The frame
 channel is a Unix domain socket (FERRY_CHANNEL) the server listens on, never fd 0 or 1, so that
 print() or C libraries writing to stdout can never corrupt it; each execution's fd 1 and fd 2 go
 to a capture file returned as consoleOutput.
 
+Requests may be pipelined: the server can send the next request before the reply to the one
+before, and the worker serves them in order, one at a time. Requests are numbered from 1 in the
+order they arrive. An interrupt (SIGINT) names its target: the server writes the number of the
+request it means into the file FERRY_INTERRUPT (8 bytes, little-endian) first, and a request that
+is not that one is left running.
+
 Requests: execute, chdir, workspace_list/get/set/delete, save_workspace, load_workspace, ping and
-shutdown. A request that cannot be served answers {"error": message, "status": "badRequest" or
-"notFound"}; a failure of the user's code is a normal execute reply with success false.
+shutdown. A request that cannot be served answers {"error": message, "status": "badRequest",
+"notFound" or "expired" (an execute that could not start by its startBy)}; a failure of the user's code is a normal execute reply with success false.
 """
 import base64
 import io
@@ -27,6 +33,7 @@ import types
 _SOCKET = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 _SOCKET.connect(os.environ.pop("FERRY_CHANNEL"))
 _IN = _SOCKET.makefile("rb")
+_INTERRUPT = os.open(os.environ.pop("FERRY_INTERRUPT"), os.O_RDONLY)
 _devnull = os.open(os.devnull, os.O_RDWR)
 os.dup2(_devnull, 0)
 os.dup2(_devnull, 1)
@@ -192,6 +199,7 @@ class Worker:
         sys.modules["__main__"] = self.module
         self.namespace = self.module.__dict__
         self.busy = False
+        self.current = 0  # the number of the request being served
         self.compiled = {}
         self.capture = tempfile.TemporaryFile(buffering=0)  # reused: emptied before each execution
         self.captured = 0  # bytes the last execution left in it
@@ -207,6 +215,9 @@ class Worker:
         return compiled
 
     def execute(self, request):
+        start_by = request.get("startBy")  # CLOCK_MONOTONIC ns, as the server's Stopwatch
+        if start_by is not None and time.monotonic_ns() > start_by:
+            raise RequestError("expired", "The call waited past the queue's deadline behind a slower one; it did not run. Retry shortly.")
         code = request.get("code", "")
         output_files = request.get("outputFiles") or []
         for name in output_files:  # a file from an earlier call must not pass for this call's
@@ -376,7 +387,7 @@ class Worker:
 
 
 def _interrupt(signum, frame):
-    if WORKER.busy:
+    if WORKER.busy and struct.unpack("<q", os.pread(_INTERRUPT, 8, 0).ljust(8, b"\0"))[0] == WORKER.current:
         raise KeyboardInterrupt()
 
 
@@ -418,6 +429,7 @@ def main():
         request = read_frame()
         if request is None or request.get("type") == "shutdown":
             return
+        WORKER.current += 1
         try:
             reply = WORKER.serve(request)
         except RequestError as ex:

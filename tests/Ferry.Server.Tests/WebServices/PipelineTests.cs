@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.WebServices;
+
+/// <summary>
+/// Calls written behind a running one (a pool of one worker that pipelines every call): each gets
+/// its own answer, a call behind a dying worker runs elsewhere, and a call whose turn comes past
+/// the queue's deadline is refused without running.
+/// </summary>
+public sealed class PipelineTests(PipelineTests.PipelineFactory factory) : IClassFixture<PipelineTests.PipelineFactory>
+{
+    [Fact]
+    public async Task Consume_ManyCallersOnOneWorker_GetTheirOwnResults()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishAsync(client, "import time\ntime.sleep(0.002)\ny = x * 2");
+        await ConsumeAsync(client, name, 0); // the worker has answered once: its calls are known to be quick
+        var calls = Enumerable.Range(1, 32).Select(async x => (x, result: await ConsumeAsync(client, name, x)));
+        foreach (var (x, result) in await Task.WhenAll(calls))
+        {
+            Assert.True(result.GetProperty("success").GetBoolean(), result.GetRawText());
+            Assert.Equal(x * 2, result.GetProperty("outputParameters").GetProperty("y").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Consume_CallsBehindACallThatKillsTheWorker_RunOnItsReplacement()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishAsync(client, "import os, time\nif x < 0:\n    time.sleep(0.5)\n    os._exit(9)\ny = x * 2");
+        await ConsumeAsync(client, name, 0);
+        var dying = ConsumeAsync(client, name, -1);
+        await Task.Delay(100); // the others are written behind it
+        var behind = Enumerable.Range(1, 6).Select(async x => (x, result: await ConsumeAsync(client, name, x))).ToList();
+
+        var died = await dying;
+        Assert.False(died.GetProperty("success").GetBoolean());
+        Assert.Contains("being replaced", died.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        foreach (var (x, result) in await Task.WhenAll(behind))
+        {
+            Assert.True(result.GetProperty("success").GetBoolean(), result.GetRawText());
+            Assert.Equal(x * 2, result.GetProperty("outputParameters").GetProperty("y").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Consume_CallBehindASlowOne_PastTheQueueDeadline_Gets503AndDoesNotRun()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var marks = Path.Combine(factory.DataDirectory, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(marks);
+        var name = await PublishAsync(client, $"import os, time\nopen(os.path.join({JsonSerializer.Serialize(marks)}, str(x)), 'w').close()\ntime.sleep(x / 1000)\ny = x");
+        await ConsumeAsync(client, name, 0);
+
+        var slow = ConsumeAsync(client, name, 4000);
+        for (var i = 0; i < 300 && !File.Exists(Path.Combine(marks, "4000")); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        using (var late = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 1 }))
+        {
+            await HttpAssert.ErrorAsync(late, HttpStatusCode.ServiceUnavailable, "did not run");
+            Assert.NotNull(late.Headers.RetryAfter);
+        }
+
+        Assert.True((await slow).GetProperty("success").GetBoolean());
+        Assert.False(File.Exists(Path.Combine(marks, "1")), "The refused call ran.");
+        Assert.Equal(2, (await ConsumeAsync(client, name, 2)).GetProperty("outputParameters").GetProperty("y").GetInt32());
+    }
+
+    private static async Task<string> PublishAsync(HttpClient client, string code)
+    {
+        var name = "pipe" + Guid.NewGuid().ToString("N")[..8];
+        using var published = await client.PostAsJsonAsync($"/services/{name}/1.0", new
+        {
+            code,
+            runtimeType = "Python",
+            inputParameterDefinitions = new[] { new { name = "x", type = "integer" } },
+            outputParameterDefinitions = new[] { new { name = "y", type = "integer" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        return name;
+    }
+
+    private static async Task<JsonElement> ConsumeAsync(HttpClient client, string name, int x)
+    {
+        using var response = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x });
+        return await HttpAssert.OkJsonAsync(response);
+    }
+
+    /// <summary>One worker per service that takes every call into its line, and a short queue deadline.</summary>
+    public sealed class PipelineFactory() : FerryFactory(TestDirectory.Create(), new Dictionary<string, string?>
+    {
+        ["Ferry:WebServices:MaxPoolSize"] = "1",
+        ["Ferry:WebServices:PipelineDepth"] = "64",
+        ["Ferry:WebServices:PipelineCallTime"] = "01:00:00",
+        ["Ferry:WebServices:QueueTimeout"] = "00:00:02",
+    });
+}
