@@ -395,11 +395,15 @@ public sealed partial class PythonWorker : IInterpreterWorker
         }
     }
 
-    /// <summary>Under the calls' lock: the oldest call has just started running in the worker.</summary>
+    /// <summary>Under the calls' lock: the oldest call has just started running in the worker (its caller may have given up already).</summary>
     private void Started()
     {
         Volatile.Write(ref interruptedAt, 0);
         Volatile.Write(ref callStartedAt, Stopwatch.GetTimestamp());
+        if (calls.Peek().Cancelled)
+        {
+            InterruptCall(calls.Peek());
+        }
     }
 
     private Call? Head()
@@ -435,7 +439,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
     /// <summary>
     /// Interrupts a call once, if it is the one running (past its deadline, or its caller gave up).
-    /// A call still waiting behind it runs anyway when its turn comes; nobody reads its reply.
+    /// A call written behind it is left alone; if its caller gave up, it is interrupted as it starts.
     /// </summary>
     private void InterruptCall(Call call)
     {
@@ -533,7 +537,14 @@ public sealed partial class PythonWorker : IInterpreterWorker
     {
         public long Number { get; set; }
 
-        public void Interrupt() => worker.InterruptCall(this);
+        /// <summary>Its caller gave up: interrupted when running, or as soon as it starts.</summary>
+        public bool Cancelled { get; private set; }
+
+        public void Interrupt()
+        {
+            Cancelled = true;
+            worker.InterruptCall(this);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Python worker {WorkerPid} started in {WorkingDirectory}")]

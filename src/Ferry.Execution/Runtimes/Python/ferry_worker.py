@@ -239,6 +239,8 @@ class Worker:
             for item in request.get("inputs") or []:
                 namespace[item["name"]] = convert_input(item["name"], item.get("value"), item.get("type"))
             self.busy = True
+            if _interrupt_target() == self.current:  # meant for this call before it began
+                raise KeyboardInterrupt()
             exec(self._compile(code), namespace)
         except KeyboardInterrupt:
             success, error = False, "Execution was interrupted (cancelled or past its time limit)."
@@ -386,8 +388,12 @@ class Worker:
         raise RequestError("badRequest", f"unknown request type {kind!r}")
 
 
+def _interrupt_target():
+    return struct.unpack("<q", os.pread(_INTERRUPT, 8, 0).ljust(8, b"\0"))[0]
+
+
 def _interrupt(signum, frame):
-    if WORKER.busy and struct.unpack("<q", os.pread(_INTERRUPT, 8, 0).ljust(8, b"\0"))[0] == WORKER.current:
+    if WORKER.busy and _interrupt_target() == WORKER.current:
         raise KeyboardInterrupt()
 
 
