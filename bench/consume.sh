@@ -1,24 +1,20 @@
 #!/usr/bin/env bash
 # Consumption benchmark (issue 4): the iris service published on Ferry and the same SVC behind
 # FastAPI + uvicorn (2 workers, httptools, uvloop), load-tested side by side with wrk at 1 and 16
-# connections. Each server is warmed up first (WARMUP, 20 s: the JIT's background tiering and the
-# pools settle), then each load runs ROUNDS times (3) and the median round by req/s is reported:
-# on a shared 2-core box single runs vary by a third. Prints a Markdown table.
-#   ./ferry bench consume             (DURATION=10s, ROUNDS=3, WARMUP=20s by default)
+# connections. Both servers run side by side; each is warmed up first (WARMUP, 20 s: the JIT's
+# background tiering and the pools settle), then ROUNDS rounds (5) run every load on each server in
+# turn, and the median round by req/s is reported: on a shared 2-core box single runs vary by a
+# third, and alternating keeps a slow minute from landing on one server only. Prints Markdown.
+#   ./ferry bench consume             (DURATION=10s, ROUNDS=5, WARMUP=20s by default)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 duration="${DURATION:-10s}"
-rounds="${ROUNDS:-3}"
+rounds="${ROUNDS:-5}"
 warmup="${WARMUP:-20s}"
 body='{"flower_data":[7,3.2,4.7,1.4]}'
 
 once() { # URL CONNECTIONS DURATION [TOKEN]
   local threads=$(( $2 < 2 ? 1 : 2 ))
   BODY="$body" TOKEN="${4:-}" wrk -t"$threads" -c"$2" -d"$3" --latency -s "$bench_root/bench/post.lua" "$1" | wrk_summary
-}
-
-load() { # URL CONNECTIONS [TOKEN]: the median of the rounds by req/s
-  local i
-  for i in $(seq 1 "$rounds"); do once "$1" "$2" "$duration" "${3:-}"; done | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
 }
 
 # Ferry: train in a session, snapshot, publish, as the seed workflow does.
@@ -32,23 +28,38 @@ api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in c
   \"outputParameterDefinitions\":[{\"name\":\"iris_species\",\"type\":\"vector\"}],
   \"runtimeType\":\"Python\",\"snapshotId\":\"$snapshot\"}" >/dev/null
 api DELETE "/sessions/$session" >/dev/null
+ferry="$FERRY_URL/api/Iris/V1.0"
 check="$(api POST /api/Iris/V1.0 -d "$body" | jq -r '.outputParameters.iris_species[0]')"
 [[ "$check" == "I. versicolor" ]] || { echo "bench: Ferry predicted '$check'" >&2; exit 1; }
-once "$FERRY_URL/api/Iris/V1.0" 16 "$warmup" "$TOKEN" >/dev/null # warm-up: JIT tiering and both pool workers
-read -r f1_rps f1_p50 f1_p99 f1_x < <(load "$FERRY_URL/api/Iris/V1.0" 1 "$TOKEN")
-read -r f16_rps f16_p50 f16_p99 f16_x < <(load "$FERRY_URL/api/Iris/V1.0" 16 "$TOKEN")
-stop_all
 
-# The baseline.
+# The baseline, running beside it: an idle server costs the other nothing.
 port="$(free_port)"
 (cd "$bench_root/bench" && exec /usr/bin/python3 -m uvicorn fastapi_iris:app --host 127.0.0.1 --port "$port" \
   --workers 2 --http httptools --loop uvloop --log-level warning) &
 pids+=($!)
 base="http://127.0.0.1:$port/api/Iris/V1.0"
 for _ in $(seq 1 300); do curl -sf -o /dev/null "$base" -H 'Content-Type: application/json' -d "$body" && break; sleep 0.1; done
+
+# Warm-up (JIT tiering, both pool workers, uvicorn's processes), then the rounds, alternating between
+# the two servers so that both see the same machine: a shared box has slow and fast minutes.
+once "$ferry" 16 "$warmup" "$TOKEN" >/dev/null
 once "$base" 16 "$warmup" >/dev/null
-read -r b1_rps b1_p50 b1_p99 b1_x < <(load "$base" 1)
-read -r b16_rps b16_p50 b16_p99 b16_x < <(load "$base" 16)
+results="$(mktemp)"
+dirs+=("$results")
+for _ in $(seq 1 "$rounds"); do
+  for connections in 1 16; do
+    echo "ferry $connections $(once "$ferry" "$connections" "$duration" "$TOKEN")" >>"$results"
+    echo "base $connections $(once "$base" "$connections" "$duration")" >>"$results"
+  done
+done
+
+median() { # SERVER CONNECTIONS: "req/s p50 p99 [NON-2XX=n]" of the median round by req/s
+  awk -v s="$1" -v c="$2" '$1 == s && $2 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
+}
+read -r f1_rps f1_p50 f1_p99 f1_x < <(median ferry 1)
+read -r b1_rps b1_p50 b1_p99 b1_x < <(median base 1)
+read -r f16_rps f16_p50 f16_p99 f16_x < <(median ferry 16)
+read -r b16_rps b16_p50 b16_p99 b16_x < <(median base 16)
 stop_all
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

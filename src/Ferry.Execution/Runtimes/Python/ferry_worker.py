@@ -91,6 +91,11 @@ def to_json(value):
     raise TypeError(f"a value of type {type(value).__name__} cannot be encoded as JSON")
 
 
+def _stamp(st):
+    """What identifies a directory's state: the directory itself and its mtime."""
+    return (st.st_dev, st.st_ino, st.st_mtime_ns)
+
+
 def _files(directory):
     """Every file under directory (relative name to mtime and size), for changedFiles."""
     result = {}
@@ -203,7 +208,8 @@ class Worker:
         self.compiled = {}
         self.capture = tempfile.TemporaryFile(buffering=0)  # reused: emptied before each execution
         self.captured = 0  # bytes the last execution left in it
-        self.empty_directory = None  # (path, mtime) of a working directory last seen empty
+        self.empty_directory = None  # _stamp of a working directory last seen empty
+        self.interrupt_pending = False  # a SIGINT came between calls: the next call checks whom it meant
 
     def _compile(self, code):
         compiled = self.compiled.get(code)
@@ -239,8 +245,10 @@ class Worker:
             for item in request.get("inputs") or []:
                 namespace[item["name"]] = convert_input(item["name"], item.get("value"), item.get("type"))
             self.busy = True
-            if _interrupt_target() == self.current:  # meant for this call before it began
-                raise KeyboardInterrupt()
+            if self.interrupt_pending:  # a SIGINT came before this call began: perhaps meant for it
+                self.interrupt_pending = False
+                if _interrupt_target() == self.current:
+                    raise KeyboardInterrupt()
             exec(self._compile(code), namespace)
         except KeyboardInterrupt:
             success, error = False, "Execution was interrupted (cancelled or past its time limit)."
@@ -263,11 +271,9 @@ class Worker:
             if name not in namespace:
                 output_errors.append(f"Output '{name}' was not defined by the code.")
                 continue
-            try:
-                value = convert_output(namespace[name], kinds.get(name))
-                json.dumps(value, allow_nan=False)
-                outputs.append({"name": name, "value": value})
-            except (TypeError, ValueError) as ex:
+            try:  # to_json leaves only plain JSON values (NaN and infinities become null)
+                outputs.append({"name": name, "value": convert_output(namespace[name], kinds.get(name))})
+            except (TypeError, ValueError, RecursionError) as ex:
                 output_errors.append(f"Output '{name}' could not be encoded as {kinds.get(name) or 'JSON'}: {ex}.")
         files = {}
         for name in output_files:
@@ -287,21 +293,19 @@ class Worker:
     def _files_before(self):
         """The working directory's files. A directory last seen empty, whose mtime has not moved since,
         is still empty (a new entry changes it): a web service's usual case costs one stat, not a walk."""
-        cwd = os.getcwd()
-        if self.empty_directory is not None and self.empty_directory == (cwd, os.stat(cwd).st_mtime_ns):
+        if self.empty_directory is not None and self.empty_directory == _stamp(os.stat(".")):
             return {}
-        return _files(cwd)
+        return _files(".")
 
     def _files_after(self, before):
-        cwd = os.getcwd()
-        mtime = os.stat(cwd).st_mtime_ns
-        if not before and self.empty_directory == (cwd, mtime):
+        stamp = _stamp(os.stat("."))
+        if not before and self.empty_directory == stamp:
             return {}
-        after = _files(cwd)
+        after = _files(".")
         # Only an mtime well in the past can vouch: file systems stamp times at a coarse granularity,
         # so a recent mtime could be repeated by an entry created in the same tick.
-        settled = mtime < time.time_ns() - 100_000_000
-        self.empty_directory = (cwd, mtime) if not after and settled else None
+        settled = stamp[2] < time.time_ns() - 100_000_000
+        self.empty_directory = stamp if not after and settled else None
         return after
 
     def objects(self):
@@ -393,7 +397,9 @@ def _interrupt_target():
 
 
 def _interrupt(signum, frame):
-    if WORKER.busy and _interrupt_target() == WORKER.current:
+    if not WORKER.busy:
+        WORKER.interrupt_pending = True
+    elif _interrupt_target() == WORKER.current:
         raise KeyboardInterrupt()
 
 
