@@ -37,9 +37,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
     private volatile bool stopping;
     private volatile bool killedAfterInterrupt;
     private long written; // requests written, which is the worker's number for the last of them
-    private long callStartedAt;
     private long lastCallTicks = long.MaxValue; // Stopwatch ticks the last answered call ran
-    private long interruptedAt;
 
     private PythonWorker(Process process, NetworkStream channel, SafeFileHandle interruptTarget, StringBuilder stderrTail, WorkerOptions options, ILogger logger)
     {
@@ -232,7 +230,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
     public bool IsQuick(TimeSpan limit)
     {
         var ticks = (long)(limit.TotalSeconds * Stopwatch.Frequency);
-        return Volatile.Read(ref lastCallTicks) < ticks && (Head() is null || Stopwatch.GetTimestamp() - Volatile.Read(ref callStartedAt) < ticks);
+        return Volatile.Read(ref lastCallTicks) < ticks && (Head() is not { } head || Stopwatch.GetTimestamp() - head.StartedAt < ticks);
     }
 
     /// <summary>Interrupts the running execution, if any; the worker lives on.</summary>
@@ -313,7 +311,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
                 calls.Enqueue(call);
                 if (calls.Count == 1)
                 {
-                    Started();
+                    Started(call);
                 }
             }
 
@@ -364,11 +362,11 @@ public sealed partial class PythonWorker : IInterpreterWorker
             Call answered;
             lock (calls)
             {
-                Volatile.Write(ref lastCallTicks, Stopwatch.GetTimestamp() - Volatile.Read(ref callStartedAt));
                 answered = calls.Dequeue();
+                Volatile.Write(ref lastCallTicks, Stopwatch.GetTimestamp() - answered.StartedAt);
                 if (calls.Count > 0)
                 {
-                    Started();
+                    Started(calls.Peek());
                 }
             }
 
@@ -396,13 +394,12 @@ public sealed partial class PythonWorker : IInterpreterWorker
     }
 
     /// <summary>Under the calls' lock: the oldest call has just started running in the worker (its caller may have given up already).</summary>
-    private void Started()
+    private void Started(Call call)
     {
-        Volatile.Write(ref interruptedAt, 0);
-        Volatile.Write(ref callStartedAt, Stopwatch.GetTimestamp());
-        if (calls.Peek().Cancelled)
+        call.StartedAt = Stopwatch.GetTimestamp();
+        if (call.Cancelled)
         {
-            InterruptCall(calls.Peek());
+            InterruptCall(call);
         }
     }
 
@@ -422,10 +419,10 @@ public sealed partial class PythonWorker : IInterpreterWorker
             return;
         }
 
-        var interrupted = Volatile.Read(ref interruptedAt);
+        var interrupted = Volatile.Read(ref head.InterruptedAt);
         if (interrupted == 0)
         {
-            if (Stopwatch.GetElapsedTime(Volatile.Read(ref callStartedAt)) > options.ExecutionTimeout)
+            if (Stopwatch.GetElapsedTime(head.StartedAt) > options.ExecutionTimeout)
             {
                 InterruptCall(head);
             }
@@ -443,7 +440,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// </summary>
     private void InterruptCall(Call call)
     {
-        if (Head() == call && Interlocked.CompareExchange(ref interruptedAt, Stopwatch.GetTimestamp(), 0) == 0)
+        if (Head() == call && Interlocked.CompareExchange(ref call.InterruptedAt, Stopwatch.GetTimestamp(), 0) == 0)
         {
             Signal(call.Number);
         }
@@ -535,7 +532,13 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// <summary>A call written to the worker, answered by the reader in the order written.</summary>
     private sealed class Call(PythonWorker worker) : TaskCompletionSource<JsonObject>(TaskCreationOptions.None)
     {
+        /// <summary>When it was sent its SIGINT (a Stopwatch timestamp; 0: not yet): the kill follows past the grace.</summary>
+        public long InterruptedAt;
+
         public long Number { get; set; }
+
+        /// <summary>When it became the oldest unanswered call, that is, began to run (a Stopwatch timestamp).</summary>
+        public long StartedAt { get; set; }
 
         /// <summary>Its caller gave up: interrupted when running, or as soon as it starts.</summary>
         public bool Cancelled { get; private set; }
