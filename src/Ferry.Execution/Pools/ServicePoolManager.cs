@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
 using Ferry.Core.WebServices;
@@ -18,15 +19,18 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
     private const int MaxAttempts = 3;
 
     private readonly ConcurrentDictionary<(string Name, string Version), ServicePool> pools = new();
+    private readonly ConcurrentDictionary<(string Name, string Version), DateTimeOffset> removed = new(); // when, until published again
     private readonly IWorkerFactory workers;
     private readonly IBlobStore blobs;
     private readonly IOptions<ServicePoolOptions> options;
     private readonly ILogger<ServicePoolManager> logger;
+    private readonly TimeProvider time;
     private readonly Timer sweep;
 
-    public ServicePoolManager(IWorkerFactory workers, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger)
+    public ServicePoolManager(IWorkerFactory workers, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time)
     {
         this.workers = workers;
+        this.time = time;
         this.blobs = blobs;
         this.options = options;
         this.logger = logger;
@@ -72,10 +76,15 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
         }
     }
 
-    public void Refresh(WebService service) => PoolOf(service).Update(service);
+    public void Refresh(WebService service)
+    {
+        removed.TryRemove((service.Name, service.Version), out _);
+        PoolOf(service).Update(service);
+    }
 
     public void Remove(string name, string version)
     {
+        removed[(name, version)] = time.GetUtcNow(); // a call that read the definition just before does not bring the pool back
         if (pools.TryRemove((name, version), out var pool))
         {
             pool.Remove();
@@ -104,8 +113,22 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
         }
     }
 
-    private ServicePool PoolOf(WebService service) =>
-        pools.GetOrAdd((service.Name, service.Version), _ => new ServicePool(service, options.Value, PrepareAsync));
+    /// <summary>The version's pool, made on first use (an online deployment's after a restart), unless the version was deleted since it was read.</summary>
+    private ServicePool PoolOf(WebService service)
+    {
+        var key = (service.Name, service.Version);
+        if (pools.TryGetValue(key, out var pool))
+        {
+            return pool;
+        }
+
+        if (removed.TryGetValue(key, out var at) && service.CreationTime < at)
+        {
+            throw FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted.");
+        }
+
+        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync));
+    }
 
     private async Task<PreparedWorker> PrepareAsync(WebService service, CancellationToken cancellationToken)
     {

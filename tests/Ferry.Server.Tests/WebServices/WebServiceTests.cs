@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ferry.Core.Errors;
+using Ferry.Core.Sessions;
 using Ferry.Core.Users;
+using Ferry.Core.WebServices;
+using Microsoft.Extensions.DependencyInjection;
 using Ferry.Server.Tests.Infrastructure;
 
 namespace Ferry.Server.Tests.WebServices;
@@ -151,6 +155,25 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         Assert.False(died.GetProperty("success").GetBoolean());
         Assert.Contains("being replaced", died.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
         Assert.Equal(8, (await ConsumeAsync(client, name, new { x = 4 })).GetProperty("outputParameters").GetProperty("y").GetInt32());
+    }
+
+    [Fact]
+    public async Task Consume_DefinitionReadJustBeforeADelete_DoesNotBringThePoolBack()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client);
+        var stale = factory.Services.GetRequiredService<WebServiceCatalog>().Get(name, "1.0"); // what a consumer holds mid-call
+        factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        await ExpectAsync(client.DeleteAsync($"/services/{name}/1.0"), HttpStatusCode.OK, "");
+
+        var runner = factory.Services.GetRequiredService<IWebServiceRunner>();
+        var request = new ExecutionRequest(stale.Code, [new InputValue("x", 2, "integer")], [new OutputSpec("y", "integer")]) { Isolated = true };
+        var deleted = await Assert.ThrowsAsync<FerryException>(() => runner.RunAsync(stale, request, CancellationToken.None));
+        Assert.Equal(FerryErrorKind.NotFound, deleted.Kind);
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0", Double("y = x * 3")), HttpStatusCode.Created, "");
+        Assert.Equal(6, (await ConsumeAsync(client, name, new { x = 2 })).GetProperty("outputParameters").GetProperty("y").GetInt32());
     }
 
     [Fact]
