@@ -36,6 +36,12 @@ public interface IOnlineEndpointStore
 
     Task UpsertAsync(OnlineEndpoint endpoint, CancellationToken cancellationToken);
 
+    /// <summary>Sets the provisioning state alone (keys or traffic written meanwhile stay); false when the endpoint is gone.</summary>
+    Task<bool> SetStateAsync(string resourceGroup, string workspace, string name, string state, CancellationToken cancellationToken);
+
+    /// <summary>Sets a deployment's provisioning state alone; false when the deployment is gone (it is not brought back).</summary>
+    Task<bool> SetDeploymentStateAsync(string resourceGroup, string workspace, string endpoint, string name, string state, CancellationToken cancellationToken);
+
     /// <summary>Deletes the endpoint and its deployments, releasing their content.</summary>
     Task<bool> DeleteAsync(string resourceGroup, string workspace, string name, CancellationToken cancellationToken);
 

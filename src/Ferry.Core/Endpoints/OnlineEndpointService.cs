@@ -71,8 +71,14 @@ public sealed partial class OnlineEndpointService(
         await store.UpsertAsync(endpoint, cancellationToken);
         var operation = await operations.StartAsync(
             $"{workspace.ResourceGroup}/{workspace.Name}/{name}",
-            () => SetStateAsync(endpoint with { ProvisioningState = "Succeeded" }),
-            () => SetStateAsync(endpoint with { ProvisioningState = "Failed" }),
+            async () =>
+            {
+                if (!await SetStateAsync(endpoint, "Succeeded"))
+                {
+                    throw FerryException.NotFound($"Endpoint '{endpoint.Name}' was deleted while it was being created.");
+                }
+            },
+            () => SetStateAsync(endpoint, "Failed"),
             cancellationToken);
         return (endpoint, operation);
     }
@@ -149,9 +155,12 @@ public sealed partial class OnlineEndpointService(
             async () =>
             {
                 runner.Refresh(ServiceOf(deployment));
-                await SetStateAsync(deployment with { ProvisioningState = "Succeeded" });
+                if (!await SetStateAsync(deployment, "Succeeded"))
+                {
+                    throw FerryException.NotFound($"Deployment '{deployment.Name}' was deleted while it was being created.");
+                }
             },
-            () => SetStateAsync(deployment with { ProvisioningState = "Failed" }),
+            () => SetStateAsync(deployment, "Failed"),
             cancellationToken);
         return (deployment, operation);
     }
@@ -234,16 +243,28 @@ public sealed partial class OnlineEndpointService(
         return view;
     }
 
-    private async Task SetStateAsync(OnlineEndpoint endpoint)
+    /// <summary>
+    /// The end of provisioning: the state alone is written, so keys rotated meanwhile stay, and an
+    /// endpoint deleted meanwhile stays deleted (false).
+    /// </summary>
+    private async Task<bool> SetStateAsync(OnlineEndpoint endpoint, string state)
     {
-        await store.UpsertAsync(endpoint, CancellationToken.None);
+        var found = await store.SetStateAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, state, CancellationToken.None);
         Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
+        return found;
     }
 
-    private async Task SetStateAsync(OnlineDeployment deployment)
+    /// <summary>Likewise for a deployment; one deleted while it was provisioned gives its pool up again.</summary>
+    private async Task<bool> SetStateAsync(OnlineDeployment deployment, string state)
     {
-        await store.UpsertDeploymentAsync(deployment, CancellationToken.None);
+        var found = await store.SetDeploymentStateAsync(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint, deployment.Name, state, CancellationToken.None);
         Forget(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint);
+        if (!found)
+        {
+            runner.Remove(PoolName(deployment), deployment.Name);
+        }
+
+        return found;
     }
 
     private void Forget(string resourceGroup, string workspace, string endpointName)

@@ -118,6 +118,22 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task<bool> SetStateAsync(string resourceGroup, string workspace, string name, string state, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE online_endpoints SET provisioning_state = @state WHERE resource_group = @resourceGroup AND workspace = @workspace AND name = @name;",
+            new { resourceGroup, workspace, name, state }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    public async Task<bool> SetDeploymentStateAsync(string resourceGroup, string workspace, string endpoint, string name, string state, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE online_deployments SET provisioning_state = @state WHERE resource_group = @resourceGroup AND workspace = @workspace AND endpoint = @endpoint AND name = @name;",
+            new { resourceGroup, workspace, endpoint, name, state }, cancellationToken: cancellationToken)) > 0;
+    }
+
     public async Task<bool> DeleteDeploymentAsync(string resourceGroup, string workspace, string endpoint, string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

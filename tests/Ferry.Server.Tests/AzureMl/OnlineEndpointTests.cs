@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using Ferry.Core.Endpoints;
 using Ferry.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Server.Tests.AzureMl;
 
@@ -97,6 +99,26 @@ public sealed class OnlineEndpointTests(FerryFactory factory) : IClassFixture<Fe
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         Assert.Equal("True", failed.Headers.GetValues("X-Ms-Run-Function-Failed").Single());
         Assert.Contains("asked to fail", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProvisioningEnd_WritesTheStateAlone_KeepsRotatedKeys_DoesNotBringBackADeletedOne()
+    {
+        var store = factory.Services.GetRequiredService<IOnlineEndpointStore>();
+        var name = "ep" + Guid.NewGuid().ToString("N")[..8];
+        var creating = new OnlineEndpoint("rg", "ws", name, "centralus", null, "Key", "old-primary", "secondary", new Dictionary<string, int>(), "Creating", DateTimeOffset.UnixEpoch);
+        await store.UpsertAsync(creating, CancellationToken.None);
+        await store.UpsertAsync(creating with { PrimaryKey = "rotated" }, CancellationToken.None); // regenerateKeys while it is created
+
+        Assert.True(await store.SetStateAsync("rg", "ws", name, "Succeeded", CancellationToken.None));
+        var done = await store.FindAsync("rg", "ws", name, CancellationToken.None);
+        Assert.Equal(("Succeeded", "rotated"), (done!.ProvisioningState, done.PrimaryKey));
+
+        Assert.False(await store.SetDeploymentStateAsync("rg", "ws", name, "blue", "Succeeded", CancellationToken.None));
+        Assert.Null(await store.FindDeploymentAsync("rg", "ws", name, "blue", CancellationToken.None));
+        Assert.True(await store.DeleteAsync("rg", "ws", name, CancellationToken.None));
+        Assert.False(await store.SetStateAsync("rg", "ws", name, "Succeeded", CancellationToken.None));
+        Assert.Null(await store.FindAsync("rg", "ws", name, CancellationToken.None));
     }
 
     private static async Task<string> ScoreAsync(HttpClient client, string uri, string key, string body, HttpStatusCode expected)
