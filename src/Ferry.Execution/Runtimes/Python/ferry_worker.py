@@ -13,7 +13,8 @@ is not that one is left running.
 
 Requests: execute, chdir, workspace_list/get/set/delete, save_workspace, load_workspace, ping and
 shutdown. A request that cannot be served answers {"error": message, "status": "badRequest",
-"notFound" or "expired" (an execute that could not start by its startBy)}; a failure of the user's code is a normal execute reply with success false.
+"notFound" or "expired" (an execute that could not start by its startBy)}; a failure of the
+user's code is a normal execute reply with success false.
 """
 import base64
 import io
