@@ -365,10 +365,13 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         }
     }
 
-    /// <summary>Under the lock: waiters take the worker's free places, first come first served.</summary>
+    /// <summary>
+    /// Under the lock: waiters take the worker's free places, first come first served; a place behind
+    /// a running call only while the worker's calls are quick (else the next waiter waits for any worker).
+    /// </summary>
     private void HandOver(PreparedWorker worker)
     {
-        while (worker.Calls < Depth && waiters.First is { } first)
+        while (waiters.First is { } first && (worker.Calls == 0 || (worker.Calls < Depth && worker.Worker.IsQuick(options.PipelineCallTime))))
         {
             waiters.RemoveFirst();
             first.Value.Behind = worker.Calls > 0;

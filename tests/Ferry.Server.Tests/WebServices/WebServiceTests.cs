@@ -158,6 +158,24 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     }
 
     [Fact]
+    public async Task Consume_SlowCallsWaitingForWorkers_GoToWhicheverWorkerFreesFirst()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishDoubleAsync(client, code: "import os, time\ntime.sleep(0.4)\ny = os.getpid()");
+        await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 2, MaxPoolSize = 2 }), HttpStatusCode.OK, "");
+        for (var i = 0; i < 300 && await PoolStatusAsync(client, name) != "Success"; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        // Slow calls are not written behind one another: the four that wait are shared by the two workers.
+        var results = await Task.WhenAll(Enumerable.Range(1, 6).Select(x => ConsumeAsync(client, name, new { x })));
+        var perWorker = results.GroupBy(r => r.GetProperty("outputParameters").GetProperty("y").GetInt32()).Select(g => g.Count()).ToList();
+        Assert.Equal(2, perWorker.Count);
+        Assert.All(perWorker, count => Assert.InRange(count, 2, 4));
+    }
+
+    [Fact]
     public async Task Consume_DefinitionReadJustBeforeADelete_DoesNotBringThePoolBack()
     {
         using var client = await factory.LoggedInClientAsync();
@@ -235,6 +253,12 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     {
         using var response = await client.PostAsJsonAsync($"/api/{name}/1.0", inputs);
         return await HttpAssert.OkJsonAsync(response);
+    }
+
+    private static async Task<string?> PoolStatusAsync(HttpClient client, string name)
+    {
+        using var status = await client.GetAsync($"/services/{name}/1.0/pool");
+        return (await HttpAssert.OkJsonAsync(status)).EnumerateArray().Single().GetProperty("status").GetString();
     }
 
     private static async Task<string> PermissionAsync(HttpClient client, string name)
