@@ -140,18 +140,13 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         lock (gate)
         {
             worker.Calls--;
-            if (!worker.Retired)
+            if (!worker.Retired && !removed && !died && worker.Worker.IsAlive && worker.Revision == service.Revision)
             {
-                if (!removed && !died && worker.Worker.IsAlive && worker.Revision == service.Revision)
-                {
-                    HandOver(worker);
-                    return;
-                }
-
-                Retire(worker);
+                HandOver(worker);
+                return;
             }
 
-            if (!StopIfDone(worker))
+            if (!Retire(worker)) // already retired or not: it stops once its last call has ended
             {
                 return;
             }
@@ -169,13 +164,11 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             foreach (var stale in serving.Where(w => w.Revision != changed.Revision).ToList())
             {
                 Retire(stale);
-                StopIfDone(stale);
             }
 
             while (total > Max && serving.Find(w => w.Calls == 0) is { } extra)
             {
                 Retire(extra);
-                StopIfDone(extra);
             }
 
             HandOverSlot();
@@ -193,7 +186,6 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
             foreach (var worker in serving.ToList())
             {
                 Retire(worker);
-                StopIfDone(worker);
             }
 
             foreach (var waiter in waiters)
@@ -230,7 +222,6 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
                 if (worker.Calls == 0)
                 {
                     Retire(worker);
-                    StopIfDone(worker);
                 }
 
                 continue;
@@ -261,11 +252,12 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         }
     }
 
-    /// <summary>Under the lock: the worker takes no new call.</summary>
-    private void Retire(PreparedWorker worker)
+    /// <summary>Under the lock: the worker takes no new call, and stops once it has none left (true when it stopped now).</summary>
+    private bool Retire(PreparedWorker worker)
     {
         worker.Retired = true;
         serving.Remove(worker);
+        return StopIfDone(worker);
     }
 
     /// <summary>Under the lock: a retired worker stops once it has no call left, or at once if it died.</summary>
@@ -324,7 +316,6 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
                 if (removed || worker.Revision != service.Revision)
                 {
                     Retire(worker);
-                    StopIfDone(worker);
                     return;
                 }
 
