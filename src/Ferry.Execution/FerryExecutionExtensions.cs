@@ -7,6 +7,7 @@ using Ferry.Execution.Runs;
 using Ferry.Execution.Runtimes;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Runtimes.R;
+using Ferry.Execution.Sandboxing;
 using Ferry.Execution.Workers;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -22,6 +23,9 @@ public static class FerryExecutionExtensions
         services.AddSingleton<RRuntime>();
         services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
         services.AddOptions<WorkerOptions>();
+        services.AddOptions<SandboxOptions>();
+        services.AddSingleton<Sandbox>();
+        services.AddSingleton<IStatusContributor, SandboxStatusContributor>();
         services.AddSingleton<WarmWorkerPool>();
         services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
         services.AddSingleton<IWorkerFactory, WorkerFactory>();

@@ -5,6 +5,7 @@ using Ferry.Execution;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Workers;
+using Ferry.Execution.Sandboxing;
 using Ferry.Server.Auth;
 using Ferry.Server.AzureMl;
 using Ferry.Server.ComputeNodes;
@@ -41,7 +42,14 @@ public static class FerryServer
         builder.Services.AddFerryCore().AddFerryStorage().AddFerryExecution();
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
         builder.Services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
-        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
+            .PostConfigure<DataDirectory>((o, data) => o.Directory = data.PathOf("warm-workers"));
+        builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section)
+            .PostConfigure<DataDirectory>((o, data) =>
+            {
+                o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sandbox") : o.Directory;
+                o.HiddenPaths.Add(data.Root);
+            });
         builder.Services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory);
         builder.Services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)

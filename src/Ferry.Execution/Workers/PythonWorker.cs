@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Win32.SafeHandles;
+using System.Globalization;
+using System.Security.Cryptography;
+using Ferry.Core.Files;
+using Ferry.Execution.Sandboxing;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Protocol;
@@ -20,12 +23,11 @@ namespace Ferry.Execution.Workers;
 /// </summary>
 public sealed partial class PythonWorker : IInterpreterWorker
 {
-    private static readonly string ScriptPath = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Python", "ferry_worker.py");
-
+    private readonly SandboxedProcess sandbox;
     private readonly Process process;
     private readonly NetworkStream channel;
     private readonly BufferedStream replies;
-    private readonly SafeFileHandle interruptTarget;
+    private readonly Socket control; // the server names the request an interrupt means here; its end tells the worker the server is gone
     private readonly SemaphoreSlim writeGate = new(1, 1);
     private readonly Queue<Call> calls = new(); // written and not yet answered, oldest first; under its own lock
     private readonly WorkerOptions options;
@@ -39,13 +41,14 @@ public sealed partial class PythonWorker : IInterpreterWorker
     private long written; // requests written, which is the worker's number for the last of them
     private long lastCallTicks = long.MaxValue; // Stopwatch ticks the last answered call ran
 
-    private PythonWorker(Process process, NetworkStream channel, SafeFileHandle interruptTarget, StringBuilder stderrTail, WorkerOptions options, ILogger logger)
+    private PythonWorker(SandboxedProcess sandbox, NetworkStream channel, Socket control, StringBuilder stderrTail, WorkerOptions options, ILogger logger)
     {
-        this.process = process;
+        this.sandbox = sandbox;
+        process = sandbox.Process;
         this.stderrTail = stderrTail;
         this.channel = channel;
         replies = new BufferedStream(channel, 64 * 1024);
-        this.interruptTarget = interruptTarget;
+        this.control = control;
         this.options = options;
         this.logger = logger;
         var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(options.ExecutionTimeout.Ticks, options.InterruptGrace.Ticks) / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
@@ -71,69 +74,71 @@ public sealed partial class PythonWorker : IInterpreterWorker
     }
 
     /// <summary>
-    /// Starts a worker in <paramref name="workingDirectory"/> and waits until it is ready. The frame
-    /// channel is a Unix domain socket the worker connects to (epoll-driven on both sides, unlike a
-    /// pipe, whose asynchronous reads block a pool thread in .NET); it lives in a private directory
-    /// and the worker proves who it is with its process id. Beside it is the file in which an
-    /// interrupt names the request it means; both sides keep it open, so the directory can go.
+    /// Starts a worker in the sandbox with <paramref name="workingDirectory"/> as its own and waits
+    /// until it is ready. The channels are two connections to a Unix domain socket in the worker's run
+    /// directory (epoll-driven on both sides, unlike a pipe, whose asynchronous reads block a pool
+    /// thread in .NET): the first carries the framed requests and replies, the second the numbers of
+    /// the requests to interrupt. The worker proves itself with a one-time token.
     /// </summary>
     public static async Task<PythonWorker> StartAsync(
-        string interpreter, string workingDirectory, WorkerOptions options, ILogger logger, CancellationToken cancellationToken)
+        Sandbox sandboxes, string interpreter, string workingDirectory, WorkerOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        var socketDirectory = Directory.CreateTempSubdirectory("ferry-worker-"); // owner-only
-        var socketPath = Path.Combine(socketDirectory.FullName, "channel");
-        var interruptPath = Path.Combine(socketDirectory.FullName, "interrupt");
-        Process? process = null;
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        Socket? listener = null;
+        SandboxedProcess? sandbox = null;
         Socket? connection = null;
-        SafeFileHandle? interruptTarget = null;
+        Socket? control = null;
         var stderr = new StringBuilder();
         try
         {
-            interruptTarget = File.OpenHandle(interruptPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, FileOptions.None, preallocationSize: 0);
-            using (var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            var request = new SandboxRequest(
+                _ => interpreter,
+                layout => ["-u", $"{layout.Runtimes}/Python/ferry_worker.py", $"{layout.Run}/channel", options.MemoryLimitMb.ToString(CultureInfo.InvariantCulture)],
+                workingDirectory)
             {
-                listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-                listener.Listen(1);
-                var info = new ProcessStartInfo(interpreter)
+                Environment = new Dictionary<string, string> { ["FERRY_TOKEN"] = token, ["PYTHONUNBUFFERED"] = "1" },
+                Network = sandboxes.NetworkAllowed,
+                BeforeStart = (started, layout) =>
                 {
-                    WorkingDirectory = workingDirectory,
-                    RedirectStandardInput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                };
-                info.ArgumentList.Add("-u");
-                info.ArgumentList.Add(ScriptPath);
-                info.Environment["FERRY_CHANNEL"] = socketPath;
-                info.Environment["FERRY_INTERRUPT"] = interruptPath;
-                info.Environment["FERRY_MEMORY_LIMIT_MB"] = options.MemoryLimitMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                info.Environment["PYTHONUNBUFFERED"] = "1";
-                process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {interpreter}.");
-                process.ErrorDataReceived += (_, e) => Keep(stderr, e.Data);
-                process.BeginErrorReadLine();
+                    var socketPath = Path.Combine(layout.HostRun, "channel");
+                    listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+                    listener.Listen(2);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(socketPath, (UnixFileMode)0x1B6); // 0666: the worker's account connects; the directory is its own
+                    }
 
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                deadline.CancelAfter(options.StartTimeout);
-                var accept = listener.AcceptAsync(deadline.Token).AsTask();
-                if (await Task.WhenAny(accept, process.WaitForExitAsync(deadline.Token)) != accept)
-                {
-                    throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
-                }
+                    started.ErrorDataReceived += (_, e) => Keep(stderr, e.Data);
+                },
+            };
+            sandbox = await sandboxes.StartAsync(request, cancellationToken);
+            var process = sandbox.Process;
+            process.BeginErrorReadLine();
 
-                connection = await accept;
-            }
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(options.StartTimeout);
+            connection = await AcceptAsync(listener!, process, stderr, deadline.Token);
+            control = await AcceptAsync(listener!, process, stderr, deadline.Token);
+            listener!.Dispose();
+            listener = null;
+            File.Delete(Path.Combine(sandbox.Layout.HostRun, "channel"));
 
-            var worker = new PythonWorker(process, new NetworkStream(connection, ownsSocket: true), interruptTarget, stderr, options, logger)
+            var worker = new PythonWorker(sandbox, new NetworkStream(connection, ownsSocket: true), control, stderr, options, logger)
             {
                 WorkingDirectory = workingDirectory,
             };
             connection = null;
-            interruptTarget = null;
+            control = null;
+            sandbox = null;
             using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             ready.CancelAfter(options.StartTimeout);
             try
             {
                 var hello = await FrameChannel.ReadAsync(worker.replies, ready.Token);
-                if (hello?["type"]?.GetValue<string>() != "ready" || hello["pid"]?.GetValue<int>() != process.Id)
+                var proof = new byte[token.Length];
+                await worker.control.ReceiveAsync(proof, ready.Token); // the token again, on the second connection
+                if (hello?["type"]?.GetValue<string>() != "ready" || hello["token"]?.GetValue<string>() != token || Encoding.ASCII.GetString(proof) != token)
                 {
                     throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
                 }
@@ -149,21 +154,29 @@ public sealed partial class PythonWorker : IInterpreterWorker
             LogStarted(logger, process.Id, workingDirectory);
             return worker;
         }
-        catch when (connection is not null || interruptTarget is not null || process is { HasExited: false })
+        catch
         {
+            listener?.Dispose();
             connection?.Dispose();
-            interruptTarget?.Dispose();
-            if (process is { HasExited: false })
+            control?.Dispose();
+            if (sandbox is not null)
             {
-                process.Kill(entireProcessTree: true);
+                await sandbox.DisposeAsync();
             }
 
             throw;
         }
-        finally
+    }
+
+    private static async Task<Socket> AcceptAsync(Socket listener, Process process, StringBuilder stderr, CancellationToken cancellationToken)
+    {
+        var accept = listener.AcceptAsync(cancellationToken).AsTask();
+        if (await Task.WhenAny(accept, process.WaitForExitAsync(cancellationToken)) != accept)
         {
-            socketDirectory.Delete(recursive: true);
+            throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
         }
+
+        return await accept;
     }
 
     /// <summary>Runs code with inputs bound as variables and returns the named outputs.</summary>
@@ -214,17 +227,64 @@ public sealed partial class PythonWorker : IInterpreterWorker
     public Task DeleteObjectAsync(string name, CancellationToken cancellationToken) =>
         RequestAsync(new JsonObject { ["type"] = "workspace_delete", ["name"] = name }, cancellationToken);
 
-    public Task SaveWorkspaceAsync(string path, CancellationToken cancellationToken) =>
-        RequestAsync(new JsonObject { ["type"] = "save_workspace", ["path"] = path }, cancellationToken);
-
-    public Task LoadWorkspaceAsync(string path, CancellationToken cancellationToken) =>
-        RequestAsync(new JsonObject { ["type"] = "load_workspace", ["path"] = path }, cancellationToken);
-
-    /// <summary>Moves a blank worker into the working directory it will serve (the warm pool's hand-over).</summary>
-    public async Task ChangeDirectoryAsync(string workingDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// The worker writes the workspace into its run directory, and the server copies it out without
+    /// following a link the worker may have put in its place.
+    /// </summary>
+    public async Task SaveWorkspaceAsync(string path, CancellationToken cancellationToken)
     {
-        await RequestAsync(new JsonObject { ["type"] = "chdir", ["path"] = workingDirectory }, cancellationToken);
-        WorkingDirectory = workingDirectory;
+        var name = $"workspace-{Guid.NewGuid():N}.dill";
+        try
+        {
+            await RequestAsync(new JsonObject { ["type"] = "save_workspace", ["path"] = $"{sandbox.Layout.Run}/{name}" }, cancellationToken);
+            await using var saved = ConfinedFiles.OpenRead(sandbox.Layout.HostRun, name)
+                ?? throw FerryException.BadRequest("The worker did not save its workspace.");
+            await using var target = new FileStream(path, FileMode.Create, FileAccess.Write);
+            await saved.CopyToAsync(target, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(Path.Combine(sandbox.Layout.HostRun, name));
+        }
+    }
+
+    public async Task LoadWorkspaceAsync(string path, CancellationToken cancellationToken)
+    {
+        var name = $"workspace-{Guid.NewGuid():N}.dill";
+        try
+        {
+            await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read))
+            await using (var copy = ConfinedFiles.Create(sandbox.Layout.HostRun, name))
+            {
+                await source.CopyToAsync(copy, cancellationToken);
+            }
+
+            await RequestAsync(new JsonObject { ["type"] = "load_workspace", ["path"] = $"{sandbox.Layout.Run}/{name}" }, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(Path.Combine(sandbox.Layout.HostRun, name));
+        }
+    }
+
+    /// <summary>
+    /// Gives a blank worker the working directory it will serve (the warm pool's hand-over): its own
+    /// directory is renamed there, which the worker, seeing it by another name, does not notice.
+    /// </summary>
+    public bool TryMoveTo(string workingDirectory)
+    {
+        try
+        {
+            Directory.Delete(workingDirectory); // the caller's empty directory makes way
+            Directory.Move(WorkingDirectory, workingDirectory);
+            WorkingDirectory = workingDirectory;
+            return true;
+        }
+        catch (IOException)
+        {
+            Directory.CreateDirectory(workingDirectory); // on another file system: the caller starts a worker there
+            return false;
+        }
     }
 
     public bool IsQuick(TimeSpan limit)
@@ -267,8 +327,8 @@ public sealed partial class PythonWorker : IInterpreterWorker
         await channel.DisposeAsync();
         await reader; // ends with the channel, failing any call still waiting
         await replies.DisposeAsync();
-        interruptTarget.Dispose();
-        process.Dispose();
+        control.Dispose();
+        await sandbox.DisposeAsync();
     }
 
     /// <summary>One request and its reply; a reply naming an error becomes the matching 4xx.</summary>
@@ -446,13 +506,26 @@ public sealed partial class PythonWorker : IInterpreterWorker
         }
     }
 
-    /// <summary>SIGINT for request <paramref name="number"/>: the worker ignores it unless that request is running.</summary>
+    /// <summary>
+    /// Asks the worker to interrupt request <paramref name="number"/>: its control thread raises
+    /// KeyboardInterrupt in the main thread if that request is running, and remembers it otherwise.
+    /// The server sends no signal into the sandbox.
+    /// </summary>
     private bool Signal(long number)
     {
         Span<byte> target = stackalloc byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(target, number);
-        RandomAccess.Write(interruptTarget, target, 0);
-        return Signals.Interrupt(process.Id);
+        try
+        {
+            lock (control)
+            {
+                return control.Send(target) == 8;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     private async Task SendShutdownAsync()

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Sandboxing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Ferry.Execution.Workers;
 /// Blank Python workers started ahead of need, so a new session or service worker does not wait for
 /// an interpreter to start. Taking one wakes the background refill; a pool of size 0 is off.
 /// </summary>
-public sealed partial class WarmWorkerPool(PythonRuntime python, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : BackgroundService
+public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : BackgroundService
 {
     private readonly Channel<PythonWorker> idle = Channel.CreateUnbounded<PythonWorker>();
     private readonly SemaphoreSlim taken = new(0);
@@ -29,10 +30,17 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, IOptions<Worker
                 return true;
             }
 
-            _ = worker.DisposeAsync().AsTask();
+            _ = DiscardAsync(worker);
         }
 
         return false;
+    }
+
+    /// <summary>Stops a blank worker nobody took and removes its directory.</summary>
+    internal static async Task DiscardAsync(PythonWorker worker)
+    {
+        await worker.DisposeAsync();
+        Sandbox.TryDelete(worker.WorkingDirectory);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -41,7 +49,7 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, IOptions<Worker
         idle.Writer.TryComplete();
         while (idle.Reader.TryRead(out var worker))
         {
-            await worker.DisposeAsync();
+            await DiscardAsync(worker);
         }
     }
 
@@ -66,25 +74,40 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, IOptions<Worker
             return;
         }
 
+        if (!(await sandbox.GetStateAsync()).Usable)
+        {
+            return; // the sandbox says why, once
+        }
+
+        // Blank workers live in directories of their own, renamed to a session's or service's when taken.
+        var root = Path.GetFullPath(options.Value.Directory);
+        if (Directory.Exists(root))
+        {
+            Sandbox.TryDelete(root); // what a previous run left
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             while (idle.Reader.Count < size && !stoppingToken.IsCancellationRequested)
             {
+                var home = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
                 try
                 {
-                    var worker = await PythonWorker.StartAsync(runtime.Path!, Path.GetTempPath(), options.Value, logger, stoppingToken);
+                    var worker = await PythonWorker.StartAsync(sandbox, runtime.Path!, home, options.Value, logger, stoppingToken);
                     if (!idle.Writer.TryWrite(worker))
                     {
-                        await worker.DisposeAsync();
+                        await DiscardAsync(worker);
                         return;
                     }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
+                    Sandbox.TryDelete(home);
                     return;
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
+                    Sandbox.TryDelete(home);
                     // A worker that fails to start now may start later; do not spin.
                     LogStartFailed(logger, ex);
                     await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);

@@ -1,13 +1,14 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Sandboxing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Workers;
 
 /// <summary>Starts workers for the runtimes this server has, from the warm pool when it can; R is not supported yet.</summary>
-internal sealed class WorkerFactory(PythonRuntime python, WarmWorkerPool warm, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : IWorkerFactory
+internal sealed class WorkerFactory(PythonRuntime python, WarmWorkerPool warm, Sandbox sandbox, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : IWorkerFactory
 {
     public async Task<IInterpreterWorker> StartAsync(RuntimeType runtime, string workingDirectory, CancellationToken cancellationToken)
     {
@@ -24,17 +25,14 @@ internal sealed class WorkerFactory(PythonRuntime python, WarmWorkerPool warm, I
 
         if (warm.TryTake(out var ready))
         {
-            try
+            if (ready.TryMoveTo(workingDirectory))
             {
-                await ready.ChangeDirectoryAsync(workingDirectory, cancellationToken);
                 return ready;
             }
-            catch (Exception ex) when (ex is WorkerDiedException or FerryException)
-            {
-                await ready.DisposeAsync(); // a broken warm worker; start one as if the pool were empty
-            }
+
+            await WarmWorkerPool.DiscardAsync(ready); // on another file system: start one as if the pool were empty
         }
 
-        return await PythonWorker.StartAsync(info.Path!, workingDirectory, options.Value, logger, cancellationToken);
+        return await PythonWorker.StartAsync(sandbox, info.Path!, workingDirectory, options.Value, logger, cancellationToken);
     }
 }

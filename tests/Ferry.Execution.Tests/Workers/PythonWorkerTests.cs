@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Tests.Sandboxing;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Execution.Workers;
@@ -300,6 +301,6 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     {
         var runtime = await new PythonRuntime(Options.Create(new PythonOptions())).GetAsync();
         Assert.True(runtime.IsUsable, runtime.Problem);
-        return await PythonWorker.StartAsync(runtime.Path!, directory, options, NullLogger.Instance, CancellationToken.None);
+        return await PythonWorker.StartAsync(TestSandbox.Create(), runtime.Path!, directory, options, NullLogger.Instance, CancellationToken.None);
     }
 }

@@ -1,5 +1,6 @@
 using Ferry.Core.Sessions;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Tests.Sandboxing;
 using Ferry.Execution.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,8 +13,9 @@ public sealed class WarmWorkerPoolTests
     [Fact]
     public async Task Pool_FillsTakesAndRefills_WorkerServesItsNewDirectory()
     {
-        var options = Options.Create(new WorkerOptions { WarmPoolSize = 2 });
-        using var pool = new WarmWorkerPool(new PythonRuntime(Options.Create(new PythonOptions())), options, NullLogger<PythonWorker>.Instance);
+        var homes = Directory.CreateTempSubdirectory("ferry-warm-homes").FullName;
+        var options = Options.Create(new WorkerOptions { WarmPoolSize = 2, Directory = Path.Combine(homes, "warm") });
+        using var pool = new WarmWorkerPool(new PythonRuntime(Options.Create(new PythonOptions())), TestSandbox.Create(), options, NullLogger<PythonWorker>.Instance);
         await pool.StartAsync(CancellationToken.None);
         try
         {
@@ -21,18 +23,12 @@ public sealed class WarmWorkerPoolTests
             Assert.True(pool.TryTake(out var worker));
             await using (worker)
             {
-                var directory = Directory.CreateTempSubdirectory("ferry-warm-test").FullName;
-                try
-                {
-                    await worker.ChangeDirectoryAsync(directory, CancellationToken.None);
-                    var result = await worker.ExecuteAsync("import os\nhere = os.getcwd()\nopen('f.txt', 'w').write('x')", [], ["here"], CancellationToken.None);
-                    Assert.Equal(directory, result.OutputParameters.Single().Value!.GetValue<string>());
-                    Assert.Equal(["f.txt"], result.ChangedFiles);
-                }
-                finally
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
+                var directory = Directory.CreateDirectory(Path.Combine(homes, "session")).FullName;
+                Assert.True(worker.TryMoveTo(directory));
+                var result = await worker.ExecuteAsync("import os\nhere = os.getcwd()\nopen('f.txt', 'w').write('x')", [], ["here"], CancellationToken.None);
+                Assert.Equal("/work", result.OutputParameters.Single().Value!.GetValue<string>()); // its own directory, by the sandbox's name
+                Assert.Equal(["f.txt"], result.ChangedFiles);
+                Assert.True(File.Exists(Path.Combine(directory, "f.txt")));
             }
 
             await WaitForAsync(() => pool.Count == 2);
@@ -43,6 +39,7 @@ public sealed class WarmWorkerPoolTests
         }
 
         Assert.Equal(0, pool.Count);
+        Directory.Delete(homes, recursive: true);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

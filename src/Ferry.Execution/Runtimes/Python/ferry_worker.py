@@ -1,17 +1,19 @@
 """Ferry's Python worker: one interpreter serving framed JSON requests over a Unix domain socket.
 
-Each frame is a 4-byte little-endian length followed by that many bytes of UTF-8 JSON. The frame
-channel is a Unix domain socket (FERRY_CHANNEL) the server listens on, never fd 0 or 1, so that
-print() or C libraries writing to stdout can never corrupt it; each execution's fd 1 and fd 2 go
-to a capture file returned as consoleOutput.
+Usage: ferry_worker.py CHANNEL MEMORY_LIMIT_MB, with the one-time token FERRY_TOKEN in the
+environment. The worker makes two connections to the Unix domain socket CHANNEL the server listens
+on (never fd 0 or 1, so that print() or C libraries writing to stdout can never corrupt them): the
+first carries frames, each a 4-byte little-endian length followed by that many bytes of UTF-8 JSON;
+the second, the control channel, carries the numbers (8 bytes, little-endian) of requests to
+interrupt, and its end means the server is gone. Each execution's fd 1 and fd 2 go to a capture
+file returned as consoleOutput.
 
 Requests may be pipelined: the server can send the next request before the reply to the one
 before, and the worker serves them in order, one at a time. Requests are numbered from 1 in the
-order they arrive. An interrupt (SIGINT) names its target: the server writes the number of the
-request it means into the file FERRY_INTERRUPT (8 bytes, little-endian) first, and a request that
-is not that one is left running.
+order they arrive. An interrupt names its target, and a request that is not that one is left
+running: the control thread raises SIGINT in the main thread, whose handler checks the number.
 
-Requests: execute, chdir, workspace_list/get/set/delete, save_workspace, load_workspace, ping and
+Requests: execute, workspace_list/get/set/delete, save_workspace, load_workspace, ping and
 shutdown. A request that cannot be served answers {"error": message, "status": "badRequest",
 "notFound" or "expired" (an execute that could not start by its startBy)}; a failure of the
 user's code is a normal execute reply with success false.
@@ -26,15 +28,20 @@ import socket
 import struct
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import types
 
-# The channel first; fds 0 and 1 lead nowhere until an execution captures them.
+# The channels first; fds 0 and 1 lead nowhere until an execution captures them.
+_TOKEN = os.environ.pop("FERRY_TOKEN", "")
 _SOCKET = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-_SOCKET.connect(os.environ.pop("FERRY_CHANNEL"))
+_SOCKET.connect(sys.argv[1])
 _IN = _SOCKET.makefile("rb")
-_INTERRUPT = os.open(os.environ.pop("FERRY_INTERRUPT"), os.O_RDONLY)
+_CONTROL = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+_CONTROL.connect(sys.argv[1])
+_CONTROL.sendall(_TOKEN.encode("ascii"))
+_INTERRUPT_TARGET = 0  # the number of the request the last interrupt meant
 _devnull = os.open(os.devnull, os.O_RDWR)
 os.dup2(_devnull, 0)
 os.dup2(_devnull, 1)
@@ -62,8 +69,28 @@ def read_frame():
 
 
 def write_frame(message):
-    body = json.dumps(message, separators=(",", ":"), allow_nan=False, default=_not_encodable).encode("utf-8")
+    """Writes one frame. A value JSON cannot carry (an integer of more than 4,300 digits, a lone
+    surrogate) raises ValueError before anything is written, so the channel stays whole."""
+    body = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_not_encodable).encode("utf-8")
     _SOCKET.sendall(struct.pack("<I", len(body)) + body)
+
+
+def write_reply(request, reply):
+    """Writes a reply; one that cannot be encoded becomes a failure naming why, and the worker lives on."""
+    try:
+        write_frame(reply)
+    except (ValueError, TypeError, RecursionError) as ex:
+        reason = f"The result could not be encoded as JSON: {type(ex).__name__}: {ex}"
+        if request.get("type") == "execute":
+            console = reply.get("consoleOutput", "")
+            try:
+                json.dumps(console, ensure_ascii=False).encode("utf-8")
+            except (ValueError, TypeError):
+                console = console.encode("utf-8", errors="replace").decode("utf-8")
+            write_frame({"success": False, "errorMessage": reason, "consoleOutput": console,
+                         "outputParameters": [], "outputFiles": {}, "changedFiles": []})
+        else:
+            write_frame({"error": reason, "status": "badRequest"})
 
 
 def _not_encodable(value):
@@ -373,9 +400,6 @@ class Worker:
         kind = request.get("type")
         if kind == "execute":
             return self.execute(request)
-        if kind == "chdir":
-            os.chdir(request["path"])
-            return {}
         if kind == "workspace_list":
             return {"names": sorted(self.objects())}
         if kind == "workspace_get":
@@ -394,7 +418,7 @@ class Worker:
 
 
 def _interrupt_target():
-    return struct.unpack("<q", os.pread(_INTERRUPT, 8, 0).ljust(8, b"\0"))[0]
+    return _INTERRUPT_TARGET
 
 
 def _interrupt(signum, frame):
@@ -404,21 +428,28 @@ def _interrupt(signum, frame):
         raise KeyboardInterrupt()
 
 
-def _die_with_parent():
-    """The worker ends when the server process ends, however it ends (even while user code runs).
-
-    PR_SET_PDEATHSIG would follow the server thread that started the worker, and .NET retires idle
-    pool threads; so a daemon thread watches for the parent to change instead.
-    """
-    import threading
-    parent = os.getppid()
+def _watch_control():
+    """Takes interrupts from the control channel; its end means the server is gone (however it
+    ended) or closing this worker, and the worker ends at once, even while user code runs."""
+    main_thread = threading.main_thread().ident
 
     def watch():
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
+        global _INTERRUPT_TARGET
+        buffer = b""
+        while True:
+            try:
+                chunk = _CONTROL.recv(8 - len(buffer))
+            except OSError:
+                chunk = b""
+            if not chunk:
+                os._exit(0)
+            buffer += chunk
+            if len(buffer) == 8:
+                _INTERRUPT_TARGET = struct.unpack("<q", buffer)[0]
+                buffer = b""
+                signal.pthread_kill(main_thread, signal.SIGINT)
 
-    threading.Thread(target=watch, name="ferry-parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="ferry-control", daemon=True).start()
 
 
 WORKER = None
@@ -426,8 +457,7 @@ WORKER = None
 
 def main():
     global WORKER
-    _die_with_parent()
-    memory_mb = int(os.environ.get("FERRY_MEMORY_LIMIT_MB", "0") or 0)
+    memory_mb = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -437,7 +467,8 @@ def main():
     os.dup2(WORKER.capture.fileno(), 1)
     os.dup2(WORKER.capture.fileno(), 2)
     signal.signal(signal.SIGINT, _interrupt)
-    write_frame({"type": "ready", "pid": os.getpid(), "version": sys.version.split()[0]})
+    _watch_control()
+    write_frame({"type": "ready", "token": _TOKEN, "pid": os.getpid(), "version": sys.version.split()[0]})
     while True:
         request = read_frame()
         if request is None or request.get("type") == "shutdown":
@@ -452,7 +483,7 @@ def main():
                      "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
         except Exception as ex:
             reply = {"error": f"{type(ex).__name__}: {ex}", "status": "badRequest"}
-        write_frame(reply)
+        write_reply(request, reply)
 
 
 if __name__ == "__main__":

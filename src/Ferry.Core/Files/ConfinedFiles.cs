@@ -1,0 +1,284 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Ferry.Core.Files;
+
+/// <summary>
+/// File access inside a directory that user code can write to (a worker's working directory, a run's
+/// directory). User code can plant a symbolic link where the server expects a file, pointing at the
+/// signing key, or swap a directory for one while the server walks it: every path here is resolved
+/// by the kernel with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), relative to the directory, so
+/// no link is ever followed and nothing outside is reached, whatever user code does meanwhile. What
+/// the server writes there belongs to the directory's owner (the worker's account), so user code can
+/// change it like its own files.
+/// </summary>
+public static partial class ConfinedFiles
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const int AtEmptyPath = 0x1000;
+    private const ulong ResolveNoMagicLinks = 0x02;
+    private const ulong ResolveNoSymlinks = 0x04;
+    private const ulong ResolveBeneath = 0x08;
+    private const long SysOpenat2 = 437; // the same number on every 64-bit Linux architecture
+    private const int Enoent = 2;
+    private const int Eexist = 17;
+    private const ushort TypeMask = 0xF000;
+    private const ushort RegularFile = 0x8000;
+    private const ushort DirectoryType = 0x4000;
+
+    // x86-64 and arm64 spell some open flags differently.
+    private static readonly bool Arm = RuntimeInformation.ProcessArchitecture is Architecture.Arm64;
+    private static readonly ulong ODirectory = Arm ? 0x4000UL : 0x10000UL;
+    private static readonly ulong ONoFollow = Arm ? 0x8000UL : 0x20000UL;
+    private const ulong OWriteOnly = 0x1;
+    private const ulong OCreate = 0x40;
+    private const ulong OTruncate = 0x200;
+    private const ulong ONonBlock = 0x800;
+    private const ulong OCloseOnExec = 0x80000;
+    private const ulong OPath = 0x200000;
+
+    /// <summary>Opens an existing regular file for reading; null when there is none (a link, a directory and a pipe are none).</summary>
+    public static FileStream? OpenRead(string root, string relativePath)
+    {
+        using var directory = OpenRoot(root);
+        var handle = Open(directory, Normalize(relativePath), ONonBlock | ONoFollow, 0, out _);
+        if (handle is null)
+        {
+            return null;
+        }
+
+        if (Type(handle) != RegularFile)
+        {
+            handle.Dispose();
+            return null;
+        }
+
+        return new FileStream(handle, FileAccess.Read, bufferSize: 0);
+    }
+
+    /// <summary>Whether a regular file is there (never through a link).</summary>
+    public static bool Exists(string root, string relativePath)
+    {
+        using var file = OpenRead(root, relativePath);
+        return file is not null;
+    }
+
+    /// <summary>Creates or empties a file for writing, and its missing parent directories; an entry in the way is an <see cref="IOException"/>.</summary>
+    public static FileStream Create(string root, string relativePath)
+    {
+        var parts = Normalize(relativePath).Split('/');
+        using var rootHandle = OpenRoot(root);
+        var (uid, gid) = Owner(rootHandle);
+        var directory = rootHandle;
+        try
+        {
+            foreach (var part in parts[..^1])
+            {
+                var next = Open(directory, part, ODirectory | OPath, 0, out var errno);
+                if (next is null && errno == Enoent)
+                {
+                    if (MakeDirectory(directory, part, 0x1ED) != 0 && Marshal.GetLastPInvokeError() != Eexist)
+                    {
+                        throw new IOException($"Could not create the directory '{part}' of '{relativePath}'.");
+                    }
+
+                    GiveAway(directory, part, uid, gid);
+                    next = Open(directory, part, ODirectory | OPath, 0, out errno);
+                }
+
+                if (next is null)
+                {
+                    throw new IOException($"'{part}' in '{relativePath}' is not a directory.");
+                }
+
+                if (directory != rootHandle)
+                {
+                    directory.Dispose();
+                }
+
+                directory = next;
+            }
+
+            var file = Open(directory, parts[^1], OWriteOnly | OCreate | OTruncate | ONoFollow, 0x1A4, out var fileErrno)
+                ?? throw new IOException($"Could not write '{relativePath}' (error {fileErrno}): something else is in its place.");
+            if (Type(file) != RegularFile)
+            {
+                file.Dispose();
+                throw new IOException($"'{relativePath}' is not a regular file.");
+            }
+
+            GiveAway(directory, parts[^1], uid, gid);
+            return new FileStream(file, FileAccess.Write, bufferSize: 0);
+        }
+        finally
+        {
+            if (directory != rootHandle)
+            {
+                directory.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The regular files under <paramref name="relativeDirectory"/> of the root, as '/'-separated paths relative to the root, in order.</summary>
+    public static IReadOnlyList<string> ListFiles(string root, string relativeDirectory = "", bool recursive = true)
+    {
+        var result = new List<string>();
+        Walk(root, relativeDirectory.Trim('/'), recursive, (_, _, entry, type) =>
+        {
+            if (type == RegularFile)
+            {
+                result.Add(entry);
+            }
+        });
+        result.Sort(StringComparer.Ordinal);
+        return result;
+    }
+
+    /// <summary>
+    /// Hands a directory and everything under it to an account (links themselves, never what they
+    /// point at). For the server's own trees before user code runs in them.
+    /// </summary>
+    public static void GiveTree(string root, uint uid, uint gid)
+    {
+        using var rootHandle = OpenRoot(root);
+        _ = Fchownat((int)rootHandle.DangerousGetHandle(), "", uid, gid, AtEmptyPath);
+        Walk(root, "", recursive: true, (directory, name, _, _) => Fchownat((int)directory.DangerousGetHandle(), name, uid, gid, AtSymlinkNoFollow));
+    }
+
+    /// <summary>The owner of a directory, or null when it cannot be opened.</summary>
+    public static (uint Uid, uint Gid)? OwnerOf(string directory)
+    {
+        try
+        {
+            using var handle = OpenRoot(directory);
+            return Owner(handle);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Calls <paramref name="visit"/> for every entry under a directory of the root (its directory's handle, its name, its relative path, its type), never through a link.</summary>
+    private static void Walk(string root, string start, bool recursive, Action<SafeFileHandle, string, string, ushort> visit)
+    {
+        using var rootHandle = OpenRoot(root);
+        var pending = new Stack<string>();
+        pending.Push(start);
+        while (pending.Count > 0)
+        {
+            var relative = pending.Pop();
+            using var opened = relative.Length == 0 ? null : Open(rootHandle, Normalize(relative), ODirectory | OPath, 0, out _);
+            var handle = relative.Length == 0 ? rootHandle : opened;
+            if (handle is null)
+            {
+                continue;
+            }
+
+            // The descriptor's magic link names exactly the directory opened, wherever it has been moved since.
+            List<string> names;
+            try
+            {
+                names = [.. Directory.EnumerateFileSystemEntries($"/proc/self/fd/{handle.DangerousGetHandle()}").Select(p => Path.GetFileName(p))];
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var name in names)
+            {
+                var entry = relative.Length == 0 ? name : relative + "/" + name;
+                var type = TypeAt(handle, name);
+                visit(handle, name, entry, type);
+                if (type == DirectoryType && recursive)
+                {
+                    pending.Push(entry);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a relative path is one this class can open: no empty, "." or ".." part, no NUL, no
+    /// leading '/'. Callers that take paths from clients check with it first for a clear 400.
+    /// </summary>
+    public static bool IsPlainRelativePath(string path) =>
+        path.Length > 0 && !path.Contains('\0', StringComparison.Ordinal) && !path.StartsWith('/')
+        && path.Split('/').All(part => part.Length is > 0 and <= 255 && part is not ("." or ".."));
+
+    private static string Normalize(string relativePath) =>
+        IsPlainRelativePath(relativePath) ? relativePath : throw new ArgumentException($"'{relativePath}' is not a plain relative path.", nameof(relativePath));
+
+    private static SafeFileHandle OpenRoot(string root)
+    {
+        var how = new OpenHow { Flags = ODirectory | OPath | OCloseOnExec };
+        var fd = Openat2(AtFdCwd, Path.GetFullPath(root), ref how, (nuint)Marshal.SizeOf<OpenHow>());
+        return fd >= 0
+            ? new SafeFileHandle((nint)fd, ownsHandle: true)
+            : throw new DirectoryNotFoundException($"The directory '{root}' cannot be opened (error {Marshal.GetLastPInvokeError()}).");
+    }
+
+    private static SafeFileHandle? Open(SafeFileHandle directory, string relative, ulong flags, ulong mode, out int errno)
+    {
+        var how = new OpenHow { Flags = flags | OCloseOnExec, Mode = mode, Resolve = ResolveBeneath | ResolveNoSymlinks | ResolveNoMagicLinks };
+        var fd = Openat2((int)directory.DangerousGetHandle(), relative, ref how, (nuint)Marshal.SizeOf<OpenHow>());
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd >= 0 ? new SafeFileHandle((nint)fd, ownsHandle: true) : null;
+    }
+
+    private static ushort Type(SafeFileHandle handle) => StatType((int)handle.DangerousGetHandle(), "", AtEmptyPath);
+
+    private static ushort TypeAt(SafeFileHandle directory, string name) => StatType((int)directory.DangerousGetHandle(), name, AtSymlinkNoFollow);
+
+    private static unsafe ushort StatType(int fd, string name, int flags)
+    {
+        var buffer = stackalloc byte[256];
+        return Statx(fd, name, flags, 0x1 /* STATX_TYPE */, buffer) == 0 ? (ushort)(*(ushort*)(buffer + 28) & TypeMask) : (ushort)0;
+    }
+
+    private static unsafe (uint Uid, uint Gid) Owner(SafeFileHandle handle)
+    {
+        var buffer = stackalloc byte[256];
+        return Statx((int)handle.DangerousGetHandle(), "", AtEmptyPath, 0x8 | 0x10 /* STATX_UID | STATX_GID */, buffer) == 0
+            ? (*(uint*)(buffer + 20), *(uint*)(buffer + 24))
+            : (0u, 0u);
+    }
+
+    /// <summary>A server running as root hands what it writes to the directory's owner.</summary>
+    private static void GiveAway(SafeFileHandle directory, string name, uint uid, uint gid)
+    {
+        if (uid != 0 && Geteuid() == 0)
+        {
+            _ = Fchownat((int)directory.DangerousGetHandle(), name, uid, gid, AtSymlinkNoFollow);
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
+
+    private static int Openat2(int directory, string path, ref OpenHow how, nuint size) => (int)Syscall(SysOpenat2, directory, path, ref how, size);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long Syscall(long number, int directory, string path, ref OpenHow how, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MakeDirectoryAt(int directory, string path, uint mode);
+
+    private static int MakeDirectory(SafeFileHandle directory, string name, uint mode) => MakeDirectoryAt((int)directory.DangerousGetHandle(), name, mode);
+
+    [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Fchownat(int directory, string path, uint uid, uint gid, int flags);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint Geteuid();
+}

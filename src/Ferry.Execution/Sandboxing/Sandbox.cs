@@ -1,0 +1,427 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ferry.Core.Errors;
+using Ferry.Core.Files;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Execution.Sandboxing;
+
+/// <summary>
+/// The one place user code is started. Every worker (session, web-service pool, online deployment,
+/// experiment run, any runtime) runs through <see cref="StartAsync"/>: with bubblewrap, in its own
+/// mount, PID, IPC, UTS and (unless allowed) network namespaces, seeing <c>/usr</c> and <c>/etc</c>
+/// read-only, its working directory at <see cref="VisibleHome"/>, a private <c>/tmp</c>, and the
+/// directory of its channel to the server at <see cref="VisibleRun"/>; never the data directory, the
+/// keys, the database, the blob store or anyone else's files. When the server runs as root, the
+/// worker runs as an unprivileged account of its own with no capabilities; otherwise as the server's
+/// user inside a user namespace. Limits on processes, open files and file size apply to each worker;
+/// its environment is an allow-list. When the worker's main process ends, or the server does, every
+/// process it started dies with it (a PID namespace torn down by the kernel).
+/// </summary>
+public sealed partial class Sandbox
+{
+    public const string VisibleHome = "/work";
+    public const string VisibleRun = "/run/ferry";
+    public const string VisibleRuntimes = "/opt/ferry";
+
+    /// <summary>The worker scripts of every runtime, on the host.</summary>
+    public static readonly string RuntimesDirectory = Path.Combine(AppContext.BaseDirectory, "Runtimes");
+
+    private const string Prlimit = "/usr/bin/prlimit";
+    private const string Setpriv = "/usr/bin/setpriv";
+
+    // What a worker may inherit from the server's environment: locale and numeric-library switches
+    // that make its results correct on this processor. Never FERRY_*, tokens or keys.
+    private static readonly string[] InheritedVariables = ["LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"];
+
+    private readonly SandboxOptions options;
+    private readonly ILogger<Sandbox> logger;
+    private readonly Lazy<Task<SandboxState>> probe;
+    private readonly HashSet<uint> uidsInUse = [];
+    private readonly bool root = Environment.IsPrivilegedProcess;
+    private uint nextUid;
+
+    public Sandbox(IOptions<SandboxOptions> options, ILogger<Sandbox> logger)
+    {
+        this.options = options.Value;
+        this.logger = logger;
+        probe = new(ProbeAsync);
+        if (this.options.Mode == SandboxMode.None)
+        {
+            LogUnsandboxed(logger);
+        }
+    }
+
+    private string ScratchRoot => Path.GetFullPath(string.IsNullOrEmpty(options.Directory) ? Path.Combine(Path.GetTempPath(), "ferry-sandbox") : options.Directory);
+
+    /// <summary>Whether sessions, web services and deployments may reach the network.</summary>
+    public bool NetworkAllowed => options.Network;
+
+    /// <summary>Whether runs may reach the network.</summary>
+    public bool RunNetworkAllowed => options.RunNetwork;
+
+    /// <summary>Whether user code can run, and how; probed once by starting a real sandbox.</summary>
+    public Task<SandboxState> GetStateAsync() => probe.Value;
+
+    /// <summary>Throws the 503 every code-running operation answers while the sandbox cannot be set up.</summary>
+    public async Task EnsureAvailableAsync()
+    {
+        var state = await GetStateAsync();
+        if (!state.Usable)
+        {
+            throw new FerryException(FerryErrorKind.Unavailable, $"User code cannot run on this server: {state.Problem}", TimeSpan.FromSeconds(60));
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="request"/>'s program in a sandbox. The working directory is handed to the
+    /// worker's account first (it is new, or holds only what the server put there).
+    /// </summary>
+    public async Task<SandboxedProcess> StartAsync(SandboxRequest request, CancellationToken cancellationToken)
+    {
+        await EnsureAvailableAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        var sandboxed = options.Mode == SandboxMode.Bubblewrap;
+        var uid = sandboxed && root ? TakeUid() : (uint?)null;
+        var scratch = Directory.CreateDirectory(Path.Combine(ScratchRoot, Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            var run = Directory.CreateDirectory(Path.Combine(scratch, "run")).FullName;
+            var tmp = Directory.CreateDirectory(Path.Combine(scratch, "tmp")).FullName;
+            if (uid is { } owner)
+            {
+                ConfinedFiles.GiveTree(request.WorkingDirectory, owner, owner);
+                ConfinedFiles.GiveTree(scratch, owner, owner);
+            }
+
+            var info = new ProcessStartInfo(options.Bubblewrap)
+            {
+                WorkingDirectory = sandboxed ? scratch : request.WorkingDirectory,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = request.CaptureOutput,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            info.Environment.Clear();
+            foreach (var name in InheritedVariables)
+            {
+                if (Environment.GetEnvironmentVariable(name) is { } value)
+                {
+                    info.Environment[name] = value;
+                }
+            }
+
+            var layout = sandboxed
+                ? new SandboxLayout(VisibleHome, VisibleRun, VisibleRuntimes, run)
+                : new SandboxLayout(request.WorkingDirectory, run, RuntimesDirectory, run);
+            info.Environment["HOME"] = layout.Home;
+            info.Environment["TMPDIR"] = sandboxed ? "/tmp" : tmp;
+            info.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+            info.Environment["LANG"] = info.Environment.TryGetValue("LANG", out var lang) && lang is not null ? lang : "C.UTF-8";
+            info.Environment["USER"] = info.Environment["LOGNAME"] = "ferry";
+            foreach (var (name, value) in request.Environment)
+            {
+                info.Environment[name] = value;
+            }
+
+            var program = request.Program(layout);
+            var arguments = request.Arguments(layout);
+            if (sandboxed)
+            {
+                foreach (var argument in BubblewrapArguments(request, run, tmp, uid))
+                {
+                    info.ArgumentList.Add(argument);
+                }
+
+                info.ArgumentList.Add(program);
+            }
+            else
+            {
+                info.FileName = program;
+            }
+
+            foreach (var argument in arguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            var process = new Process { StartInfo = info };
+            var sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => ReleaseUid(uid));
+            request.BeforeStart?.Invoke(process, layout);
+            await ProcessLauncher.StartAsync(process);
+            process.StandardInput.Close();
+            return sandboxedProcess;
+        }
+        catch
+        {
+            ReleaseUid(uid);
+            TryDelete(scratch);
+            throw;
+        }
+    }
+
+    private List<string> BubblewrapArguments(SandboxRequest request, string run, string tmp, uint? uid)
+    {
+        var args = new List<string> { "--new-session", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try" };
+        if (!request.Network)
+        {
+            args.Add("--unshare-net");
+        }
+
+        if (uid is null)
+        {
+            args.AddRange(["--unshare-user", "--disable-userns"]);
+        }
+
+        var visible = new List<string> { "/usr", "/etc" };
+        args.AddRange(["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]);
+        foreach (var top in new[] { "bin", "sbin", "lib", "lib32", "lib64", "libx32" })
+        {
+            var path = "/" + top;
+            var link = new FileInfo(path).LinkTarget;
+            if (link is not null)
+            {
+                args.AddRange(["--symlink", link, path]); // merged /usr: /bin -> usr/bin
+            }
+            else if (Directory.Exists(path))
+            {
+                args.AddRange(["--ro-bind", path, path]);
+                visible.Add(path);
+            }
+        }
+
+        foreach (var path in options.ReadOnlyPaths.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Path.GetFullPath(p)).Where(Path.Exists))
+        {
+            args.AddRange(["--ro-bind", path, path]);
+            visible.Add(path);
+        }
+
+        // bubblewrap makes missing parents owner-only; the worker's account must pass through them.
+        args.AddRange(["--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", "/run"]);
+        args.AddRange(["--ro-bind", RuntimesDirectory, VisibleRuntimes]);
+        visible.Add(RuntimesDirectory);
+
+        // The data directory, this sandbox's own scratch root and anything hidden must not show
+        // through a path the worker sees (a data directory under /usr or /etc, say).
+        foreach (var hidden in options.HiddenPaths.Append(ScratchRoot).Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Path.GetFullPath(p)))
+        {
+            if (visible.Any(v => IsUnder(hidden, v)) && Directory.Exists(hidden))
+            {
+                args.AddRange(["--tmpfs", hidden]);
+            }
+        }
+
+        args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        args.AddRange(["--size", (options.SharedMemoryMb * 1024L * 1024L).ToString(CultureInfo.InvariantCulture), "--tmpfs", "/dev/shm"]);
+        args.AddRange(["--bind", tmp, "/tmp", "--bind", run, VisibleRun, "--bind", request.WorkingDirectory, VisibleHome, "--chdir", VisibleHome]);
+        args.AddRange(["--hostname", "ferry-worker", "--", Prlimit]);
+        args.Add($"--nproc={options.MaxProcesses}");
+        args.Add($"--nofile={options.MaxOpenFiles}");
+        args.Add($"--fsize={options.MaxFileSizeMb * 1024L * 1024L}");
+        if (request.MemoryLimitMb > 0)
+        {
+            args.Add($"--as={request.MemoryLimitMb * 1024L * 1024L}");
+        }
+
+        if (request.CpuSeconds > 0)
+        {
+            args.Add($"--cpu={request.CpuSeconds}");
+        }
+
+        if (uid is { } account)
+        {
+            var id = account.ToString(CultureInfo.InvariantCulture);
+            args.AddRange([Setpriv, $"--reuid={id}", $"--regid={id}", "--clear-groups", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]);
+        }
+
+        return args;
+    }
+
+    private static bool IsUnder(string path, string directory) =>
+        path == directory || path.StartsWith(Path.TrimEndingDirectorySeparator(directory) + "/", StringComparison.Ordinal);
+
+    private uint TakeUid()
+    {
+        lock (uidsInUse)
+        {
+            for (var i = 0; i < options.UidCount; i++)
+            {
+                var candidate = options.UidBase + (uint)((nextUid + i) % (uint)options.UidCount);
+                if (uidsInUse.Add(candidate))
+                {
+                    nextUid = (uint)((nextUid + i + 1) % (uint)options.UidCount);
+                    return candidate;
+                }
+            }
+        }
+
+        throw new FerryException(FerryErrorKind.Unavailable, "Every worker account is in use; try again when a session or service ends.", TimeSpan.FromSeconds(5));
+    }
+
+    private void ReleaseUid(uint? uid)
+    {
+        if (uid is { } taken)
+        {
+            lock (uidsInUse)
+            {
+                uidsInUse.Remove(taken);
+            }
+        }
+    }
+
+    internal static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // already gone, or busy: the next start's sweep takes it
+        }
+    }
+
+    /// <summary>Starts a real sandbox running <c>true</c>: the only proof that this kernel and this bubblewrap can do it.</summary>
+    private async Task<SandboxState> ProbeAsync()
+    {
+        if (options.Mode == SandboxMode.None)
+        {
+            return new SandboxState(SandboxMode.None, true, null, null, "the server's own user (unsandboxed: Ferry:Sandbox:Mode=None)");
+        }
+
+        var account = root ? $"one unprivileged account per worker (uids {options.UidBase}-{options.UidBase + (uint)options.UidCount - 1}), no capabilities" : "the server's user inside a user namespace";
+        var home = Directory.CreateTempSubdirectory("ferry-sandbox-probe-").FullName;
+        var version = "";
+        try
+        {
+            try
+            {
+                var result = await Processes.ProcessRunner.RunAsync(options.Bubblewrap, ["--version"], TimeSpan.FromSeconds(10), CancellationToken.None);
+                version = result.StandardOutput.Trim();
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return Unusable($"bubblewrap ('{options.Bubblewrap}') is not installed. Install it with 'apt-get install -y bubblewrap' (./ferry serve does so when run as root), or set Ferry:Sandbox:Mode=None to run user code unsandboxed.");
+            }
+
+            foreach (var tool in new[] { Prlimit, Setpriv })
+            {
+                if (!File.Exists(tool))
+                {
+                    return Unusable($"{tool} is missing. Install it with 'apt-get install -y util-linux'.");
+                }
+            }
+
+            var uid = root ? TakeUid() : (uint?)null;
+            try
+            {
+                var request = new SandboxRequest(_ => "/usr/bin/true", _ => [], home) { CaptureOutput = true };
+                var scratch = Directory.CreateDirectory(Path.Combine(ScratchRoot, Guid.NewGuid().ToString("N")));
+                var run = Directory.CreateDirectory(Path.Combine(scratch.FullName, "run")).FullName;
+                var tmp = Directory.CreateDirectory(Path.Combine(scratch.FullName, "tmp")).FullName;
+                try
+                {
+                    if (uid is { } owner)
+                    {
+                        ConfinedFiles.GiveTree(home, owner, owner);
+                        ConfinedFiles.GiveTree(scratch.FullName, owner, owner);
+                    }
+
+                    var args = BubblewrapArguments(request, run, tmp, uid);
+                    var check = await Processes.ProcessRunner.RunAsync(options.Bubblewrap, [.. args, "/usr/bin/true"], TimeSpan.FromSeconds(30), CancellationToken.None);
+                    if (check.ExitCode != 0)
+                    {
+                        return Unusable($"bubblewrap cannot set up a sandbox on this machine: {check.StandardError.Trim()} (exit code {check.ExitCode}). Enable user namespaces (sysctl user.max_user_namespaces > 0) or run the server as root; or set Ferry:Sandbox:Mode=None to run user code unsandboxed.");
+                    }
+                }
+                finally
+                {
+                    TryDelete(scratch.FullName);
+                }
+            }
+            finally
+            {
+                ReleaseUid(uid);
+            }
+
+            return new SandboxState(SandboxMode.Bubblewrap, true, null, version, account);
+        }
+        finally
+        {
+            TryDelete(home);
+        }
+
+        SandboxState Unusable(string problem)
+        {
+            LogUnavailable(logger, problem);
+            return new SandboxState(SandboxMode.Bubblewrap, false, problem, version, account);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ferry:Sandbox:Mode is None: user code runs unsandboxed, as the server's own user, and can read the server's data and keys")]
+    private static partial void LogUnsandboxed(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The sandbox is unavailable, so no user code can run: {Problem}")]
+    private static partial void LogUnavailable(ILogger logger, string problem);
+}
+
+/// <summary>What a sandboxed process needs: its program and arguments (given the paths it will see), its working directory on the host, and its allowances.</summary>
+public sealed record SandboxRequest(Func<SandboxLayout, string> Program, Func<SandboxLayout, IReadOnlyList<string>> Arguments, string WorkingDirectory)
+{
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    public bool Network { get; init; }
+
+    public bool CaptureOutput { get; init; }
+
+    public int MemoryLimitMb { get; init; }
+
+    public int CpuSeconds { get; init; }
+
+    /// <summary>Runs just before the process starts, its scratch made: attach handlers, open the channel.</summary>
+    public Action<Process, SandboxLayout>? BeforeStart { get; init; }
+}
+
+/// <summary>Where things are as the process sees them, and its run directory (channel, exchanged files) on the host.</summary>
+public sealed record SandboxLayout(string Home, string Run, string Runtimes, string HostRun);
+
+/// <summary>Whether user code can run and how (shown under <c>/status</c>).</summary>
+public sealed record SandboxState(SandboxMode Mode, bool Usable, string? Problem, string? Version, string Account);
+
+/// <summary>A started sandbox: its outermost process, and the scratch it removes when disposed.</summary>
+public sealed class SandboxedProcess(Process process, SandboxLayout layout, string scratch, Action release) : IAsyncDisposable
+{
+    private int disposed;
+
+    public Process Process { get; } = process;
+
+    public SandboxLayout Layout { get; } = layout;
+
+    /// <summary>Kills whatever still runs (the PID namespace goes with it) and removes the scratch.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await Process.WaitForExitAsync(wait.Token);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        {
+            // never started, gone, or not yet reaped: the PID namespace is gone with its first process
+        }
+
+        Sandbox.TryDelete(scratch);
+        release();
+        Process.Dispose();
+    }
+}
