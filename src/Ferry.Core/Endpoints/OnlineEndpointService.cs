@@ -300,6 +300,12 @@ public sealed partial class OnlineEndpointService(
         return traffic;
     }
 
+    private static async Task AddEntryAsync(ZipArchive zip, string name, Stream content, CancellationToken cancellationToken)
+    {
+        await using var entry = await zip.CreateEntry(name, CompressionLevel.Fastest).OpenAsync(cancellationToken);
+        await content.CopyToAsync(entry, cancellationToken);
+    }
+
     /// <summary>The deployment's files: the code version's uploads at the root and the model under azureml-models/{name}/{version}/.</summary>
     private async Task<string> BuildContentAsync(Workspace workspace, Model model, CodeVersion code, string scoringScript, CancellationToken cancellationToken)
     {
@@ -310,7 +316,7 @@ public sealed partial class OnlineEndpointService(
             throw Invalid($"Code version '{code.Name}:{code.Version}' has no scoring script '{scoringScript}'; it holds {string.Join(", ", files)}.");
         }
 
-        var modelFile = await models.ArtifactPathAsync(workspace, model.Url, cancellationToken);
+        await using var modelFile = await models.OpenArtifactAsync(workspace, model.Url, cancellationToken);
         var zipPath = Path.Combine(Path.GetTempPath(), $"ferry-deployment-{Guid.NewGuid():N}.zip");
         try
         {
@@ -318,10 +324,11 @@ public sealed partial class OnlineEndpointService(
             {
                 foreach (var file in files)
                 {
-                    await zip.CreateEntryFromFileAsync(await artifacts.GetAsync(workspace.ResourceGroup, workspace.Name, parts[0], parts[1], file, cancellationToken), $"files/{file}", cancellationToken);
+                    await using var content = await artifacts.OpenAsync(workspace.ResourceGroup, workspace.Name, parts[0], parts[1], file, cancellationToken);
+                    await AddEntryAsync(zip, $"files/{file}", content, cancellationToken);
                 }
 
-                await zip.CreateEntryFromFileAsync(modelFile, $"files/azureml-models/{model.Name}/{model.Version}/{Path.GetFileName(modelFile)}", cancellationToken);
+                await AddEntryAsync(zip, $"files/azureml-models/{model.Name}/{model.Version}/{Path.GetFileName(model.Url)}", modelFile, cancellationToken);
             }
 
             return (await blobs.StageAsync(zipPath, cancellationToken)).Hash;

@@ -146,6 +146,15 @@ public static partial class ConfinedFiles
         Walk(root, "", recursive: true, (directory, name, _, _) => Fchownat((int)directory.DangerousGetHandle(), name, uid, gid, AtSymlinkNoFollow));
     }
 
+    /// <summary>A server running as root hands a file of its own, about to be moved into a directory, to that directory's owner.</summary>
+    public static void GiveToOwnerOf(string directory, string file)
+    {
+        if (Geteuid() == 0 && OwnerOf(directory) is { Uid: not 0 } owner)
+        {
+            _ = Fchownat(AtFdCwd, file, owner.Uid, owner.Gid, AtSymlinkNoFollow);
+        }
+    }
+
     /// <summary>The owner of a directory, or null when it cannot be opened.</summary>
     public static (uint Uid, uint Gid)? OwnerOf(string directory)
     {

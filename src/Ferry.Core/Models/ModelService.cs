@@ -32,7 +32,11 @@ public sealed class ModelService(IModelStore store, WorkspaceService workspaces,
             throw Invalid("The model name must be at most 255 characters and hold no ':'.");
         }
 
-        await ArtifactPathAsync(found, url, cancellationToken);
+        await using (await OpenArtifactAsync(found, url, cancellationToken))
+        {
+            // it exists
+        }
+
         var now = time.GetUtcNow();
         return await store.AddAsync(
             new Model(found.ResourceGroup, found.Name, name, 0, url, mimeType, registration.Framework, registration.FrameworkVersion, registration.Description,
@@ -123,7 +127,8 @@ public sealed class ModelService(IModelStore store, WorkspaceService workspaces,
     }
 
     /// <summary>The file an <c>aml://artifact/{origin}/{container}/{path}</c> url names; anything else is a 400.</summary>
-    public async Task<string> ArtifactPathAsync(Workspace workspace, string url, CancellationToken cancellationToken)
+    /// <summary>The model's file, opened (read without following links: a run's outputs are user code's).</summary>
+    public async Task<FileStream> OpenArtifactAsync(Workspace workspace, string url, CancellationToken cancellationToken)
     {
         if (!url.StartsWith(ArtifactScheme, StringComparison.Ordinal))
         {
@@ -138,7 +143,7 @@ public sealed class ModelService(IModelStore store, WorkspaceService workspaces,
 
         try
         {
-            return await artifacts.GetAsync(workspace.ResourceGroup, workspace.Name, parts[0], parts[1], parts[2], cancellationToken);
+            return await artifacts.OpenAsync(workspace.ResourceGroup, workspace.Name, parts[0], parts[1], parts[2], cancellationToken);
         }
         catch (FerryException ex) when (ex.Kind == FerryErrorKind.NotFound)
         {

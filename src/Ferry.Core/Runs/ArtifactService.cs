@@ -1,5 +1,6 @@
 using Ferry.Core.Arm;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Runs;
@@ -17,19 +18,18 @@ public sealed class ArtifactService(IRunStore runs, WorkspaceService workspaces,
     /// <summary>Every artifact path in the container (relative, '/'-separated), in order.</summary>
     public async Task<IReadOnlyList<string>> ListAsync(string resourceGroup, string workspace, string origin, string container, CancellationToken cancellationToken)
     {
+        // A run's outputs are written by user code: read without following its links (ConfinedFiles).
         var (root, prefix) = await RootAsync(resourceGroup, workspace, origin, container, cancellationToken);
-        var scope = Path.Combine(root, prefix);
-        return Directory.Exists(scope)
-            ? [.. Directory.EnumerateFiles(scope, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/')).Order(StringComparer.Ordinal)]
-            : [];
+        return Directory.Exists(root) ? ConfinedFiles.ListFiles(root, prefix) : [];
     }
 
-    /// <summary>The file behind an artifact; a missing one is a 404.</summary>
-    public async Task<string> GetAsync(string resourceGroup, string workspace, string origin, string container, string path, CancellationToken cancellationToken)
+    /// <summary>The artifact's content, opened; a missing one is a 404.</summary>
+    public async Task<FileStream> OpenAsync(string resourceGroup, string workspace, string origin, string container, string path, CancellationToken cancellationToken)
     {
         var (root, prefix) = await RootAsync(resourceGroup, workspace, origin, container, cancellationToken);
         var file = Inside(root, prefix, path);
-        return File.Exists(file) ? file : throw NotFound($"There is no artifact '{origin}/{container}/{path}'.");
+        return (Directory.Exists(root) ? ConfinedFiles.OpenRead(root, Path.GetRelativePath(root, file)) : null)
+            ?? throw NotFound($"There is no artifact '{origin}/{container}/{path}'.");
     }
 
     /// <summary>Stores an upload (LocalUpload only), replacing one of the same path once it has arrived whole.</summary>
@@ -97,7 +97,7 @@ public sealed class ArtifactService(IRunStore runs, WorkspaceService workspaces,
     {
         var scope = Path.GetFullPath(Path.Combine(root, prefix)) + Path.DirectorySeparatorChar;
         var file = Path.GetFullPath(Path.Combine(root, path));
-        return path.Length > 0 && !Path.IsPathRooted(path) && file.StartsWith(scope, StringComparison.Ordinal)
+        return path.Length > 0 && !Path.IsPathRooted(path) && ConfinedFiles.IsPlainRelativePath(path) && file.StartsWith(scope, StringComparison.Ordinal)
             ? file
             : throw new FerryException(FerryErrorKind.BadRequest, $"The artifact path '{path}' is not inside its container{(prefix.Length > 0 ? $"'s {prefix}/" : "")}.", code: "UserError");
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Core.Files;
 
 namespace Ferry.Core.Runs;
 
@@ -17,13 +18,13 @@ public static class RunMetrics
     public static IReadOnlyDictionary<string, List<JsonNode?>> Read(Run run)
     {
         var result = new Dictionary<string, List<JsonNode?>>(StringComparer.Ordinal);
-        var path = Path.Combine(run.Directory, File);
-        if (!System.IO.File.Exists(path))
+        // Written by user code: read without following a link put in its place.
+        using var stream = Directory.Exists(run.Directory) ? ConfinedFiles.OpenRead(run.Directory, File) : null;
+        if (stream is null)
         {
             return result;
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
         while (reader.ReadLine() is { } line)
         {

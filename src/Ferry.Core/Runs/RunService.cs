@@ -24,6 +24,9 @@ public interface IRunDispatcher
 
     /// <summary>Stops a running run; false when it is not running here.</summary>
     bool Cancel(string runId);
+
+    /// <summary>Throws a 503 naming the cause and the fix while no user code can run here (no sandbox).</summary>
+    Task EnsureCanRunAsync();
 }
 
 /// <summary>
@@ -41,6 +44,7 @@ public sealed partial class RunService(
         }
 
         var workspace = await workspaces.GetAsync(resourceGroup, workspaceName, cancellationToken);
+        await dispatcher.EnsureCanRunAsync();
         var definition = ParseDefinition(definitionJson);
         if (!string.Equals(definition.Target, "local", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Sessions;
@@ -109,14 +110,15 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
         OnWorkerAsync(owner, id, (worker, ct) => DoneAsync(worker.DeleteObjectAsync(name, ct)), cancellationToken);
 
     /// <summary>The names of the files in the session's working directory.</summary>
-    public IReadOnlyList<string> ListFiles(string owner, string id) =>
-        [.. Directory.EnumerateFiles(Get(owner, id).WorkingDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+    /// <remarks>The directory is user code's: only regular files count, and no link is followed.</remarks>
+    public IReadOnlyList<string> ListFiles(string owner, string id) => ConfinedFiles.ListFiles(Get(owner, id).WorkingDirectory, recursive: false);
 
-    /// <summary>The full path of an existing working-directory file.</summary>
-    public string GetFile(string owner, string id, string fileName)
+    /// <summary>An existing working-directory file, opened (never through a link user code left in its place).</summary>
+    public FileStream GetFile(string owner, string id, string fileName)
     {
-        var path = SessionFiles.PathOf(Get(owner, id).WorkingDirectory, fileName);
-        return File.Exists(path) ? path : throw FerryException.NotFound($"The session has no file '{fileName}'.");
+        var directory = Get(owner, id).WorkingDirectory;
+        SessionFiles.PathOf(directory, fileName);
+        return ConfinedFiles.OpenRead(directory, fileName) ?? throw FerryException.NotFound($"The session has no file '{fileName}'.");
     }
 
     /// <summary>Stores an uploaded file, replacing one of the same name only once it is whole.</summary>
@@ -132,7 +134,8 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
                 await CopyBoundedAsync(content, file, $"The file '{fileName}'", cancellationToken);
             }
 
-            File.Move(temp, path, overwrite: true);
+            ConfinedFiles.GiveToOwnerOf(Path.GetDirectoryName(path)!, temp);
+            File.Move(temp, path, overwrite: true); // a rename replaces whatever entry is there; it follows no link
         }
         finally
         {
@@ -140,7 +143,15 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
         }
     }
 
-    public void DeleteFile(string owner, string id, string fileName) => File.Delete(GetFile(owner, id, fileName));
+    public void DeleteFile(string owner, string id, string fileName)
+    {
+        using (GetFile(owner, id, fileName))
+        {
+            // it is there
+        }
+
+        File.Delete(SessionFiles.PathOf(Get(owner, id).WorkingDirectory, fileName)); // removes the entry itself, a link included
+    }
 
     /// <summary>Ends the session: its worker stops, its working directory is removed.</summary>
     public async Task CloseAsync(string owner, string id)

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 
 namespace Ferry.Core.Snapshots;
 
@@ -12,14 +13,22 @@ public static class SnapshotContent
     public const string WorkspaceEntry = "workspace.dill";
     private const string FilesPrefix = "files/";
 
+    /// <summary>
+    /// Zips the workspace file and the working directory's regular files. The directory is user
+    /// code's: its links are neither followed nor kept, so a link to a server file packs nothing.
+    /// </summary>
     public static void Pack(string workspaceFile, string workingDirectory, string zipPath)
     {
         using var zip = ZipFile.Open(zipPath, ZipArchiveMode.Create);
         zip.CreateEntryFromFile(workspaceFile, WorkspaceEntry, CompressionLevel.Fastest);
-        foreach (var file in Directory.EnumerateFiles(workingDirectory, "*", SearchOption.AllDirectories))
+        foreach (var relative in ConfinedFiles.ListFiles(workingDirectory))
         {
-            var relative = Path.GetRelativePath(workingDirectory, file).Replace(Path.DirectorySeparatorChar, '/');
-            zip.CreateEntryFromFile(file, FilesPrefix + relative, CompressionLevel.Fastest);
+            using var file = ConfinedFiles.OpenRead(workingDirectory, relative);
+            if (file is not null)
+            {
+                using var entry = zip.CreateEntry(FilesPrefix + relative, CompressionLevel.Fastest).Open();
+                file.CopyTo(entry);
+            }
         }
     }
 
@@ -36,14 +45,23 @@ public static class SnapshotContent
             }
             else if (entry.FullName.StartsWith(FilesPrefix, StringComparison.Ordinal) && !entry.FullName.EndsWith('/'))
             {
-                var target = Path.GetFullPath(Path.Combine(root, entry.FullName[FilesPrefix.Length..]));
-                if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                var relative = entry.FullName[FilesPrefix.Length..];
+                if (!ConfinedFiles.IsPlainRelativePath(relative))
                 {
                     throw FerryException.BadRequest($"The snapshot holds a file outside its working directory: '{entry.FullName}'.");
                 }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                entry.ExtractToFile(target, overwrite: true);
+                // Written beneath the directory without following a link user code may have left there.
+                try
+                {
+                    using var target = ConfinedFiles.Create(root, relative);
+                    using var content = entry.Open();
+                    content.CopyTo(target);
+                }
+                catch (IOException ex)
+                {
+                    throw FerryException.Conflict($"The snapshot's file '{relative}' cannot be written into the working directory: {ex.Message}");
+                }
             }
         }
     }

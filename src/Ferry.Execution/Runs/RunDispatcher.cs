@@ -3,8 +3,11 @@ using System.Diagnostics;
 using Ferry.Core.Arm;
 using Ferry.Core.Runs;
 using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Sandboxing;
+using Ferry.Execution.Workers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Runs;
 
@@ -15,13 +18,14 @@ namespace Ferry.Execution.Runs;
 /// cancelled. The queue is the database: queued runs wait out a restart; a run a restart cut off
 /// ends Failed with that reason.
 /// </summary>
-public sealed partial class RunDispatcher(IRunStore store, IComputeStore computes, PythonRuntime python, TimeProvider time, ILogger<RunDispatcher> logger)
+public sealed partial class RunDispatcher(
+    IRunStore store, IComputeStore computes, PythonRuntime python, Sandbox sandbox, IOptions<WorkerOptions> workers, TimeProvider time, ILogger<RunDispatcher> logger)
     : BackgroundService, IRunDispatcher
 {
     public const string DriverLog = "azureml-logs/70_driver_log.txt";
 
-    /// <summary>Runs the entry script and ends it when the server ends, however that happens.</summary>
-    private static readonly string RunnerScript = Path.Combine(AppContext.BaseDirectory, "Runtimes", "Python", "ferry_run.py");
+    private const int SignalExitBase = 128;
+    private const int CpuLimitSignal = 24; // SIGXCPU
     private readonly SemaphoreSlim wake = new(0);
     private readonly ConcurrentDictionary<string, ActiveRun> active = new();
 
@@ -32,6 +36,8 @@ public sealed partial class RunDispatcher(IRunStore store, IComputeStore compute
             wake.Release();
         }
     }
+
+    public Task EnsureCanRunAsync() => sandbox.EnsureAvailableAsync();
 
     public bool Cancel(string runId)
     {
@@ -122,7 +128,7 @@ public sealed partial class RunDispatcher(IRunStore store, IComputeStore compute
         {
             (status, reason) = await RunScriptAsync(run, state);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or Core.Errors.FerryException)
         {
             LogRunFailed(logger, ex, run.RunId);
             (status, reason) = (RunStatus.Failed, $"The run could not be started: {ex.Message}");
@@ -152,33 +158,32 @@ public sealed partial class RunDispatcher(IRunStore store, IComputeStore compute
         Directory.CreateDirectory(Path.Combine(run.Directory, "outputs"));
         var logPath = Path.Combine(run.Directory, DriverLog);
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        var info = new ProcessStartInfo(runtime.Path!)
-        {
-            WorkingDirectory = run.Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("-u");
-        info.ArgumentList.Add(RunnerScript);
-        info.ArgumentList.Add(run.Script);
-        foreach (var argument in run.Arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["AZUREML_RUN_ID"] = run.RunId;
-        info.Environment["AZUREML_EXPERIMENT_NAME"] = run.Experiment.Name;
-        info.Environment["AZUREML_RUN_TARGET"] = run.Target;
-        info.Environment[RunMetrics.EnvironmentVariable] = Path.Combine(run.Directory, RunMetrics.File);
-
         await using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
-        process.Start();
-        process.StandardInput.Close();
+        var home = sandbox.HomeFor(run.Directory);
+        var request = new SandboxRequest(
+            _ => runtime.Path!,
+            layout => ["-u", $"{layout.Runtimes}/Python/ferry_run.py", run.Script, .. run.Arguments],
+            run.Directory)
+        {
+            Environment = new Dictionary<string, string>
+            {
+                ["AZUREML_RUN_ID"] = run.RunId,
+                ["AZUREML_EXPERIMENT_NAME"] = run.Experiment.Name,
+                ["AZUREML_RUN_TARGET"] = run.Target,
+                [RunMetrics.EnvironmentVariable] = $"{home}/{RunMetrics.File}",
+            },
+            CaptureOutput = true,
+            Network = sandbox.RunNetworkAllowed,
+            MemoryLimitMb = workers.Value.MemoryLimitMb,
+            CpuSeconds = sandbox.RunCpuSeconds,
+            BeforeStart = (process, _) =>
+            {
+                process.OutputDataReceived += (_, e) => Append(log, e.Data);
+                process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+            },
+        };
+        await using var sandboxed = await sandbox.StartAsync(request, CancellationToken.None);
+        var process = sandboxed.Process;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         state.Attach(process);
@@ -207,9 +212,12 @@ public sealed partial class RunDispatcher(IRunStore store, IComputeStore compute
             return (RunStatus.Failed, "The server stopped while the run was running; submit it again.");
         }
 
-        return process.ExitCode == 0
-            ? (RunStatus.Completed, "")
-            : (RunStatus.Failed, $"The script exited with code {process.ExitCode}; see {DriverLog}.");
+        return process.ExitCode switch
+        {
+            0 => (RunStatus.Completed, ""),
+            SignalExitBase + CpuLimitSignal => (RunStatus.Failed, $"The run used up its CPU time limit of {sandbox.RunCpuSeconds} s (Ferry:Sandbox:RunCpuSeconds) and was stopped."),
+            var code => (RunStatus.Failed, $"The script exited with code {code}; see {DriverLog}."),
+        };
     }
 
     private static void Append(StreamWriter log, string? line)

@@ -61,6 +61,12 @@ public sealed partial class Sandbox
     /// <summary>Whether runs may reach the network.</summary>
     public bool RunNetworkAllowed => options.RunNetwork;
 
+    /// <summary>CPU seconds a run may use (0: no limit).</summary>
+    public int RunCpuSeconds => options.Mode == SandboxMode.Bubblewrap ? options.RunCpuSeconds : 0;
+
+    /// <summary>How a process started in <paramref name="workingDirectory"/> sees that directory.</summary>
+    public string HomeFor(string workingDirectory) => options.Mode == SandboxMode.Bubblewrap ? VisibleHome : workingDirectory;
+
     /// <summary>Whether user code can run, and how; probed once by starting a real sandbox.</summary>
     public Task<SandboxState> GetStateAsync() => probe.Value;
 

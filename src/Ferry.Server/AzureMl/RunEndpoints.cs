@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 using Ferry.Core.Runs;
 using Ferry.Execution.Runs;
 using Ferry.Server.Auth;
@@ -108,7 +109,7 @@ internal static class RunEndpoints
     {
         var run = await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken);
         var logFiles = new JsonObject();
-        if (File.Exists(Path.Combine(run.Directory, RunDispatcher.DriverLog)))
+        if (ConfinedFiles.Exists(run.Directory, RunDispatcher.DriverLog))
         {
             var expires = (time.GetUtcNow() + LogUrlLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             var signature = tokens.Sign($"{run.RunId}/{RunDispatcher.DriverLog}/{expires}");
@@ -134,10 +135,10 @@ internal static class RunEndpoints
             ["value"] = new JsonArray([.. (await artifacts.ListAsync(resourceGroupName, workspaceName, origin, container, cancellationToken)).Select(p => (JsonNode)Artifact(origin, container, p))]),
         });
 
-    private static async Task<PhysicalFileHttpResult> DownloadAsync(
+    private static async Task<FileStreamHttpResult> DownloadAsync(
         string resourceGroupName, string workspaceName, string origin, string container, string? path, ArtifactService artifacts, CancellationToken cancellationToken) =>
-        TypedResults.PhysicalFile(
-            await artifacts.GetAsync(resourceGroupName, workspaceName, origin, container, path ?? "", cancellationToken), "application/octet-stream", Path.GetFileName(path));
+        TypedResults.File(
+            await artifacts.OpenAsync(resourceGroupName, workspaceName, origin, container, path ?? "", cancellationToken), "application/octet-stream", Path.GetFileName(path));
 
     private static async Task<Ok<JsonObject>> UploadAsync(
         string resourceGroupName, string workspaceName, string origin, string container, string? path, HttpRequest request, ArtifactService artifacts, CancellationToken cancellationToken)
@@ -171,14 +172,9 @@ internal static class RunEndpoints
         }
 
         var run = await store.FindAsync(runId, cancellationToken) ?? throw FerryException.NotFound($"There is no run '{runId}'.");
-        var file = Path.GetFullPath(Path.Combine(run.Directory, path));
-        if (!file.StartsWith(Path.GetFullPath(run.Directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(file))
-        {
-            throw FerryException.NotFound($"The run has no file '{path}'.");
-        }
-
-        // Shared read: the driver log may still be written while it is read.
-        return TypedResults.Stream(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), "text/plain");
+        // The run's directory is user code's: its links are never followed (a log swapped for a link to a key reads as missing).
+        var file = ConfinedFiles.IsPlainRelativePath(path) && Directory.Exists(run.Directory) ? ConfinedFiles.OpenRead(run.Directory, path) : null;
+        return TypedResults.Stream(file ?? throw FerryException.NotFound($"The run has no file '{path}'."), "text/plain");
     }
 
     private static JsonObject Shape(Run run)

@@ -145,8 +145,8 @@ internal static class SessionEndpoints
     private static Ok<IReadOnlyList<string>> ListFiles(string id, ClaimsPrincipal user, SessionService sessions) =>
         TypedResults.Ok(sessions.ListFiles(user.Owner(), id));
 
-    private static PhysicalFileHttpResult GetFile(string id, string fileName, ClaimsPrincipal user, SessionService sessions) =>
-        TypedResults.PhysicalFile(sessions.GetFile(user.Owner(), id, Unescaped(fileName)), "application/octet-stream", fileName);
+    private static FileStreamHttpResult GetFile(string id, string fileName, ClaimsPrincipal user, SessionService sessions) =>
+        TypedResults.File(sessions.GetFile(user.Owner(), id, Unescaped(fileName)), "application/octet-stream", fileName);
 
     private static Ok<MessageResponse> DeleteFile(string id, string fileName, ClaimsPrincipal user, SessionService sessions)
     {
