@@ -112,9 +112,8 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         }
 
         // The first run holds its node until the test lets it go, so the second one must queue.
-        var release = Path.Combine(factory.DataDirectory, Guid.NewGuid().ToString("N") + ".release");
         var definition = """{"Configuration":{"Script":"wait.py","Target":"one"}}""";
-        var wait = $"import os, time\nwhile not os.path.exists({JsonSerializer.Serialize(release)}):\n    time.sleep(0.05)";
+        const string wait = "import os, time\nwhile not os.path.exists('release'):\n    time.sleep(0.05)";
         var first = await StartAsync(client, workspace, "q", ("wait.py", wait), definition);
         var second = await StartAsync(client, workspace, "q", ("wait.py", wait), definition);
         for (var i = 0; i < 300 && (await GetAsync(client, workspace, "q", first)).GetProperty("status").GetString() != "Running"; i++)
@@ -125,7 +124,11 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         Assert.Equal("Running", (await GetAsync(client, workspace, "q", first)).GetProperty("status").GetString());
         await Task.Delay(500); // a dispatcher round that could wrongly start the second run
         Assert.Equal("Queued", (await GetAsync(client, workspace, "q", second)).GetProperty("status").GetString());
-        await File.WriteAllTextAsync(release, "");
+        foreach (var run in new[] { first, second })
+        {
+            await File.WriteAllTextAsync(Path.Combine(WorkerFiles.RunDirectory(factory.DataDirectory, run), "release"), ""); // in each run's own directory
+        }
+
         Assert.Equal("Completed", (await WaitAsync(client, workspace, "q", first)).GetProperty("status").GetString());
         Assert.Equal("Completed", (await WaitAsync(client, workspace, "q", second)).GetProperty("status").GetString());
     }

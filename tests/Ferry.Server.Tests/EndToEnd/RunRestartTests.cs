@@ -38,7 +38,7 @@ public sealed class RunRestartTests : IDisposable
             }
 
             Assert.Equal("Queued", await StatusAsync(client, workspace, queued));
-            children = server.Children();
+            children = server.Descendants();
             if (crash)
             {
                 await server.CrashAsync();

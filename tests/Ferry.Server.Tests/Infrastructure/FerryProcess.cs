@@ -98,14 +98,27 @@ public sealed class FerryProcess : IAsyncDisposable
     /// <summary>The server's process id (the launcher execs the server in its own process).</summary>
     public int ProcessId => process.Id;
 
-    /// <summary>The processes the server started, e.g. its interpreter workers (Linux /proc).</summary>
-    public IReadOnlyList<int> Children() =>
-        [.. Directory.EnumerateDirectories("/proc")
+    /// <summary>Every process below the server: sandboxes, their init and the workers in them.</summary>
+    public IReadOnlyList<int> Descendants()
+    {
+        var parents = Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => int.TryParse(name, out _))
             .Select(name => (Pid: int.Parse(name!, System.Globalization.CultureInfo.InvariantCulture), Parent: ParentOf(name!)))
-            .Where(p => p.Parent == process.Id)
-            .Select(p => p.Pid)];
+            .ToList();
+        var found = new List<int>();
+        var frontier = new Queue<int>([process.Id]);
+        while (frontier.TryDequeue(out var parent))
+        {
+            foreach (var (pid, _) in parents.Where(p => p.Parent == parent))
+            {
+                found.Add(pid);
+                frontier.Enqueue(pid);
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>Ends the server at once (SIGKILL), as a crash or an out-of-memory kill would.</summary>
     public async Task CrashAsync()

@@ -50,13 +50,12 @@ public sealed class PipelineTests(PipelineTests.PipelineFactory factory) : IClas
     public async Task Consume_CallBehindASlowOne_PastTheQueueDeadline_Gets503AndDoesNotRun()
     {
         using var client = await factory.LoggedInClientAsync();
-        var marks = Path.Combine(factory.DataDirectory, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(marks);
-        var name = await PublishAsync(client, $"import os, time\nopen(os.path.join({JsonSerializer.Serialize(marks)}, str(x)), 'w').close()\ntime.sleep(x / 1000)\ny = x");
+        var mark = Guid.NewGuid().ToString("N");
+        var name = await PublishAsync(client, $"import os, time\nopen({JsonSerializer.Serialize(mark)} + '-' + str(x), 'w').close()\ntime.sleep(x / 1000)\ny = x");
         await ConsumeAsync(client, name, 0);
 
         var slow = ConsumeAsync(client, name, 4000);
-        for (var i = 0; i < 300 && !File.Exists(Path.Combine(marks, "4000")); i++)
+        for (var i = 0; i < 300 && WorkerFiles.Find(factory.DataDirectory, mark + "-4000").Count == 0; i++)
         {
             await Task.Delay(20);
         }
@@ -68,7 +67,7 @@ public sealed class PipelineTests(PipelineTests.PipelineFactory factory) : IClas
         }
 
         Assert.True((await slow).GetProperty("success").GetBoolean());
-        Assert.False(File.Exists(Path.Combine(marks, "1")), "The refused call ran.");
+        Assert.Empty(WorkerFiles.Find(factory.DataDirectory, mark + "-1")); // the refused call did not run
         Assert.Equal(2, (await ConsumeAsync(client, name, 2)).GetProperty("outputParameters").GetProperty("y").GetInt32());
     }
 

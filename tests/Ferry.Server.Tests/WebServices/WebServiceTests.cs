@@ -161,7 +161,8 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     public async Task Consume_SlowCallsWaitingForWorkers_GoToWhicheverWorkerFreesFirst()
     {
         using var client = await factory.LoggedInClientAsync();
-        var name = await PublishDoubleAsync(client, code: "import os, time\ntime.sleep(0.4)\ny = os.getpid()");
+        // A worker is known by its working directory (its process id is 2 in each sandbox).
+        var name = await PublishDoubleAsync(client, code: "import os, time\ntime.sleep(0.4)\ny = os.stat('.').st_ino");
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 2, MaxPoolSize = 2 }), HttpStatusCode.OK, "");
         for (var i = 0; i < 300 && await PoolStatusAsync(client, name) != "Success"; i++)
         {
@@ -199,18 +200,18 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     {
         using var client = await factory.LoggedInClientAsync();
         // The slow call marks when it runs, so the second call surely finds the only worker busy.
-        var started = Path.Combine(factory.DataDirectory, Guid.NewGuid().ToString("N") + ".started");
+        var started = Guid.NewGuid().ToString("N") + ".started";
         var name = await PublishDoubleAsync(client, code: $"import time\nif x > 0:\n    open({JsonSerializer.Serialize(started)}, 'w').close()\ntime.sleep(x)\ny = x");
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { initialpoolsize = 1, MAXPOOLSIZE = 1 }), HttpStatusCode.OK, "");
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 3, MaxPoolSize = 1 }), HttpStatusCode.BadRequest, "InitialPoolSize <= MaxPoolSize");
 
         var slow = client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 4 });
-        for (var i = 0; i < 300 && !File.Exists(started); i++)
+        for (var i = 0; i < 300 && WorkerFiles.Find(factory.DataDirectory, started).Count == 0; i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.True(File.Exists(started), "The slow call did not start within 30 s.");
+        Assert.True(WorkerFiles.Find(factory.DataDirectory, started).Count > 0, "The slow call did not start within 30 s.");
         using (var busy = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 0 }))
         {
             await HttpAssert.ErrorAsync(busy, HttpStatusCode.ServiceUnavailable, "busy");
