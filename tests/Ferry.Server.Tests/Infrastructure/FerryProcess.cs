@@ -33,11 +33,11 @@ public sealed class FerryProcess : IAsyncDisposable
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Starts <c>./ferry serve</c> and waits until it answers HTTP.</summary>
-    public static async Task<FerryProcess> ServeAsync(string dataDirectory, string? adminPassword)
+    public static async Task<FerryProcess> ServeAsync(string dataDirectory, string? adminPassword, params string[] settings)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var server = new FerryProcess(Start(["serve", "--urls", url, "--data-dir", dataDirectory], adminPassword), new Uri(url));
+        var server = new FerryProcess(Start(["serve", "--urls", url, "--data-dir", dataDirectory, .. settings], adminPassword), new Uri(url));
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
