@@ -232,7 +232,7 @@ public sealed partial class Sandbox
 
         if (request.CpuSeconds > 0)
         {
-            args.Add($"--cpu={request.CpuSeconds}");
+            args.Add($"--cpu={request.CpuSeconds}:{request.CpuSeconds + 5}"); // SIGXCPU at the limit, SIGKILL 5 s later
         }
 
         if (uid is { } account)

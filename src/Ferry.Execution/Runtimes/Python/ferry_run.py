@@ -5,6 +5,7 @@ the run within a second instead of leaving it orphaned (the next start marks it 
 """
 import os
 import runpy
+import signal
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ def _watch():
     os._exit(137)
 
 
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the file-size limit: "File too large", not a silent kill
 threading.Thread(target=_watch, name="ferry-parent-watch", daemon=True).start()
 _script = sys.argv[1]
 sys.argv = sys.argv[1:]

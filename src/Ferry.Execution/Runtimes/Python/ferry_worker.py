@@ -467,6 +467,8 @@ def main():
     os.dup2(WORKER.capture.fileno(), 1)
     os.dup2(WORKER.capture.fileno(), 2)
     signal.signal(signal.SIGINT, _interrupt)
+    # Past the sandbox's file-size limit a write fails with "File too large" instead of killing the worker.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     _watch_control()
     write_frame({"type": "ready", "token": _TOKEN, "pid": os.getpid(), "version": sys.version.split()[0]})
     while True:

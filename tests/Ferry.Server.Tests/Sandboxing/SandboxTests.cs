@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.Sandboxing;
+
+/// <summary>How the server shows its sandbox, refuses code it cannot contain, and holds each worker to its limits.</summary>
+public sealed class SandboxTests
+{
+    [Fact]
+    public async Task Status_ShowsTheSandbox()
+    {
+        await using var factory = new FerryFactory();
+        using var client = await factory.LoggedInClientAsync();
+        var sandbox = (await HttpAssert.OkJsonAsync(await client.GetAsync("/status"))).GetProperty("components").GetProperty("sandbox");
+        Assert.Equal("pass", sandbox.GetProperty("statusCode").GetString());
+        var details = sandbox.GetProperty("details");
+        Assert.Equal("Bubblewrap", details.GetProperty("mode").GetString());
+        Assert.Equal("off", details.GetProperty("network").GetString());
+        Assert.StartsWith("bubblewrap", details.GetProperty("bubblewrap").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoSandbox_StatusFails_AndEveryCodePathAnswers503NamingTheFix()
+    {
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Sandbox:Bubblewrap"] = "/nonexistent/bwrap" });
+        using var client = await factory.LoggedInClientAsync();
+        var sandbox = (await HttpAssert.OkJsonAsync(await client.GetAsync("/status"))).GetProperty("components").GetProperty("sandbox");
+        Assert.Equal("fail", sandbox.GetProperty("statusCode").GetString());
+        Assert.Contains("apt-get install -y bubblewrap", sandbox.GetProperty("details").GetProperty("problem").GetString(), StringComparison.Ordinal);
+
+        using (var session = await client.PostAsJsonAsync("/sessions", new { name = "s", runtimeType = "Python" }))
+        {
+            await HttpAssert.ErrorAsync(session, HttpStatusCode.ServiceUnavailable, "bubblewrap");
+        }
+
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        using (var run = await ArmApi.PostRunAsync(client, workspace, "e", ("hello.py", "print(1)"), """{"Configuration":{"Script":"hello.py","Target":"local"}}"""))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, run.StatusCode);
+            Assert.Contains("bubblewrap", await run.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var publish = await client.PostAsJsonAsync("/services/nosandbox/1.0", new { code = "y = 1", outputParameterDefinitions = new[] { new { name = "y", type = "integer" } }, runtimeType = "Python" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+        }
+
+        using var consume = await client.PostAsJsonAsync("/api/nosandbox/1.0", new { });
+        await HttpAssert.ErrorAsync(consume, HttpStatusCode.ServiceUnavailable, "bubblewrap");
+    }
+
+    [Fact]
+    public async Task ModeNone_IsExplicit_WarnsInStatusAndLog()
+    {
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Sandbox:Mode"] = "None" });
+        using var client = await factory.LoggedInClientAsync();
+        var sandbox = (await HttpAssert.OkJsonAsync(await client.GetAsync("/status"))).GetProperty("components").GetProperty("sandbox");
+        Assert.Equal("warn", sandbox.GetProperty("statusCode").GetString());
+        Assert.Equal("None", sandbox.GetProperty("details").GetProperty("mode").GetString());
+        Assert.Contains(factory.Logs.Entries, e => e.Message.Contains("unsandboxed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Limits_FileSizeAndOpenFiles_AreFailedExecutions_TheSessionLivesOn()
+    {
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?>
+        {
+            ["Ferry:Sandbox:MaxFileSizeMb"] = "1",
+            ["Ferry:Sandbox:MaxOpenFiles"] = "64",
+        });
+        using var client = await factory.LoggedInClientAsync();
+        var id = await SessionApi.CreateAsync(client);
+
+        var big = await SessionApi.ExecuteAsync(client, id, new { code = "open('big', 'wb').write(b'x' * 2_000_000)" });
+        Assert.False(big.GetProperty("success").GetBoolean());
+        Assert.Contains("File too large", big.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+
+        var files = await SessionApi.ExecuteAsync(client, id, new { code = "kept = [open('/dev/null') for _ in range(200)]" });
+        Assert.False(files.GetProperty("success").GetBoolean());
+        Assert.Contains("Too many open files", files.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(2, (await SessionApi.RunAsync(client, id, "x = 1 + 1", "x"))["x"].GetInt32());
+    }
+
+    [Fact]
+    public async Task Run_PastItsCpuTime_FailsWithTheReason()
+    {
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Sandbox:RunCpuSeconds"] = "1" });
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        var run = await ArmApi.StartRunAsync(client, workspace, "spin", ("spin.py", "while True:\n    pass"), """{"Configuration":{"Script":"spin.py","Target":"local"}}""");
+        var result = await ArmApi.WaitForRunAsync(client, workspace, "spin", run);
+        Assert.Equal("Failed", result.GetProperty("status").GetString());
+        Assert.Contains("CPU time limit of 1 s", result.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_NetworkIsOffByDefault_AndOnBySetting()
+    {
+        const string Probe = "print('interfaces', sum(':' in line for line in open('/proc/net/dev')))";
+        var host = File.ReadLines("/proc/net/dev").Count(line => line.Contains(':', StringComparison.Ordinal));
+        foreach (var (allowed, interfaces) in new[] { (false, 1), (true, host) })
+        {
+            await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Sandbox:RunNetwork"] = allowed.ToString() });
+            using var client = await factory.LoggedInClientAsync();
+            var workspace = await ArmApi.CreateWorkspaceAsync(client);
+            var run = await ArmApi.StartRunAsync(client, workspace, "net", ("net.py", Probe), """{"Configuration":{"Script":"net.py","Target":"local"}}""");
+            Assert.Equal("Completed", (await ArmApi.WaitForRunAsync(client, workspace, "net", run)).GetProperty("status").GetString());
+
+            // Without network a run has a namespace of its own with only a loopback; with it, the machine's interfaces.
+            var log = await File.ReadAllTextAsync(Path.Combine(WorkerFiles.RunDirectory(factory.DataDirectory, run), "azureml-logs", "70_driver_log.txt"));
+            Assert.Contains($"interfaces {interfaces}", log, StringComparison.Ordinal);
+        }
+    }
+}
