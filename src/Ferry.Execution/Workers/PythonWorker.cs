@@ -419,15 +419,25 @@ public sealed partial class PythonWorker : IInterpreterWorker
                 return;
             }
 
-            Call answered;
+            Call? answered;
             lock (calls)
             {
-                answered = calls.Dequeue();
-                Volatile.Write(ref lastCallTicks, Stopwatch.GetTimestamp() - answered.StartedAt);
-                if (calls.Count > 0)
+                if (calls.TryDequeue(out answered))
                 {
-                    Started(calls.Peek());
+                    Volatile.Write(ref lastCallTicks, Stopwatch.GetTimestamp() - answered.StartedAt);
+                    if (calls.Count > 0)
+                    {
+                        Started(calls.Peek());
+                    }
                 }
+            }
+
+            if (answered is null)
+            {
+                // A reply nobody asked for: user code wrote to the channel. The worker is not to be trusted further.
+                Kill();
+                await FailCallsAsync();
+                return;
             }
 
             answered.TrySetResult(reply); // runs the caller's continuation here: no hop to another thread
