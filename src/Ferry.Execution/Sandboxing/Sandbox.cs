@@ -296,6 +296,7 @@ public sealed partial class Sandbox
             return new SandboxState(SandboxMode.None, true, null, null, "the server's own user (unsandboxed: Ferry:Sandbox:Mode=None)");
         }
 
+        TryDelete(ScratchRoot); // what workers of a previous run of the server left; none of this run's exists yet
         var account = root ? $"one unprivileged account per worker (uids {options.UidBase}-{options.UidBase + (uint)options.UidCount - 1}), no capabilities" : "the server's user inside a user namespace";
         var home = Directory.CreateTempSubdirectory("ferry-sandbox-probe-").FullName;
         var version = "";
