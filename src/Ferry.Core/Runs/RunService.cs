@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Runs;
@@ -116,12 +117,19 @@ public sealed partial class RunService(
 
     private void Unpack(Stream projectZip, string directory)
     {
+        if (projectZip.CanSeek && projectZip.Length == 0)
+        {
+            throw UserError("projectZipFile is empty; send a zip archive of the project.");
+        }
+
         ZipArchive zip;
+        IReadOnlyList<ZipArchiveEntry> entries;
         try
         {
             zip = new ZipArchive(projectZip, ZipArchiveMode.Read, leaveOpen: true);
+            entries = zip.Entries;
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException)
         {
             throw UserError("projectZipFile is not a zip archive.");
         }
@@ -129,31 +137,44 @@ public sealed partial class RunService(
         using (zip)
         {
             var root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
-            if (zip.Entries.Sum(e => e.Length) > options.Value.MaxProjectBytes)
+            if (entries.Sum(e => e.Length) > options.Value.MaxProjectBytes)
             {
                 throw new FerryException(FerryErrorKind.PayloadTooLarge, $"projectZipFile unpacks to more than {options.Value.MaxProjectBytes} bytes.", code: "UserError");
             }
 
-            foreach (var entry in zip.Entries)
+            foreach (var entry in entries)
             {
+                if (FileNames.PathProblem(entry.FullName.TrimEnd('/')) is { } problem)
+                {
+                    throw UserError($"projectZipFile holds the entry '{FileNames.Printable(entry.FullName)}', which cannot be unpacked: {problem}; nothing was unpacked.");
+                }
+
                 var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
                 if (!target.StartsWith(root, StringComparison.Ordinal) || Path.IsPathRooted(entry.FullName))
                 {
-                    throw UserError($"projectZipFile holds '{entry.FullName}', which points outside the project (zip-slip); nothing was unpacked.");
+                    throw UserError($"projectZipFile holds '{FileNames.Printable(entry.FullName)}', which points outside the project (zip-slip); nothing was unpacked.");
                 }
             }
 
-            foreach (var entry in zip.Entries)
+            foreach (var entry in entries)
             {
                 var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
-                if (entry.FullName.EndsWith('/'))
+                try
                 {
-                    Directory.CreateDirectory(target);
-                    continue;
-                }
+                    if (entry.FullName.EndsWith('/'))
+                    {
+                        Directory.CreateDirectory(target);
+                        continue;
+                    }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                entry.ExtractToFile(target, overwrite: true);
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    entry.ExtractToFile(target, overwrite: true);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+                {
+                    // A file and a directory of one name, or entry data that does not inflate: the zip's fault.
+                    throw UserError($"projectZipFile's entry '{FileNames.Printable(entry.FullName)}' could not be unpacked: it is corrupt, or a file and a directory share its name.");
+                }
             }
         }
     }
@@ -204,6 +225,6 @@ public sealed partial class RunService(
 
     private static FerryException UserError(string message) => new(FerryErrorKind.BadRequest, message, code: "UserError");
 
-    [GeneratedRegex(@"^[A-Za-z0-9][\w-]{0,254}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}\z")]
     private static partial Regex ExperimentName();
 }

@@ -96,6 +96,6 @@ public sealed partial class UserService(IUserStore store, TimeProvider time)
 
     private static FerryException UnknownUser(string name) => FerryException.NotFound($"There is no user named '{name}'.");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\\z")]
     private static partial Regex NamePattern();
 }

@@ -167,16 +167,27 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
             LogPrepared(logger, service.Name, service.Version, service.Revision);
             return new PreparedWorker(worker, service.Revision, directory);
         }
+        catch (WorkerDiedException died)
+        {
+            // initCode that calls exit(), or a snapshot whose loading kills the interpreter: the service's own doing.
+            await DiscardAsync(worker, directory);
+            throw new PreparationFailedException($"The service's worker stopped while loading its snapshot or running its initCode: {died.Message}");
+        }
         catch
         {
-            if (worker is not null)
-            {
-                await worker.DisposeAsync();
-            }
-
-            Directory.Delete(directory, recursive: true);
+            await DiscardAsync(worker, directory);
             throw;
         }
+    }
+
+    private static async Task DiscardAsync(IInterpreterWorker? worker, string directory)
+    {
+        if (worker is not null)
+        {
+            await worker.DisposeAsync();
+        }
+
+        Directory.Delete(directory, recursive: true);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Prepared a worker for web service {Name} {Version} (revision {Revision})")]

@@ -4,6 +4,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Runs;
 using Ferry.Execution.Runs;
 using Ferry.Server.Auth;
+using Ferry.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -50,7 +51,7 @@ internal static class RunEndpoints
             throw new FerryException(FerryErrorKind.BadRequest, "Send multipart/form-data with the parts 'runDefinitionFile' and 'projectZipFile'.", code: "UserError");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        var form = await RequestBodies.ReadFormAsync(request, cancellationToken);
         var project = form.Files.GetFile("projectZipFile")
             ?? throw new FerryException(FerryErrorKind.BadRequest, "The form has no 'projectZipFile' part.", code: "UserError");
         string definition;
