@@ -17,33 +17,48 @@ public sealed class AuthService(
     IUserStore users,
     ILoginSessionStore sessions,
     LoginThrottle throttle,
+    PasswordCheckGate passwordChecks,
     IOptions<AuthOptions> options,
     TimeProvider time, IServicePrincipalStore principals)
 {
+    /// <summary>Longer user names are refused before any work (valid names have at most 64 characters).</summary>
+    public const int MaxUserNameLength = 256;
+
+    /// <summary>Longer passwords are refused before hashing: PBKDF2's cost grows with the password.</summary>
+    public const int MaxPasswordLength = 1024;
+
     private const string InvalidCredentials = "Invalid user name or password.";
     private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
 
     // Answers to "is this login live?" for a short while, so a request costs no database round trip.
     private readonly ConcurrentDictionary<string, (bool Live, DateTimeOffset CheckedAt)> liveness = new();
 
-    public async Task<Grant> LoginAsync(string userName, string password, CancellationToken cancellationToken)
+    /// <summary>Logs in from <paramref name="clientAddress"/> (the throttle's unit: see <see cref="LoginThrottle.ClientKey"/>).</summary>
+    public async Task<Grant> LoginAsync(string userName, string password, string clientAddress, CancellationToken cancellationToken)
     {
-        if (throttle.RetryAfter(userName) is { } wait)
+        if (userName.Length > MaxUserNameLength || password.Length > MaxPasswordLength)
         {
-            throw FerryException.TooManyRequests("Too many failed logins for this user; try again later.", wait);
+            throw FerryException.BadRequest(
+                $"'username' may have at most {MaxUserNameLength} characters and 'password' at most {MaxPasswordLength}.");
+        }
+
+        if (throttle.RetryAfter(userName, clientAddress) is { } wait)
+        {
+            throw FerryException.TooManyRequests("Too many failed logins for this user from your address; try again later.", wait);
         }
 
         var user = await users.FindByNameAsync(userName, cancellationToken);
 
         // Verify against a decoy when the user is unknown so timing does not tell which names exist.
-        var valid = PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy) && user is not null;
+        var valid = await passwordChecks.CheckAsync(() => PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy), cancellationToken)
+            && user is not null;
         if (!valid)
         {
-            throttle.RecordFailure(userName);
+            throttle.RecordFailure(userName, clientAddress);
             throw FerryException.Unauthorized(InvalidCredentials);
         }
 
-        throttle.RecordSuccess(userName);
+        throttle.RecordSuccess(userName, clientAddress);
         var now = time.GetUtcNow();
         var refreshToken = NewRefreshToken();
         var session = new LoginSession(Guid.NewGuid().ToString("N"), user!.Id, Hash(refreshToken), now, now, null);
