@@ -5,6 +5,7 @@ using System.Text;
 using Ferry.Core.Errors;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Auth;
@@ -13,13 +14,13 @@ namespace Ferry.Core.Auth;
 /// Logins, refresh-token renewal and revocation, and the question every authenticated request asks:
 /// is the login this access token came from still live?
 /// </summary>
-public sealed class AuthService(
+public sealed partial class AuthService(
     IUserStore users,
     ILoginSessionStore sessions,
     LoginThrottle throttle,
     PasswordCheckGate passwordChecks,
     IOptions<AuthOptions> options,
-    TimeProvider time, IServicePrincipalStore principals)
+    TimeProvider time, IServicePrincipalStore principals, ILogger<AuthService> logger)
 {
     /// <summary>Longer user names are refused before any work (valid names have at most 64 characters).</summary>
     public const int MaxUserNameLength = 256;
@@ -125,8 +126,18 @@ public sealed class AuthService(
             throw FerryException.Unauthorized(InvalidRefreshToken);
         }
 
-        var session = await sessions.FindByRefreshTokenHashAsync(Hash(refreshToken), cancellationToken);
+        var hash = Hash(refreshToken);
+        var session = await sessions.FindByRefreshTokenHashAsync(hash, cancellationToken);
         var now = time.GetUtcNow();
+        if (session is null && await sessions.FindByRetiredRefreshTokenHashAsync(hash, cancellationToken) is { } stolen)
+        {
+            // A rotated-out token came back: one of two holders is not the user. End the login for both.
+            await sessions.RevokeAsync(stolen, now, cancellationToken);
+            liveness[stolen] = (false, now);
+            LogRefreshTokenReuse(logger, stolen);
+            throw FerryException.Unauthorized(InvalidRefreshToken);
+        }
+
         var o = options.Value;
         if (session is null || session.RevokedAt is not null
             || now - session.LastUsedAt >= o.RefreshTokenIdleLifetime
@@ -145,4 +156,7 @@ public sealed class AuthService(
 
     // Refresh tokens carry 256 random bits, so a plain SHA-256 is enough to store them safely.
     private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A rotated-out refresh token of login {LoginSessionId} was presented again; the login is revoked (possible token theft)")]
+    private static partial void LogRefreshTokenReuse(ILogger logger, string loginSessionId);
 }
