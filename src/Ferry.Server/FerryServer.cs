@@ -82,7 +82,11 @@ public static class FerryServer
 
     private static void AddFerryHosting(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<FerryServerOptions>().BindConfiguration(FerryServerOptions.Section);
+        builder.Services.AddOptions<FerryServerOptions>().BindConfiguration(FerryServerOptions.Section)
+            .Validate(
+                o => string.IsNullOrEmpty(o.AdminPassword) || o.AdminPassword.Length >= Core.Users.UserService.MinPasswordLength,
+                $"FERRY_ADMIN_PASSWORD (Ferry:Server:AdminPassword) must be at least {Core.Users.UserService.MinPasswordLength} characters long, as every password; or leave it unset to have one generated.")
+            .ValidateOnStart();
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(FerryServerOptions.DefaultUrls);

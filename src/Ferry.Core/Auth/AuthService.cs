@@ -32,7 +32,7 @@ public sealed partial class AuthService(
     private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
 
     // Answers to "is this login live?" for a short while, so a request costs no database round trip.
-    private readonly ConcurrentDictionary<string, (bool Live, DateTimeOffset CheckedAt)> liveness = new();
+    private readonly ConcurrentDictionary<(string LoginSessionId, string UserName), (bool Live, DateTimeOffset CheckedAt)> liveness = new();
 
     /// <summary>Logs in from <paramref name="clientAddress"/> (the throttle's unit: see <see cref="LoginThrottle.ClientKey"/>).</summary>
     public async Task<Grant> LoginAsync(string userName, string password, string clientAddress, CancellationToken cancellationToken)
@@ -83,17 +83,20 @@ public sealed partial class AuthService(
     {
         var (session, _) = await FindLiveAsync(refreshToken, cancellationToken);
         await sessions.RevokeAsync(session.Id, time.GetUtcNow(), cancellationToken);
-        liveness[session.Id] = (false, time.GetUtcNow());
+        Forget(session.Id);
     }
 
     /// <summary>
-    /// True while the login is neither revoked nor past its absolute lifetime, nor its user removed.
-    /// A revocation made through another node or the admin CLI is seen within the cache lifetime.
+    /// True while the login is neither revoked nor past its absolute lifetime, nor its user removed,
+    /// and belongs to <paramref name="userName"/>, the user the token names: a token naming one user
+    /// with another's login id is refused. A revocation made through another node or the admin CLI
+    /// is seen within the cache lifetime.
     /// </summary>
-    public async ValueTask<bool> IsLoginLiveAsync(string loginSessionId, CancellationToken cancellationToken)
+    public async ValueTask<bool> IsLoginLiveAsync(string loginSessionId, string userName, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (liveness.TryGetValue(loginSessionId, out var cached) && now - cached.CheckedAt < options.Value.RevocationCacheLifetime)
+        var key = (loginSessionId, userName);
+        if (liveness.TryGetValue(key, out var cached) && now - cached.CheckedAt < options.Value.RevocationCacheLifetime)
         {
             return cached.Live;
         }
@@ -102,12 +105,15 @@ public sealed partial class AuthService(
         if (loginSessionId.StartsWith(ServicePrincipalService.LoginPrefix, StringComparison.Ordinal))
         {
             // A client-credential token lives while its service principal does.
-            live = await principals.FindAsync(loginSessionId[ServicePrincipalService.LoginPrefix.Length..], cancellationToken) is not null;
+            var principal = await principals.FindAsync(loginSessionId[ServicePrincipalService.LoginPrefix.Length..], cancellationToken);
+            live = principal is not null && string.Equals(ServicePrincipalService.LoginPrefix + principal.Name, userName, StringComparison.Ordinal);
         }
         else
         {
             var session = await sessions.FindAsync(loginSessionId, cancellationToken);
-            live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime;
+            live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime
+                && await users.FindByIdAsync(session.UserId, cancellationToken) is { } owner
+                && string.Equals(owner.Name, userName, StringComparison.OrdinalIgnoreCase);
         }
 
         if (liveness.Count > 100_000)
@@ -115,7 +121,7 @@ public sealed partial class AuthService(
             liveness.Clear(); // a bound, not a policy: entries are cheap to recompute
         }
 
-        liveness[loginSessionId] = (live, now);
+        liveness[key] = (live, now);
         return live;
     }
 
@@ -133,7 +139,7 @@ public sealed partial class AuthService(
         {
             // A rotated-out token came back: one of two holders is not the user. End the login for both.
             await sessions.RevokeAsync(stolen, now, cancellationToken);
-            liveness[stolen] = (false, now);
+            Forget(stolen);
             LogRefreshTokenReuse(logger, stolen);
             throw FerryException.Unauthorized(InvalidRefreshToken);
         }
@@ -149,6 +155,18 @@ public sealed partial class AuthService(
         var user = await users.FindByIdAsync(session.UserId, cancellationToken)
             ?? throw FerryException.Unauthorized(InvalidRefreshToken);
         return (session, user);
+    }
+
+    /// <summary>Drops what this node remembered of a login, so its next request asks the database (revocations are rare).</summary>
+    private void Forget(string loginSessionId)
+    {
+        foreach (var key in liveness.Keys)
+        {
+            if (key.LoginSessionId == loginSessionId)
+            {
+                liveness.TryRemove(key, out _);
+            }
+        }
     }
 
     // URL-safe, so the token can travel in a query string or path segment unescaped.

@@ -41,7 +41,10 @@ public static class FileNames
         return bytes > MaxNameBytes ? $"it is {bytes} bytes long in UTF-8; at most {MaxNameBytes} are allowed" : null;
     }
 
-    /// <summary>Why a '/'-separated relative path cannot be stored, or null when it can.</summary>
+    /// <summary>
+    /// Why a '/'-separated relative path cannot be stored, or null when it can. Dot segments pass:
+    /// whether the path stays inside its root is the caller's check, with its own message.
+    /// </summary>
     public static string? PathProblem(string path)
     {
         if (string.IsNullOrEmpty(path))
@@ -57,7 +60,7 @@ public static class FileNames
 
         foreach (var segment in path.Split('/'))
         {
-            if (segment.Length > 0 && Problem(segment) is { } problem)
+            if (segment is not ("" or "." or "..") && Problem(segment) is { } problem)
             {
                 return $"the part '{Printable(segment)}' is not a valid name: {problem}";
             }

@@ -14,6 +14,7 @@ internal static class AuthExtensions
                 "Ferry:Auth: MaxFailedLogins, MaxFailedLoginsPerAddress and MaxConcurrentPasswordChecks must be at least 1, MaxQueuedPasswordChecks at least 0.")
             .ValidateOnStart();
         builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton<UrlSigner>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, FerryAuthorizationResultHandler>();
         builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(

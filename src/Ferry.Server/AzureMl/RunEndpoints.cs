@@ -105,14 +105,14 @@ internal static class RunEndpoints
         TypedResults.Ok(Shape(await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken)));
 
     private static async Task<Ok<JsonObject>> GetDetailsAsync(
-        string resourceGroupName, string workspaceName, string experimentName, string runId, HttpContext context, RunService runs, AccessTokens tokens, TimeProvider time, CancellationToken cancellationToken)
+        string resourceGroupName, string workspaceName, string experimentName, string runId, HttpContext context, RunService runs, UrlSigner signer, TimeProvider time, CancellationToken cancellationToken)
     {
         var run = await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken);
         var logFiles = new JsonObject();
         if (File.Exists(Path.Combine(run.Directory, RunDispatcher.DriverLog)))
         {
             var expires = (time.GetUtcNow() + LogUrlLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            var signature = tokens.Sign($"{run.RunId}/{RunDispatcher.DriverLog}/{expires}");
+            var signature = signer.Sign($"{run.RunId}/{RunDispatcher.DriverLog}/{expires}");
             logFiles[RunDispatcher.DriverLog] = $"{ArmLinks.BaseUrl(context)}/runfiles/{run.RunId}/{RunDispatcher.DriverLog}?se={expires}&sig={signature}";
         }
 
@@ -157,11 +157,9 @@ internal static class RunEndpoints
 
     /// <summary>A run's file by a signed URL: no token, but a valid signature and an unexpired <c>se</c>.</summary>
     private static async Task<IResult> GetSignedFileAsync(
-        string runId, string path, string? se, string? sig, IRunStore store, AccessTokens tokens, TimeProvider time, CancellationToken cancellationToken)
+        string runId, string path, string? se, string? sig, IRunStore store, UrlSigner signer, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (se is null || sig is null || !long.TryParse(se, CultureInfo.InvariantCulture, out var expires)
-            || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.ASCII.GetBytes(tokens.Sign($"{runId}/{path}/{se}")), System.Text.Encoding.ASCII.GetBytes(sig)))
+        if (se is null || sig is null || !long.TryParse(se, CultureInfo.InvariantCulture, out var expires) || !signer.Verify($"{runId}/{path}/{se}", sig))
         {
             throw FerryException.Forbidden("The URL's signature is not valid for this file.");
         }
