@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Ferry.Core;
 using Ferry.Core.Arm;
 using Ferry.Core.Runs;
@@ -19,7 +21,6 @@ using Ferry.Execution.Pools;
 using Ferry.Server.Status;
 using Ferry.Storage;
 using Ferry.Core.Status;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -100,7 +101,16 @@ public static class FerryServer
         });
         // The framework's per-request lines would triple the log; Ferry writes one line per request itself.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+
+            // {"a":1,"a":2} means nothing one way; refused when read, never a failure deep in a handler.
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.Converters.Add(new StrictJsonNodeConverter<JsonNode>());
+            o.SerializerOptions.Converters.Add(new StrictJsonNodeConverter<JsonObject>());
+            o.SerializerOptions.Converters.Add(new StrictJsonNodeConverter<JsonArray>());
+        });
         builder.Services.AddSingleton<ServerInfo>();
         builder.Services.AddHostedService<FerryStartup>();
     }

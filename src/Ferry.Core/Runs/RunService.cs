@@ -15,6 +15,9 @@ public sealed class RunOptions
 
     /// <summary>The most a project zip may unpack to, in bytes.</summary>
     public long MaxProjectBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>Runs one user may have queued or running at once; one more startrun gets 429.</summary>
+    public int MaxActiveRunsPerUser { get; set; } = 4;
 }
 
 /// <summary>Starts, cancels and stops runs (Ferry.Execution implements it).</summary>
@@ -34,7 +37,8 @@ public interface IRunDispatcher
 public sealed partial class RunService(
     IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options, TimeProvider time)
 {
-    public async Task<Run> StartAsync(string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
+    public async Task<Run> StartAsync(
+        string submittedBy, string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
     {
         if (!ExperimentName().IsMatch(experimentName))
         {
@@ -52,6 +56,17 @@ public sealed partial class RunService(
             }
         }
 
+        // Checked before anything is unpacked; two submissions racing may both pass, which a cap of a few tolerates.
+        var active = await store.CountActiveAsync(submittedBy, cancellationToken);
+        if (active >= options.Value.MaxActiveRunsPerUser)
+        {
+            throw new FerryException(
+                FerryErrorKind.TooManyRequests,
+                $"You have {active} runs queued or running; at most {options.Value.MaxActiveRunsPerUser} are allowed at once. Wait for one to end or cancel one.",
+                TimeSpan.FromSeconds(30),
+                code: "TooManyActiveRuns");
+        }
+
         var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
         var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
         Directory.CreateDirectory(directory);
@@ -66,7 +81,7 @@ public sealed partial class RunService(
             var now = time.GetUtcNow();
             var experiment = await store.GetOrAddExperimentAsync(workspace.ResourceGroup, workspace.Name, experimentName, now, cancellationToken);
             var run = await store.AddAsync(
-                new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null),
+                new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null, submittedBy),
                 cancellationToken);
             await store.SetStatusAsync(run.RunId, RunStatus.Queued, now, null, cancellationToken);
             dispatcher.Wake();

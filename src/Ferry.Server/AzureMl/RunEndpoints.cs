@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Runs;
@@ -44,7 +45,7 @@ internal static class RunEndpoints
     }
 
     private static async Task<Ok<JsonObject>> StartAsync(
-        string resourceGroupName, string workspaceName, string experimentName, HttpRequest request, RunService runs, CancellationToken cancellationToken)
+        string resourceGroupName, string workspaceName, string experimentName, HttpRequest request, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {
@@ -68,7 +69,7 @@ internal static class RunEndpoints
         }
 
         await using var zip = project.OpenReadStream();
-        var run = await runs.StartAsync(resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken);
+        var run = await runs.StartAsync(user.Owner(), resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken);
         return TypedResults.Ok(new JsonObject { ["runId"] = run.RunId });
     }
 
