@@ -49,7 +49,12 @@ public static class FerryServer
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("workspaces") : o.Directory);
         builder.Services.AddOptions<RunOptions>().BindConfiguration(RunOptions.Section);
         builder.Services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory);
+            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory)
+            .Validate(
+                o => o.MaxResidentWorkers >= 1 && o.MaxResidentWorkersPerUser >= 1 && o.IdleTimeout >= TimeSpan.Zero
+                    && o.InitialPoolSize >= 0 && o.MaxPoolSize >= 1 && o.InitialPoolSize <= o.MaxPoolSize,
+                "Ferry:WebServices: MaxResidentWorkers, MaxResidentWorkersPerUser and MaxPoolSize must be at least 1, 0 <= InitialPoolSize <= MaxPoolSize, IdleTimeout not negative.")
+            .ValidateOnStart();
         builder.Services.AddHostedService<IdleSessionSweeper>();
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();
