@@ -7,6 +7,8 @@ namespace Ferry.Cli;
 /// <summary><c>ferry serve</c>: the web node and local compute node on the embedded defaults.</summary>
 internal static class ServeCommand
 {
+    private const string AdminPasswordVariable = "FERRY_ADMIN_PASSWORD";
+
     public static Command Create()
     {
         var urls = new Option<string>("--urls")
@@ -27,8 +29,11 @@ internal static class ServeCommand
             {
                 ["urls"] = result.GetValue(urls),
                 ["Ferry:DataDirectory"] = result.GetValue(dataDirectory),
-                ["Ferry:Server:AdminPassword"] = Environment.GetEnvironmentVariable("FERRY_ADMIN_PASSWORD"),
+                ["Ferry:Server:AdminPassword"] = Environment.GetEnvironmentVariable(AdminPasswordVariable),
             };
+
+            // Read once, then gone: no process this one starts (interpreters, runs) can inherit it.
+            Environment.SetEnvironmentVariable(AdminPasswordVariable, null);
             await using var app = FerryServer.Build([.. result.UnmatchedTokens], settings);
             await app.RunAsync();
             return 0;

@@ -24,6 +24,7 @@ public static class FerryCoreExtensions
         services.AddOptions<AuthOptions>();
         services.AddSingleton<UserService>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<PasswordCheckGate>();
         services.AddSingleton<AuthService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<ComputeNodeService>();

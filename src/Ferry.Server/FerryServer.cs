@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Ferry.Core;
 using Ferry.Core.Arm;
 using Ferry.Core.Runs;
@@ -20,7 +22,6 @@ using Ferry.Execution.Pools;
 using Ferry.Server.Status;
 using Ferry.Storage;
 using Ferry.Core.Status;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -56,7 +57,12 @@ public static class FerryServer
             .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("workspaces") : o.Directory);
         builder.Services.AddOptions<RunOptions>().BindConfiguration(RunOptions.Section);
         builder.Services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory);
+            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory)
+            .Validate(
+                o => o.MaxResidentWorkers >= 1 && o.MaxResidentWorkersPerUser >= 1 && o.IdleTimeout >= TimeSpan.Zero
+                    && o.InitialPoolSize >= 0 && o.MaxPoolSize >= 1 && o.InitialPoolSize <= o.MaxPoolSize,
+                "Ferry:WebServices: MaxResidentWorkers, MaxResidentWorkersPerUser and MaxPoolSize must be at least 1, 0 <= InitialPoolSize <= MaxPoolSize, IdleTimeout not negative.")
+            .ValidateOnStart();
         builder.Services.AddHostedService<IdleSessionSweeper>();
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();
@@ -90,7 +96,11 @@ public static class FerryServer
 
     private static void AddFerryHosting(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<FerryServerOptions>().BindConfiguration(FerryServerOptions.Section);
+        builder.Services.AddOptions<FerryServerOptions>().BindConfiguration(FerryServerOptions.Section)
+            .Validate(
+                o => string.IsNullOrEmpty(o.AdminPassword) || o.AdminPassword.Length >= Core.Users.UserService.MinPasswordLength,
+                $"FERRY_ADMIN_PASSWORD (Ferry:Server:AdminPassword) must be at least {Core.Users.UserService.MinPasswordLength} characters long, as every password; or leave it unset to have one generated.")
+            .ValidateOnStart();
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(FerryServerOptions.DefaultUrls);
@@ -104,7 +114,16 @@ public static class FerryServer
         });
         // The framework's per-request lines would triple the log; Ferry writes one line per request itself.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+
+            // {"a":1,"a":2} means nothing one way; refused when read, never a failure deep in a handler.
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.Converters.Add(new StrictJsonNodeConverter<JsonNode>());
+            o.SerializerOptions.Converters.Add(new StrictJsonNodeConverter<JsonObject>());
+            o.SerializerOptions.Converters.Add(new StrictJsonNodeConverter<JsonArray>());
+        });
         builder.Services.AddSingleton<ServerInfo>();
         builder.Services.AddHostedService<FerryStartup>();
     }

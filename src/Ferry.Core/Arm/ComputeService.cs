@@ -80,6 +80,6 @@ public sealed partial class ComputeService(IComputeStore store, WorkspaceService
         }
     }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{1,15}$")]
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{1,15}\\z")]
     private static partial Regex ValidName();
 }

@@ -3,14 +3,17 @@ using Ferry.Core.Errors;
 
 namespace Ferry.Core.Arm;
 
-/// <summary>Resource groups with ARM's rules: names of up to 90 letters, digits, '.', '_', '-', '(' and ')', not ending in '.'.</summary>
+/// <summary>
+/// Resource groups with ARM's rules: names of up to 90 letters, digits, '.', '_', '-', '(' and ')', not
+/// ending in '.'. Letters and digits are ASCII here: a name travels in ARM ids, URLs and Location headers.
+/// </summary>
 public sealed partial class ResourceGroupService(IResourceGroupStore store, TimeProvider time)
 {
     public async Task<(ResourceGroup Group, bool Created)> PutAsync(string name, string? location, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
     {
         if (!ValidName().IsMatch(name) || name.EndsWith('.'))
         {
-            throw new FerryException(FerryErrorKind.BadRequest, $"Resource group name '{name}' is invalid: use up to 90 letters, digits, '.', '_', '-', '(' or ')', not ending in '.'.", code: "InvalidResourceGroup");
+            throw new FerryException(FerryErrorKind.BadRequest, $"Resource group name '{name}' is invalid: use 1 to 90 ASCII letters, digits, '.', '_', '-', '(' or ')', not ending in '.'.", code: "InvalidResourceGroup");
         }
 
         if (string.IsNullOrWhiteSpace(location))
@@ -48,6 +51,6 @@ public sealed partial class ResourceGroupService(IResourceGroupStore store, Time
     private static FerryException NotFound(string name) =>
         new(FerryErrorKind.NotFound, $"Resource group '{name}' could not be found.", code: "ResourceGroupNotFound");
 
-    [GeneratedRegex(@"^[-\w\._\(\)]{1,90}$")]
+    [GeneratedRegex(@"^[-A-Za-z0-9._()]{1,90}\z")]
     private static partial Regex ValidName();
 }

@@ -107,6 +107,6 @@ public sealed partial class WorkspaceService(
         $"The Resource 'Microsoft.MachineLearningServices/workspaces/{name}' under resource group '{resourceGroup}' was not found.",
         code: "ResourceNotFound");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{2,32}\\z")]
     private static partial Regex ValidName();
 }

@@ -14,8 +14,20 @@ public sealed class AuthOptions
     /// <summary>Renewals stop this long after the login; then the user logs in again.</summary>
     public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(90);
 
-    /// <summary>Failed logins for one user name allowed within <see cref="FailedLoginWindow"/>.</summary>
+    /// <summary>Failed logins for one user name from one client address allowed within <see cref="FailedLoginWindow"/>.</summary>
     public int MaxFailedLogins { get; set; } = 5;
+
+    /// <summary>Failed logins from one client address (an IPv6 /64), whatever the names, allowed within <see cref="FailedLoginWindow"/>.</summary>
+    public int MaxFailedLoginsPerAddress { get; set; } = 30;
+
+    /// <summary>
+    /// Password checks (PBKDF2, CPU-bound) running at once; beyond them up to
+    /// <see cref="MaxQueuedPasswordChecks"/> wait, and further logins get 429 at once. Half the cores by default,
+    /// so a login flood cannot starve the rest of the server.
+    /// </summary>
+    public int MaxConcurrentPasswordChecks { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    public int MaxQueuedPasswordChecks { get; set; } = 32;
 
     public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -5,6 +5,7 @@ using System.Text;
 using Ferry.Core.Errors;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Auth;
@@ -13,37 +14,52 @@ namespace Ferry.Core.Auth;
 /// Logins, refresh-token renewal and revocation, and the question every authenticated request asks:
 /// is the login this access token came from still live?
 /// </summary>
-public sealed class AuthService(
+public sealed partial class AuthService(
     IUserStore users,
     ILoginSessionStore sessions,
     LoginThrottle throttle,
+    PasswordCheckGate passwordChecks,
     IOptions<AuthOptions> options,
-    TimeProvider time, IServicePrincipalStore principals)
+    TimeProvider time, IServicePrincipalStore principals, ILogger<AuthService> logger)
 {
+    /// <summary>Longer user names are refused before any work (valid names have at most 64 characters).</summary>
+    public const int MaxUserNameLength = 256;
+
+    /// <summary>Longer passwords are refused before hashing: PBKDF2's cost grows with the password.</summary>
+    public const int MaxPasswordLength = 1024;
+
     private const string InvalidCredentials = "Invalid user name or password.";
     private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
 
     // Answers to "is this login live?" for a short while, so a request costs no database round trip.
-    private readonly ConcurrentDictionary<string, (bool Live, DateTimeOffset CheckedAt)> liveness = new();
+    private readonly ConcurrentDictionary<(string LoginSessionId, string UserName), (bool Live, DateTimeOffset CheckedAt)> liveness = new();
 
-    public async Task<Grant> LoginAsync(string userName, string password, CancellationToken cancellationToken)
+    /// <summary>Logs in from <paramref name="clientAddress"/> (the throttle's unit: see <see cref="LoginThrottle.ClientKey"/>).</summary>
+    public async Task<Grant> LoginAsync(string userName, string password, string clientAddress, CancellationToken cancellationToken)
     {
-        if (throttle.RetryAfter(userName) is { } wait)
+        if (userName.Length > MaxUserNameLength || password.Length > MaxPasswordLength)
         {
-            throw FerryException.TooManyRequests("Too many failed logins for this user; try again later.", wait);
+            throw FerryException.BadRequest(
+                $"'username' may have at most {MaxUserNameLength} characters and 'password' at most {MaxPasswordLength}.");
+        }
+
+        if (throttle.RetryAfter(userName, clientAddress) is { } wait)
+        {
+            throw FerryException.TooManyRequests("Too many failed logins for this user from your address; try again later.", wait);
         }
 
         var user = await users.FindByNameAsync(userName, cancellationToken);
 
         // Verify against a decoy when the user is unknown so timing does not tell which names exist.
-        var valid = PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy) && user is not null;
+        var valid = await passwordChecks.CheckAsync(() => PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy), cancellationToken)
+            && user is not null;
         if (!valid)
         {
-            throttle.RecordFailure(userName);
+            throttle.RecordFailure(userName, clientAddress);
             throw FerryException.Unauthorized(InvalidCredentials);
         }
 
-        throttle.RecordSuccess(userName);
+        throttle.RecordSuccess(userName, clientAddress);
         var now = time.GetUtcNow();
         var refreshToken = NewRefreshToken();
         var session = new LoginSession(Guid.NewGuid().ToString("N"), user!.Id, Hash(refreshToken), now, now, null);
@@ -67,17 +83,20 @@ public sealed class AuthService(
     {
         var (session, _) = await FindLiveAsync(refreshToken, cancellationToken);
         await sessions.RevokeAsync(session.Id, time.GetUtcNow(), cancellationToken);
-        liveness[session.Id] = (false, time.GetUtcNow());
+        Forget(session.Id);
     }
 
     /// <summary>
-    /// True while the login is neither revoked nor past its absolute lifetime, nor its user removed.
-    /// A revocation made through another node or the admin CLI is seen within the cache lifetime.
+    /// True while the login is neither revoked nor past its absolute lifetime, nor its user removed,
+    /// and belongs to <paramref name="userName"/>, the user the token names: a token naming one user
+    /// with another's login id is refused. A revocation made through another node or the admin CLI
+    /// is seen within the cache lifetime.
     /// </summary>
-    public async ValueTask<bool> IsLoginLiveAsync(string loginSessionId, CancellationToken cancellationToken)
+    public async ValueTask<bool> IsLoginLiveAsync(string loginSessionId, string userName, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (liveness.TryGetValue(loginSessionId, out var cached) && now - cached.CheckedAt < options.Value.RevocationCacheLifetime)
+        var key = (loginSessionId, userName);
+        if (liveness.TryGetValue(key, out var cached) && now - cached.CheckedAt < options.Value.RevocationCacheLifetime)
         {
             return cached.Live;
         }
@@ -86,12 +105,15 @@ public sealed class AuthService(
         if (loginSessionId.StartsWith(ServicePrincipalService.LoginPrefix, StringComparison.Ordinal))
         {
             // A client-credential token lives while its service principal does.
-            live = await principals.FindAsync(loginSessionId[ServicePrincipalService.LoginPrefix.Length..], cancellationToken) is not null;
+            var principal = await principals.FindAsync(loginSessionId[ServicePrincipalService.LoginPrefix.Length..], cancellationToken);
+            live = principal is not null && string.Equals(ServicePrincipalService.LoginPrefix + principal.Name, userName, StringComparison.Ordinal);
         }
         else
         {
             var session = await sessions.FindAsync(loginSessionId, cancellationToken);
-            live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime;
+            live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime
+                && await users.FindByIdAsync(session.UserId, cancellationToken) is { } owner
+                && string.Equals(owner.Name, userName, StringComparison.OrdinalIgnoreCase);
         }
 
         if (liveness.Count > 100_000)
@@ -99,7 +121,7 @@ public sealed class AuthService(
             liveness.Clear(); // a bound, not a policy: entries are cheap to recompute
         }
 
-        liveness[loginSessionId] = (live, now);
+        liveness[key] = (live, now);
         return live;
     }
 
@@ -110,8 +132,18 @@ public sealed class AuthService(
             throw FerryException.Unauthorized(InvalidRefreshToken);
         }
 
-        var session = await sessions.FindByRefreshTokenHashAsync(Hash(refreshToken), cancellationToken);
+        var hash = Hash(refreshToken);
+        var session = await sessions.FindByRefreshTokenHashAsync(hash, cancellationToken);
         var now = time.GetUtcNow();
+        if (session is null && await sessions.FindByRetiredRefreshTokenHashAsync(hash, cancellationToken) is { } stolen)
+        {
+            // A rotated-out token came back: one of two holders is not the user. End the login for both.
+            await sessions.RevokeAsync(stolen, now, cancellationToken);
+            Forget(stolen);
+            LogRefreshTokenReuse(logger, stolen);
+            throw FerryException.Unauthorized(InvalidRefreshToken);
+        }
+
         var o = options.Value;
         if (session is null || session.RevokedAt is not null
             || now - session.LastUsedAt >= o.RefreshTokenIdleLifetime
@@ -125,9 +157,24 @@ public sealed class AuthService(
         return (session, user);
     }
 
+    /// <summary>Drops what this node remembered of a login, so its next request asks the database (revocations are rare).</summary>
+    private void Forget(string loginSessionId)
+    {
+        foreach (var key in liveness.Keys)
+        {
+            if (key.LoginSessionId == loginSessionId)
+            {
+                liveness.TryRemove(key, out _);
+            }
+        }
+    }
+
     // URL-safe, so the token can travel in a query string or path segment unescaped.
     private static string NewRefreshToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     // Refresh tokens carry 256 random bits, so a plain SHA-256 is enough to store them safely.
     private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A rotated-out refresh token of login {LoginSessionId} was presented again; the login is revoked (possible token theft)")]
+    private static partial void LogRefreshTokenReuse(ILogger logger, string loginSessionId);
 }

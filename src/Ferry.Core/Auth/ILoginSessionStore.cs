@@ -11,9 +11,12 @@ public interface ILoginSessionStore
 
     /// <summary>
     /// Replaces the refresh token only if it is still <paramref name="expectedHash"/>, so two
-    /// renewals racing with one token cannot both succeed.
+    /// renewals racing with one token cannot both succeed; the old one is remembered as retired.
     /// </summary>
     Task<bool> RotateAsync(string id, string expectedHash, string newHash, DateTimeOffset usedAt, CancellationToken cancellationToken);
+
+    /// <summary>The login a rotated-out refresh token belonged to; null when it never was one.</summary>
+    Task<string?> FindByRetiredRefreshTokenHashAsync(string refreshTokenHash, CancellationToken cancellationToken);
 
     Task RevokeAsync(string id, DateTimeOffset revokedAt, CancellationToken cancellationToken);
 }

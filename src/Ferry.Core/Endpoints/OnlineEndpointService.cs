@@ -386,7 +386,7 @@ public sealed partial class OnlineEndpointService(
     private static string ModelIdOf(string? assetId)
     {
         var id = assetId ?? throw Invalid("properties.model.assetId is required (a model version, e.g. azureml:iris:1).");
-        var arm = Regex.Match(id, "/models/([^/]+)/versions/([^/]+)$");
+        var arm = Regex.Match(id, @"/models/([^/]+)/versions/([^/]+)\z");
         return arm.Success ? $"{arm.Groups[1].Value}:{arm.Groups[2].Value}" : id.StartsWith("azureml:", StringComparison.Ordinal) ? id[8..] : id;
     }
 
@@ -394,7 +394,7 @@ public sealed partial class OnlineEndpointService(
     private static (string Name, string Version) CodeIdOf(string? codeId)
     {
         var id = codeId ?? throw Invalid("properties.codeConfiguration.codeId is required (a code version).");
-        var arm = Regex.Match(id, "/codes/([^/]+)/versions/([^/]+)$");
+        var arm = Regex.Match(id, @"/codes/([^/]+)/versions/([^/]+)\z");
         if (arm.Success)
         {
             return (arm.Groups[1].Value, arm.Groups[2].Value);
@@ -412,6 +412,6 @@ public sealed partial class OnlineEndpointService(
 
     private static FerryException Invalid(string message) => new(FerryErrorKind.BadRequest, message, code: "BadArgument");
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{2,31}$")]
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{2,31}\\z")]
     private static partial Regex EndpointName();
 }

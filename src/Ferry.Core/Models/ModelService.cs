@@ -80,9 +80,14 @@ public sealed class ModelService(IModelStore store, WorkspaceService workspaces,
         var description = model.Description;
         foreach (var operation in patch)
         {
-            var op = operation?["op"]?.GetValue<string>();
-            var path = operation?["path"]?.GetValue<string>() ?? "";
-            var value = operation?["value"];
+            if (operation is not JsonObject step)
+            {
+                throw Invalid("Each patch operation must be an object {op, path, value}.");
+            }
+
+            var op = step["op"] is JsonValue o && o.TryGetValue<string>(out var opText) ? opText : null;
+            var path = step["path"] is JsonValue p && p.TryGetValue<string>(out var pathText) ? pathText : "";
+            var value = step["value"];
             if (op is not ("add" or "replace" or "remove"))
             {
                 throw Invalid($"Patch op '{op}' is not supported; use add, replace or remove.");

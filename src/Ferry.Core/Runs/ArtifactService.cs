@@ -42,8 +42,22 @@ public sealed class ArtifactService(IRunStore runs, WorkspaceService workspaces,
 
         var (root, prefix) = await RootAsync(resourceGroup, workspace, origin, container, cancellationToken);
         var file = Inside(root, prefix, path);
+        if (Directory.Exists(file))
+        {
+            throw Clash(path, "a directory of that path holds other artifacts");
+        }
+
+        // A file where the path needs a directory ('a' stored, 'a/b' sent) is the client's clash, not a server fault.
+        for (var parent = Path.GetDirectoryName(file)!; parent.Length > root.Length; parent = Path.GetDirectoryName(parent)!)
+        {
+            if (File.Exists(parent))
+            {
+                throw Clash(path, $"the artifact '{Path.GetRelativePath(root, parent).Replace(Path.DirectorySeparatorChar, '/')}' is a file, not a directory");
+            }
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var temp = file + ".upload-" + Guid.NewGuid().ToString("N");
+        var temp = Path.Combine(Path.GetDirectoryName(file)!, ".upload-" + Guid.NewGuid().ToString("N"));
         try
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
@@ -85,22 +99,30 @@ public sealed class ArtifactService(IRunStore runs, WorkspaceService workspaces,
                 : throw NotFound($"There is no run container '{container}'.");
         }
 
-        if (origin == UploadOrigin && container.Length > 0 && !container.Contains('/', StringComparison.Ordinal) && container is not ("." or ".."))
+        if (origin == UploadOrigin && FileNames.Problem(container) is null)
         {
             return (Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), found.WorkspaceId, "artifacts", UploadOrigin, container), "");
         }
 
-        throw new FerryException(FerryErrorKind.BadRequest, $"Unknown artifact origin '{origin}' or container '{container}'; use {RunOrigin}/dcid.{{runId}} or {UploadOrigin}/{{container}}.", code: "UserError");
+        throw new FerryException(FerryErrorKind.BadRequest, $"Unknown artifact origin '{FileNames.Printable(origin)}' or container '{FileNames.Printable(container)}'; use {RunOrigin}/dcid.{{runId}} or {UploadOrigin}/{{container}}.", code: "UserError");
     }
 
     private static string Inside(string root, string prefix, string path)
     {
+        if (FileNames.PathProblem(path) is { } problem)
+        {
+            throw new FerryException(FerryErrorKind.BadRequest, $"The artifact path '{FileNames.Printable(path)}' is not valid: {problem}.", code: "UserError");
+        }
+
         var scope = Path.GetFullPath(Path.Combine(root, prefix)) + Path.DirectorySeparatorChar;
         var file = Path.GetFullPath(Path.Combine(root, path));
         return path.Length > 0 && !Path.IsPathRooted(path) && ConfinedFiles.IsPlainRelativePath(path) && file.StartsWith(scope, StringComparison.Ordinal)
             ? file
             : throw new FerryException(FerryErrorKind.BadRequest, $"The artifact path '{path}' is not inside its container{(prefix.Length > 0 ? $"'s {prefix}/" : "")}.", code: "UserError");
     }
+
+    private static FerryException Clash(string path, string reason) =>
+        new(FerryErrorKind.Conflict, $"The artifact path '{FileNames.Printable(path)}' cannot be stored: {reason}.", code: "UserError");
 
     private static FerryException NotFound(string message) => new(FerryErrorKind.NotFound, message, code: "UserError");
 }

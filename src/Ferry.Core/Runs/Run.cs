@@ -21,7 +21,8 @@ public sealed record Run(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
-    string? Error)
+    string? Error,
+    string? SubmittedBy = null)
 {
     public bool IsTerminal => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Canceled;
 }
@@ -57,5 +58,8 @@ public interface IRunStore
     Task<IReadOnlyList<Run>> ListByStatusAsync(string status, CancellationToken cancellationToken);
 
     /// <summary>Moves a run on unless it already ended; false when it had.</summary>
+    /// <summary>Runs the user submitted that have not ended (queued, starting or running).</summary>
+    Task<int> CountActiveAsync(string submittedBy, CancellationToken cancellationToken);
+
     Task<bool> SetStatusAsync(string runId, string status, DateTimeOffset now, string? failure, CancellationToken cancellationToken);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Runs;
@@ -14,6 +15,9 @@ public sealed class RunOptions
 
     /// <summary>The most a project zip may unpack to, in bytes.</summary>
     public long MaxProjectBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>Runs one user may have queued or running at once; one more startrun gets 429.</summary>
+    public int MaxActiveRunsPerUser { get; set; } = 4;
 }
 
 /// <summary>Starts, cancels and stops runs (Ferry.Execution implements it).</summary>
@@ -36,7 +40,8 @@ public interface IRunDispatcher
 public sealed partial class RunService(
     IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options, TimeProvider time)
 {
-    public async Task<Run> StartAsync(string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
+    public async Task<Run> StartAsync(
+        string submittedBy, string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
     {
         if (!ExperimentName().IsMatch(experimentName))
         {
@@ -55,6 +60,17 @@ public sealed partial class RunService(
             }
         }
 
+        // Checked before anything is unpacked; two submissions racing may both pass, which a cap of a few tolerates.
+        var active = await store.CountActiveAsync(submittedBy, cancellationToken);
+        if (active >= options.Value.MaxActiveRunsPerUser)
+        {
+            throw new FerryException(
+                FerryErrorKind.TooManyRequests,
+                $"You have {active} runs queued or running; at most {options.Value.MaxActiveRunsPerUser} are allowed at once. Wait for one to end or cancel one.",
+                TimeSpan.FromSeconds(30),
+                code: "TooManyActiveRuns");
+        }
+
         var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
         var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
         Directory.CreateDirectory(directory);
@@ -69,7 +85,7 @@ public sealed partial class RunService(
             var now = time.GetUtcNow();
             var experiment = await store.GetOrAddExperimentAsync(workspace.ResourceGroup, workspace.Name, experimentName, now, cancellationToken);
             var run = await store.AddAsync(
-                new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null),
+                new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null, submittedBy),
                 cancellationToken);
             await store.SetStatusAsync(run.RunId, RunStatus.Queued, now, null, cancellationToken);
             dispatcher.Wake();
@@ -120,12 +136,19 @@ public sealed partial class RunService(
 
     private void Unpack(Stream projectZip, string directory)
     {
+        if (projectZip.CanSeek && projectZip.Length == 0)
+        {
+            throw UserError("projectZipFile is empty; send a zip archive of the project.");
+        }
+
         ZipArchive zip;
+        IReadOnlyList<ZipArchiveEntry> entries;
         try
         {
             zip = new ZipArchive(projectZip, ZipArchiveMode.Read, leaveOpen: true);
+            entries = zip.Entries;
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException)
         {
             throw UserError("projectZipFile is not a zip archive.");
         }
@@ -133,31 +156,44 @@ public sealed partial class RunService(
         using (zip)
         {
             var root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
-            if (zip.Entries.Sum(e => e.Length) > options.Value.MaxProjectBytes)
+            if (entries.Sum(e => e.Length) > options.Value.MaxProjectBytes)
             {
                 throw new FerryException(FerryErrorKind.PayloadTooLarge, $"projectZipFile unpacks to more than {options.Value.MaxProjectBytes} bytes.", code: "UserError");
             }
 
-            foreach (var entry in zip.Entries)
+            foreach (var entry in entries)
             {
+                if (FileNames.PathProblem(entry.FullName.TrimEnd('/')) is { } problem)
+                {
+                    throw UserError($"projectZipFile holds the entry '{FileNames.Printable(entry.FullName)}', which cannot be unpacked: {problem}; nothing was unpacked.");
+                }
+
                 var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
                 if (!target.StartsWith(root, StringComparison.Ordinal) || Path.IsPathRooted(entry.FullName))
                 {
-                    throw UserError($"projectZipFile holds '{entry.FullName}', which points outside the project (zip-slip); nothing was unpacked.");
+                    throw UserError($"projectZipFile holds '{FileNames.Printable(entry.FullName)}', which points outside the project (zip-slip); nothing was unpacked.");
                 }
             }
 
-            foreach (var entry in zip.Entries)
+            foreach (var entry in entries)
             {
                 var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
-                if (entry.FullName.EndsWith('/'))
+                try
                 {
-                    Directory.CreateDirectory(target);
-                    continue;
-                }
+                    if (entry.FullName.EndsWith('/'))
+                    {
+                        Directory.CreateDirectory(target);
+                        continue;
+                    }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                entry.ExtractToFile(target, overwrite: true);
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    entry.ExtractToFile(target, overwrite: true);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+                {
+                    // A file and a directory of one name, or entry data that does not inflate: the zip's fault.
+                    throw UserError($"projectZipFile's entry '{FileNames.Printable(entry.FullName)}' could not be unpacked: it is corrupt, or a file and a directory share its name.");
+                }
             }
         }
     }
@@ -208,6 +244,6 @@ public sealed partial class RunService(
 
     private static FerryException UserError(string message) => new(FerryErrorKind.BadRequest, message, code: "UserError");
 
-    [GeneratedRegex(@"^[A-Za-z0-9][\w-]{0,254}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}\z")]
     private static partial Regex ExperimentName();
 }

@@ -1,24 +1,23 @@
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 
 namespace Ferry.Core.Sessions;
 
 /// <summary>File names a client gives for a working directory: plain names only, never a way out of it.</summary>
 public static class SessionFiles
 {
-    private static readonly char[] Separators = ['/', '\\', '\0'];
-
     /// <summary>The path of <paramref name="fileName"/> inside <paramref name="directory"/>; anything else is a 400.</summary>
     public static string PathOf(string directory, string fileName)
     {
-        if (string.IsNullOrWhiteSpace(fileName) || fileName is "." or ".." || fileName.IndexOfAny(Separators) >= 0 || fileName.Length > 255)
+        if (FileNames.Problem(fileName) is { } problem)
         {
-            throw FerryException.BadRequest($"'{fileName}' is not a valid file name: use a plain name without path separators.");
+            throw FerryException.BadRequest($"'{FileNames.Printable(fileName)}' is not a valid file name: {problem}; use a plain name without path separators.");
         }
 
         var root = Path.GetFullPath(directory);
         var path = Path.GetFullPath(Path.Combine(root, fileName));
         return Path.GetDirectoryName(path) == Path.TrimEndingDirectorySeparator(root)
             ? path
-            : throw FerryException.BadRequest($"'{fileName}' is not a valid file name: it points outside the working directory.");
+            : throw FerryException.BadRequest($"'{FileNames.Printable(fileName)}' is not a valid file name: it points outside the working directory.");
     }
 }

@@ -125,6 +125,11 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
     public async Task SaveFileAsync(string owner, string id, string fileName, Stream content, CancellationToken cancellationToken)
     {
         var path = SessionFiles.PathOf(Get(owner, id).WorkingDirectory, fileName);
+        if (Directory.Exists(path))
+        {
+            throw FerryException.Conflict($"The working directory holds a directory named '{fileName}'; a file cannot replace it.");
+        }
+
         var uploads = Directory.CreateDirectory(Path.Combine(Root, ".uploads")).FullName;
         var temp = Path.Combine(uploads, Guid.NewGuid().ToString("N"));
         try

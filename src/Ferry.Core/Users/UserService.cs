@@ -10,7 +10,8 @@ public sealed partial class UserService(IUserStore store, TimeProvider time)
     /// <summary>The account created on first start; it is the Owner.</summary>
     public const string AdminName = "admin";
 
-    private const int MinPasswordLength = 8;
+    /// <summary>The shortest password any account may have, the bootstrap admin's included.</summary>
+    public const int MinPasswordLength = 8;
 
     public async Task<User> AddAsync(string name, string password, Role role, CancellationToken cancellationToken)
     {
@@ -96,6 +97,6 @@ public sealed partial class UserService(IUserStore store, TimeProvider time)
 
     private static FerryException UnknownUser(string name) => FerryException.NotFound($"There is no user named '{name}'.");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\\z")]
     private static partial Regex NamePattern();
 }

@@ -59,4 +59,7 @@ public interface IWebServiceRunner
 
     /// <summary>The 9.3 pool status: <c>Success</c>, <c>Pending</c> or <c>NotFound</c>.</summary>
     string PoolStatus(WebService service);
+
+    /// <summary>The largest MaxPoolSize a version's pool may be given (its publisher's share of the server's workers).</summary>
+    int MaxWorkersPerService { get; }
 }

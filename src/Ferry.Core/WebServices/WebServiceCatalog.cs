@@ -136,9 +136,11 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
     /// <summary>Sets (or with null, removes) the dedicated pool's size; Owners only, checked by the caller.</summary>
     public async Task<WebService> SetPoolAsync(string name, string version, PoolSize? pool, CancellationToken cancellationToken)
     {
-        if (pool is not null && (pool.Initial < 0 || pool.Max < 1 || pool.Initial > pool.Max))
+        var limit = runner.MaxWorkersPerService;
+        if (pool is not null && (pool.Initial < 0 || pool.Max < 1 || pool.Initial > pool.Max || pool.Max > limit))
         {
-            throw FerryException.BadRequest($"Pool sizes need 0 <= InitialPoolSize <= MaxPoolSize and MaxPoolSize >= 1; got {pool.Initial} and {pool.Max}.");
+            throw FerryException.BadRequest(
+                $"Pool sizes need 0 <= InitialPoolSize <= MaxPoolSize and 1 <= MaxPoolSize <= {limit} (a publisher's share of this server's workers); got {pool.Initial} and {pool.Max}.");
         }
 
         return await ReplaceAsync(() => Task.FromResult(Get(name, version) with { Pool = pool }), cancellationToken);
@@ -266,9 +268,9 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\z")]
     private static partial Regex ServiceName();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\z")]
     private static partial Regex Identifier();
 }

@@ -14,15 +14,19 @@ namespace Ferry.Execution.Pools;
 /// one that turned out slow, if its turn comes past that deadline (it does not run). A worker that died, or was prepared for an older revision, is
 /// retired: it takes no new call and stops once its last call has ended.
 /// </summary>
-internal sealed class ServicePool(WebService service, ServicePoolOptions options, Func<WebService, CancellationToken, Task<PreparedWorker>> prepare)
+internal sealed class ServicePool(
+    WebService service, ServicePoolOptions options, Func<WebService, CancellationToken, Task<PreparedWorker>> prepare, WorkerBudget budget, TimeProvider time)
 {
     private readonly object gate = new();
+    private readonly string owner = service.PublishedBy;
     private readonly List<PreparedWorker> serving = [];
     private readonly LinkedList<Waiter> waiters = new();
     private WebService service = service;
     private int total; // workers started or starting, retired ones until they stop
     private int ready;
     private bool removed;
+    private bool dormant; // shrunk to zero for want of calls; warms again on the next one
+    private DateTimeOffset lastUsed = time.GetUtcNow();
 
     private int Initial => service.Pool?.Initial ?? options.InitialPoolSize;
 
@@ -37,7 +41,22 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         {
             lock (gate)
             {
-                return service.Pool is null ? "NotFound" : ready >= Initial ? "Success" : "Pending";
+                return service.Pool is null ? "NotFound" : dormant || ready >= Initial ? "Success" : "Pending";
+            }
+        }
+    }
+
+    /// <summary>Who published the service: the budget's share it draws on.</summary>
+    public string Owner => owner;
+
+    /// <summary>When a call last asked for a worker.</summary>
+    public DateTimeOffset LastUsed
+    {
+        get
+        {
+            lock (gate)
+            {
+                return lastUsed;
             }
         }
     }
@@ -53,6 +72,8 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         lock (gate)
         {
             definition = service;
+            lastUsed = time.GetUtcNow();
+            dormant = false;
             var least = LeastBusy();
             if (least is { Calls: 0 })
             {
@@ -67,11 +88,14 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
                 return new Lease(least, Deadline());
             }
 
-            if (total < Max)
+            if (TakeSlot())
             {
-                total++;
                 waiter = null!;
                 node = null!;
+            }
+            else if (total == 0)
+            {
+                throw new WorkerBudgetExhaustedException(); // no worker of ours to wait for: the manager may evict an idle one elsewhere
             }
             else if (waiters.Count >= options.QueueLength)
             {
@@ -116,7 +140,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
                 {
                     lock (gate)
                     {
-                        total--;
+                        FreeSlot();
                         HandOverSlot();
                     }
                 }
@@ -270,7 +294,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
 
         worker.Stopped = true;
         _ = worker.DisposeAsync().AsTask();
-        total--;
+        FreeSlot();
         ready--;
         HandOverSlot();
         return true;
@@ -281,7 +305,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
     {
         lock (gate)
         {
-            if (total < Initial)
+            if (!dormant && total < Initial)
             {
                 Grow();
             }
@@ -291,12 +315,11 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
     /// <summary>Under the lock: starts one more worker in the background, if the pool may have it.</summary>
     private void Grow()
     {
-        if (removed || total >= Max)
+        if (removed || !TakeSlot())
         {
-            return;
+            return; // at the pool's maximum, or the budget is in use: calls start workers as they need them
         }
 
-        total++;
         var definition = service;
         _ = Task.Run(async () =>
         {
@@ -340,7 +363,7 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
         {
             lock (gate)
             {
-                total--;
+                FreeSlot();
                 HandOverSlot();
             }
 
@@ -377,17 +400,74 @@ internal sealed class ServicePool(WebService service, ServicePoolOptions options
     /// <summary>Under the lock: a freed slot goes to the first live waiter, who starts a worker in it.</summary>
     private void HandOverSlot()
     {
-        while (!removed && total < Max && waiters.First is { } first)
+        while (!removed && waiters.First is { } first && TakeSlot())
         {
             waiters.RemoveFirst();
-            total++;
             if (first.Value.TrySetResult(null))
             {
                 return;
             }
 
-            total--;
+            FreeSlot();
         }
+    }
+
+    /// <summary>
+    /// No call for <paramref name="idleTimeout"/>: idle workers stop and the pool stays empty (no
+    /// refill) until the next call warms it; busy ones stop when their calls end. Returns how many stopped.
+    /// </summary>
+    public int ShrinkIfIdle(DateTimeOffset now, TimeSpan idleTimeout)
+    {
+        lock (gate)
+        {
+            if (removed || waiters.Count > 0 || now - lastUsed < idleTimeout || (dormant && serving.Count == 0))
+            {
+                return 0;
+            }
+
+            dormant = true;
+            var idle = serving.Where(w => w.Calls == 0).ToList();
+            foreach (var worker in idle)
+            {
+                Retire(worker);
+            }
+
+            return idle.Count;
+        }
+    }
+
+    /// <summary>Stops one idle worker to free its budget unit for another pool; false when none is idle.</summary>
+    public bool TryRetireIdle()
+    {
+        lock (gate)
+        {
+            if (serving.Find(w => w.Calls == 0) is not { } idle)
+            {
+                return false;
+            }
+
+            Retire(idle);
+            return true;
+        }
+    }
+
+    /// <summary>Under the lock: room for one more worker, in the pool's maximum and in the budget.</summary>
+    private bool TakeSlot()
+    {
+        if (total >= Max || !budget.TryTake(owner))
+        {
+            return false;
+        }
+
+        total++;
+        return true;
+    }
+
+    /// <summary>Under the lock: a worker slot freed (stopped, or never started).</summary>
+    private void FreeSlot()
+    {
+        total--;
+        budget.Return(owner);
     }
 
     /// <summary>A call waiting for a worker, or for a slot to start one in (a null result).</summary>

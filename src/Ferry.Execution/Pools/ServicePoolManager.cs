@@ -26,6 +26,8 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
     private readonly ILogger<ServicePoolManager> logger;
     private readonly TimeProvider time;
     private readonly Timer sweep;
+    private readonly WorkerBudget budget;
+    private long lastIdleCheck;
 
     public ServicePoolManager(IWorkerFactory workers, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time)
     {
@@ -34,6 +36,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
         this.blobs = blobs;
         this.options = options;
         this.logger = logger;
+        budget = new WorkerBudget(options.Value.MaxResidentWorkers, options.Value.MaxResidentWorkersPerUser);
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(options.Value.QueueTimeout.TotalMilliseconds / 10, 10, 100));
         sweep = new Timer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);
     }
@@ -46,7 +49,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
             ServicePool.Lease lease;
             try
             {
-                lease = await pool.AcquireAsync(cancellationToken);
+                lease = await AcquireWithinBudgetAsync(pool, cancellationToken);
             }
             catch (PreparationFailedException failed)
             {
@@ -93,6 +96,53 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
 
     public string PoolStatus(WebService service) => PoolOf(service).Status;
 
+    /// <summary>One version's pool can hold at most its publisher's share of the server's worker budget.</summary>
+    public int MaxWorkersPerService => Math.Min(budget.Total, budget.PerOwner);
+
+    /// <summary>
+    /// A worker for the call. When the budget has no unit free for a pool with no worker of its own,
+    /// the least recently called pool with an idle worker gives one up (of the same publisher when
+    /// their share, not the server's total, is what stops them); with none idle the call gets 503.
+    /// </summary>
+    private async Task<ServicePool.Lease> AcquireWithinBudgetAsync(ServicePool pool, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await pool.AcquireAsync(cancellationToken);
+            }
+            catch (WorkerBudgetExhaustedException) when (attempt < MaxAttempts && EvictIdle(pool))
+            {
+                // a unit is free again: try once more
+            }
+            catch (WorkerBudgetExhaustedException)
+            {
+                LogBudgetExhausted(logger, pool.Owner, budget.Used);
+                throw new FerryException(
+                    FerryErrorKind.Unavailable,
+                    budget.AtShare(pool.Owner)
+                        ? $"The services published by '{pool.Owner}' hold all {budget.PerOwner} workers of their share (Ferry:WebServices:MaxResidentWorkersPerUser), all busy; retry shortly."
+                        : $"All {budget.Total} workers this server may keep (Ferry:WebServices:MaxResidentWorkers) are busy; retry shortly.",
+                    TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    private bool EvictIdle(ServicePool needing)
+    {
+        var sameOwner = budget.AtShare(needing.Owner);
+        foreach (var pool in pools.Values.Where(p => p != needing && (!sameOwner || string.Equals(p.Owner, needing.Owner, StringComparison.OrdinalIgnoreCase))).OrderBy(p => p.LastUsed))
+        {
+            if (pool.TryRetireIdle())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await sweep.DisposeAsync();
@@ -111,6 +161,20 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
         {
             pool.ExpireWaiters(now);
         }
+
+        // Idle pools are looked at about once a second; the tick above is for queue deadlines.
+        if (options.Value.IdleTimeout > TimeSpan.Zero && System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref lastIdleCheck)) >= TimeSpan.FromSeconds(1))
+        {
+            Interlocked.Exchange(ref lastIdleCheck, now);
+            var wallClock = time.GetUtcNow();
+            foreach (var ((name, version), pool) in pools)
+            {
+                if (pool.ShrinkIfIdle(wallClock, options.Value.IdleTimeout) is > 0 and var stopped)
+                {
+                    LogShrunk(logger, name, version, stopped);
+                }
+            }
+        }
     }
 
     /// <summary>The version's pool, made on first use (an online deployment's after a restart), unless the version was deleted since it was read.</summary>
@@ -127,7 +191,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
             throw FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted.");
         }
 
-        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync));
+        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync, budget, time));
     }
 
     private async Task<PreparedWorker> PrepareAsync(WebService service, CancellationToken cancellationToken)
@@ -167,17 +231,34 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
             LogPrepared(logger, service.Name, service.Version, service.Revision);
             return new PreparedWorker(worker, service.Revision, directory);
         }
+        catch (WorkerDiedException died)
+        {
+            // initCode that calls exit(), or a snapshot whose loading kills the interpreter: the service's own doing.
+            await DiscardAsync(worker, directory);
+            throw new PreparationFailedException($"The service's worker stopped while loading its snapshot or running its initCode: {died.Message}");
+        }
         catch
         {
-            if (worker is not null)
-            {
-                await worker.DisposeAsync();
-            }
-
-            Directory.Delete(directory, recursive: true);
+            await DiscardAsync(worker, directory);
             throw;
         }
     }
+
+    private static async Task DiscardAsync(IInterpreterWorker? worker, string directory)
+    {
+        if (worker is not null)
+        {
+            await worker.DisposeAsync();
+        }
+
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web service {Name} {Version} was not called for the idle timeout; {Count} workers stopped until its next call")]
+    private static partial void LogShrunk(ILogger logger, string name, string version, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No pool worker could start for services of {Owner}: the worker budget is in use ({Used} workers)")]
+    private static partial void LogBudgetExhausted(ILogger logger, string owner, int used);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Prepared a worker for web service {Name} {Version} (revision {Revision})")]
     private static partial void LogPrepared(ILogger logger, string name, string version, long revision);

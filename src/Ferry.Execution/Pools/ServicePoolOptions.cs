@@ -32,4 +32,17 @@ public sealed class ServicePoolOptions
 
     /// <summary>How long a call waits for a worker before it gets 503 with Retry-After.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Pool workers the server keeps at most, over every service (each is an interpreter of some
+    /// 20 MB and up). A pool that needs one more takes an idle worker of the least recently called
+    /// pool; with none idle the call gets 503.
+    /// </summary>
+    public int MaxResidentWorkers { get; set; } = Math.Max(16, 8 * Environment.ProcessorCount);
+
+    /// <summary>The share of <see cref="MaxResidentWorkers"/> the services of one publisher may hold; also the largest MaxPoolSize the pool API accepts.</summary>
+    public int MaxResidentWorkersPerUser { get; set; } = Math.Max(8, 4 * Environment.ProcessorCount);
+
+    /// <summary>A pool nobody called for this long stops its workers and warms again on the next call (zero: never).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
 }

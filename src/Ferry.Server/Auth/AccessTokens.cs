@@ -10,7 +10,8 @@ namespace Ferry.Server.Auth;
 
 /// <summary>
 /// Mints and checks the signed JWT access tokens. The HMAC key is generated on first start and kept
-/// owner-only in the data directory; web nodes that share the data directory share the key.
+/// owner-only in the data directory; web nodes that share the data directory share the key. It signs
+/// access tokens only: signed URLs have their own key (<see cref="UrlSigner"/>).
 /// </summary>
 internal sealed class AccessTokens
 {
@@ -33,7 +34,7 @@ internal sealed class AccessTokens
     {
         this.options = options;
         this.time = time;
-        key = new SymmetricSecurityKey(LoadOrCreateKey(dataDirectory));
+        key = new SymmetricSecurityKey(LoadOrCreateKey(dataDirectory, KeyFile));
         validation = new TokenValidationParameters
         {
             ValidIssuer = Issuer,
@@ -106,17 +107,14 @@ internal sealed class AccessTokens
         return result.ClaimsIdentity;
     }
 
-    /// <summary>An HMAC of <paramref name="data"/> under the server's key, for signed, expiring URLs (like a SAS).</summary>
-    public string Sign(string data) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key.Key, System.Text.Encoding.UTF8.GetBytes(data)));
-
-    private static byte[] LoadOrCreateKey(DataDirectory dataDirectory)
+    /// <summary>A 512-bit key kept owner-only (mode 600) in the data directory, created on first use.</summary>
+    internal static byte[] LoadOrCreateKey(DataDirectory dataDirectory, string keyFile)
     {
-        var path = dataDirectory.PathOf(KeyFile);
+        var path = dataDirectory.PathOf(keyFile);
         if (!File.Exists(path))
         {
             var created = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
-            dataDirectory.WriteSecret(KeyFile, Convert.ToBase64String(created));
+            dataDirectory.WriteSecret(keyFile, Convert.ToBase64String(created));
         }
 
         return Convert.FromBase64String(File.ReadAllText(path).Trim());

@@ -1,5 +1,6 @@
 using Ferry.Core.Auth;
 using Ferry.Core.Errors;
+using Ferry.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.Auth;
@@ -7,9 +8,13 @@ namespace Ferry.Server.Auth;
 /// <summary>Authentication APIs: log in, renew with a refresh token, revoke it.</summary>
 internal static class AuthEndpoints
 {
+    /// <summary>Room for the longest user name and password (in JSON escapes) and a refresh token.</summary>
+    private const long MaxBodyBytes = 16 * 1024;
+
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/login").WithTags("Authentication APIs").AllowAnonymous();
+        // Anyone may call these: a small body limit keeps a huge user name from costing memory or time.
+        var group = app.MapGroup("/login").WithTags("Authentication APIs").AllowAnonymous().WithMetadata(new BodySizeLimit(MaxBodyBytes));
         group.MapPost("/", LoginAsync).WithName("login");
         group.MapPost("/refreshToken", RenewTokenAsync).WithName("renewToken");
         group.MapDelete("/refreshToken", RevokeByQueryAsync).WithName("revokeRefreshToken");
@@ -20,14 +25,14 @@ internal static class AuthEndpoints
     }
 
     private static async Task<Ok<AccessTokenResponse>> LoginAsync(
-        LoginRequest request, AuthService auth, AccessTokens tokens, CancellationToken cancellationToken)
+        LoginRequest request, HttpContext context, AuthService auth, AccessTokens tokens, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.Username) || request.Password is null)
         {
             throw FerryException.BadRequest("Both 'username' and 'password' are required.");
         }
 
-        var grant = await auth.LoginAsync(request.Username, request.Password, cancellationToken);
+        var grant = await auth.LoginAsync(request.Username, request.Password, LoginThrottle.ClientKey(context.Connection.RemoteIpAddress), cancellationToken);
         return TypedResults.Ok(ToResponse(grant, tokens));
     }
 

@@ -42,7 +42,8 @@ internal sealed class BearerAuthenticationHandler(
         }
 
         var loginSession = identity.FindFirst(AccessTokens.LoginSessionClaim)?.Value;
-        if (loginSession is null || !await auth.IsLoginLiveAsync(loginSession, Context.RequestAborted))
+        var userName = identity.FindFirst(AccessTokens.NameClaim)?.Value;
+        if (loginSession is null || userName is null || !await auth.IsLoginLiveAsync(loginSession, userName, Context.RequestAborted))
         {
             return Fail("The access token has been revoked; log in again.");
         }

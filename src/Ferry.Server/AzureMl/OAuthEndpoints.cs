@@ -4,6 +4,7 @@ using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
 using Ferry.Server.Auth;
 using Ferry.Server.Diagnostics;
+using Ferry.Server.Errors;
 
 namespace Ferry.Server.AzureMl;
 
@@ -29,7 +30,7 @@ internal static class OAuthEndpoints
             return Error(context, time, 400, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded with grant_type, client_id and client_secret.");
         }
 
-        var form = await context.Request.ReadFormAsync(cancellationToken);
+        var form = await RequestBodies.ReadFormAsync(context.Request, cancellationToken);
         if (!string.Equals(tenantId, await principals.TenantIdAsync(cancellationToken), StringComparison.OrdinalIgnoreCase))
         {
             return Error(context, time, 400, "invalid_request", 90002, $"Tenant '{tenantId}' not found. This server's tenant id is printed by 'ferry admin sp create'.");

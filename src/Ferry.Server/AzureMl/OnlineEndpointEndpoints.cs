@@ -34,12 +34,12 @@ internal static class OnlineEndpointEndpoints
     private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, JsonObject? body, HttpContext context, OnlineEndpointService endpoints, CancellationToken cancellationToken)
     {
-        var properties = body?["properties"] as JsonObject;
-        var traffic = properties?["traffic"] is JsonObject split
-            ? split.ToDictionary(t => t.Key, t => t.Value?.GetValueKind() == JsonValueKind.Number ? t.Value.GetValue<int>() : throw Bad($"traffic['{t.Key}'] must be a number."))
+        var properties = Child(body, "properties") as JsonObject;
+        var traffic = Child(properties, "traffic") is JsonObject split
+            ? split.ToDictionary(t => t.Key, t => WholeNumber(t.Value, $"traffic['{t.Key}']") ?? throw Bad($"traffic['{t.Key}'] must be a number."))
             : null;
         var (endpoint, operation) = await endpoints.PutEndpointAsync(
-            resourceGroupName, workspaceName, endpointName, Text(body?["location"]), Text(properties?["authMode"]), Text(properties?["description"]), traffic, cancellationToken);
+            resourceGroupName, workspaceName, endpointName, Text(Child(body, "location")), Text(Child(properties, "authMode")), Text(Child(properties, "description")), traffic, cancellationToken);
         var shape = Shape(context, subscriptionId, endpoint);
         if (operation is null)
         {
@@ -75,7 +75,7 @@ internal static class OnlineEndpointEndpoints
     private static async Task<Ok> RegenerateKeysAsync(
         string resourceGroupName, string workspaceName, string endpointName, JsonObject? body, OnlineEndpointService endpoints, CancellationToken cancellationToken)
     {
-        await endpoints.RegenerateKeyAsync(resourceGroupName, workspaceName, endpointName, Text(body?["keyType"]), Text(body?["keyValue"]), cancellationToken);
+        await endpoints.RegenerateKeyAsync(resourceGroupName, workspaceName, endpointName, Text(Child(body, "keyType")), Text(Child(body, "keyValue")), cancellationToken);
         return TypedResults.Ok();
     }
 
@@ -83,14 +83,14 @@ internal static class OnlineEndpointEndpoints
         string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, string deploymentName, JsonObject? body, HttpContext context,
         OnlineEndpointService endpoints, CancellationToken cancellationToken)
     {
-        var properties = body?["properties"] as JsonObject;
-        var instances = properties?["scaleSettings"]?["instanceCount"];
+        var properties = Child(body, "properties") as JsonObject;
+        var instances = WholeNumber(Child(Child(properties, "scaleSettings"), "instanceCount"), "properties.scaleSettings.instanceCount");
         var (deployment, operation) = await endpoints.PutDeploymentAsync(
             resourceGroupName, workspaceName, endpointName, deploymentName,
-            Text(properties?["model"]?["assetId"]), Text(properties?["codeConfiguration"]?["codeId"]), Text(properties?["codeConfiguration"]?["scoringScript"]),
-            instances?.GetValueKind() == JsonValueKind.Number ? instances.GetValue<int>() : null,
+            Text(Child(Child(properties, "model"), "assetId")), Text(Child(Child(properties, "codeConfiguration"), "codeId")), Text(Child(Child(properties, "codeConfiguration"), "scoringScript")),
+            instances,
             cancellationToken);
-        var location = Text(body?["location"]) ?? "local";
+        var location = Text(Child(body, "location")) ?? "local";
         ArmLinks.AsyncOperation(context, subscriptionId, location, operation.Id);
         return TypedResults.Created((string?)null, Shape(subscriptionId, deployment, location));
     }
@@ -163,6 +163,28 @@ internal static class OnlineEndpointEndpoints
             ["provisioningState"] = d.ProvisioningState,
         },
     };
+
+    /// <summary>A property of an object; null when absent or when the node is not an object at all.</summary>
+    private static JsonNode? Child(JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
+
+    /// <summary>A JSON number that must be a whole number fitting an int (1e12 and 100.5 are 400s); null when absent.</summary>
+    private static int? WholeNumber(JsonNode? node, string name)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node.GetValueKind() != JsonValueKind.Number)
+        {
+            throw Bad($"{name} must be a number.");
+        }
+
+        var value = node.GetValue<JsonElement>();
+        return value.TryGetInt32(out var whole)
+            ? whole
+            : throw Bad($"{name} must be a whole number between {int.MinValue} and {int.MaxValue}; got {value.GetRawText()}.");
+    }
 
     private static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 

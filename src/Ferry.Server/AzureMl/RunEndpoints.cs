@@ -1,10 +1,12 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
 using Ferry.Core.Runs;
 using Ferry.Execution.Runs;
 using Ferry.Server.Auth;
+using Ferry.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -44,14 +46,14 @@ internal static class RunEndpoints
     }
 
     private static async Task<Ok<JsonObject>> StartAsync(
-        string resourceGroupName, string workspaceName, string experimentName, HttpRequest request, RunService runs, CancellationToken cancellationToken)
+        string resourceGroupName, string workspaceName, string experimentName, HttpRequest request, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {
             throw new FerryException(FerryErrorKind.BadRequest, "Send multipart/form-data with the parts 'runDefinitionFile' and 'projectZipFile'.", code: "UserError");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        var form = await RequestBodies.ReadFormAsync(request, cancellationToken);
         var project = form.Files.GetFile("projectZipFile")
             ?? throw new FerryException(FerryErrorKind.BadRequest, "The form has no 'projectZipFile' part.", code: "UserError");
         string definition;
@@ -68,7 +70,7 @@ internal static class RunEndpoints
         }
 
         await using var zip = project.OpenReadStream();
-        var run = await runs.StartAsync(resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken);
+        var run = await runs.StartAsync(user.Owner(), resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken);
         return TypedResults.Ok(new JsonObject { ["runId"] = run.RunId });
     }
 
@@ -105,14 +107,14 @@ internal static class RunEndpoints
         TypedResults.Ok(Shape(await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken)));
 
     private static async Task<Ok<JsonObject>> GetDetailsAsync(
-        string resourceGroupName, string workspaceName, string experimentName, string runId, HttpContext context, RunService runs, AccessTokens tokens, TimeProvider time, CancellationToken cancellationToken)
+        string resourceGroupName, string workspaceName, string experimentName, string runId, HttpContext context, RunService runs, UrlSigner signer, TimeProvider time, CancellationToken cancellationToken)
     {
         var run = await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken);
         var logFiles = new JsonObject();
         if (ConfinedFiles.Exists(run.Directory, RunDispatcher.DriverLog))
         {
             var expires = (time.GetUtcNow() + LogUrlLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-            var signature = tokens.Sign($"{run.RunId}/{RunDispatcher.DriverLog}/{expires}");
+            var signature = signer.Sign($"{run.RunId}/{RunDispatcher.DriverLog}/{expires}");
             logFiles[RunDispatcher.DriverLog] = $"{ArmLinks.BaseUrl(context)}/runfiles/{run.RunId}/{RunDispatcher.DriverLog}?se={expires}&sig={signature}";
         }
 
@@ -157,11 +159,9 @@ internal static class RunEndpoints
 
     /// <summary>A run's file by a signed URL: no token, but a valid signature and an unexpired <c>se</c>.</summary>
     private static async Task<IResult> GetSignedFileAsync(
-        string runId, string path, string? se, string? sig, IRunStore store, AccessTokens tokens, TimeProvider time, CancellationToken cancellationToken)
+        string runId, string path, string? se, string? sig, IRunStore store, UrlSigner signer, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (se is null || sig is null || !long.TryParse(se, CultureInfo.InvariantCulture, out var expires)
-            || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.ASCII.GetBytes(tokens.Sign($"{runId}/{path}/{se}")), System.Text.Encoding.ASCII.GetBytes(sig)))
+        if (se is null || sig is null || !long.TryParse(se, CultureInfo.InvariantCulture, out var expires) || !signer.Verify($"{runId}/{path}/{se}", sig))
         {
             throw FerryException.Forbidden("The URL's signature is not valid for this file.");
         }

@@ -28,10 +28,14 @@ internal static class ErrorHandlingExtensions
         return app;
     }
 
-    /// <summary>Refuses a body whose declared length is over the limit before anything reads it.</summary>
-    public static IApplicationBuilder UseBodySizeLimit(this IApplicationBuilder app, long maxBytes) =>
+    /// <summary>
+    /// Refuses a body whose declared length is over the limit before anything reads it; an endpoint's
+    /// <see cref="BodySizeLimit"/> lowers the limit for its routes.
+    /// </summary>
+    public static IApplicationBuilder UseBodySizeLimit(this IApplicationBuilder app, long serverMaxBytes) =>
         app.Use((context, next) =>
         {
+            var maxBytes = context.GetEndpoint()?.Metadata.GetMetadata<BodySizeLimit>()?.MaxBytes is { } own ? Math.Min(own, serverMaxBytes) : serverMaxBytes;
             if (context.Request.ContentLength > maxBytes)
             {
                 return ErrorWriter.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is larger than the {maxBytes}-byte limit.");
@@ -45,3 +49,6 @@ internal static class ErrorHandlingExtensions
             return next(context);
         });
 }
+
+/// <summary>Endpoint metadata: this route's bodies may be at most this many bytes (413 beyond).</summary>
+internal sealed record BodySizeLimit(long MaxBytes);

@@ -3,6 +3,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
 using Ferry.Server.Auth;
+using Ferry.Server.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -124,7 +125,7 @@ internal static class SessionEndpoints
         }
 
         var reader = new MultipartReader(boundary, request.Body);
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        while (await RequestBodies.ReadNextSectionAsync(reader, cancellationToken) is { } section)
         {
             if (section.GetContentDispositionHeader() is { } disposition && disposition.Name.Value == "file")
             {
@@ -134,7 +135,7 @@ internal static class SessionEndpoints
                     throw FerryException.BadRequest("The 'file' part has no file name.");
                 }
 
-                await sessions.SaveFileAsync(user.Owner(), id, fileName, section.Body, cancellationToken);
+                await RequestBodies.ReadPartAsync(() => sessions.SaveFileAsync(user.Owner(), id, fileName, section.Body, cancellationToken), cancellationToken);
                 return TypedResults.Created($"/sessions/{id}/files/{Uri.EscapeDataString(fileName)}", new MessageResponse($"Uploaded '{fileName}'."));
             }
         }

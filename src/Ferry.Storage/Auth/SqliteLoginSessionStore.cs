@@ -50,14 +50,35 @@ internal sealed class SqliteLoginSessionStore(SqliteDatabase database) : ILoginS
     public async Task<bool> RotateAsync(string id, string expectedHash, string newHash, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = SqliteDatabase.BeginWrite(connection);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE login_sessions SET refresh_token_hash = @newHash, last_used_at = @usedAt
             WHERE id = @id AND refresh_token_hash = @expectedHash AND revoked_at IS NULL;
             """,
             new { id, expectedHash, newHash, usedAt = Timestamps.Format(usedAt) },
+            transaction,
             cancellationToken: cancellationToken));
+        if (rows == 1)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT OR IGNORE INTO retired_refresh_tokens (token_hash, login_session_id, retired_at) VALUES (@expectedHash, @id, @usedAt);",
+                new { expectedHash, id, usedAt = Timestamps.Format(usedAt) },
+                transaction,
+                cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return rows == 1;
+    }
+
+    public async Task<string?> FindByRetiredRefreshTokenHashAsync(string refreshTokenHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT login_session_id FROM retired_refresh_tokens WHERE token_hash = @refreshTokenHash;",
+            new { refreshTokenHash },
+            cancellationToken: cancellationToken));
     }
 
     public async Task RevokeAsync(string id, DateTimeOffset revokedAt, CancellationToken cancellationToken)

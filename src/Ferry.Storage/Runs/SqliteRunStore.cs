@@ -11,7 +11,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
         """
         SELECT r.run_id AS RunId, r.run_number AS RunNumber, r.status AS Status, r.target AS Target, r.script AS Script, r.arguments AS Arguments,
                r.definition AS Definition, r.max_duration_s AS MaxDurationSeconds, r.directory AS Directory, r.created_at AS CreatedAt,
-               r.started_at AS StartedAt, r.ended_at AS EndedAt, r.error AS Error,
+               r.started_at AS StartedAt, r.ended_at AS EndedAt, r.error AS Error, r.submitted_by AS SubmittedBy,
                e.experiment_id AS ExperimentId, e.resource_group AS ResourceGroup, e.workspace AS Workspace, e.name AS ExperimentName, e.created_at AS ExperimentCreatedAt
         FROM runs r JOIN experiments e ON e.experiment_id = r.experiment_id
         """;
@@ -47,13 +47,13 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
             "SELECT coalesce(max(run_number), 0) + 1 FROM runs WHERE experiment_id = @ExperimentId;", new { run.Experiment.ExperimentId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO runs (run_id, experiment_id, run_number, status, target, script, arguments, definition, max_duration_s, directory, created_at)
-            VALUES (@RunId, @ExperimentId, @number, @Status, @Target, @Script, @Arguments, @Definition, @MaxDurationSeconds, @Directory, @CreatedAt);
+            INSERT INTO runs (run_id, experiment_id, run_number, status, target, script, arguments, definition, max_duration_s, directory, created_at, submitted_by)
+            VALUES (@RunId, @ExperimentId, @number, @Status, @Target, @Script, @Arguments, @Definition, @MaxDurationSeconds, @Directory, @CreatedAt, @SubmittedBy);
             """,
             new
             {
                 run.RunId, run.Experiment.ExperimentId, number, run.Status, run.Target, run.Script, Arguments = JsonSerializer.Serialize(run.Arguments),
-                run.Definition, run.MaxDurationSeconds, run.Directory, CreatedAt = Timestamps.Format(run.CreatedAt),
+                run.Definition, run.MaxDurationSeconds, run.Directory, CreatedAt = Timestamps.Format(run.CreatedAt), run.SubmittedBy,
             },
             transaction,
             cancellationToken: cancellationToken));
@@ -82,6 +82,15 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
         var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
             $"{SelectRun} WHERE r.status = @status ORDER BY r.created_at, r.rowid;", new { status }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRun())];
+    }
+
+    public async Task<int> CountActiveAsync(string submittedBy, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*) FROM runs WHERE submitted_by = @submittedBy COLLATE NOCASE AND status NOT IN (@Completed, @Failed, @Canceled);",
+            new { submittedBy, RunStatus.Completed, RunStatus.Failed, RunStatus.Canceled },
+            cancellationToken: cancellationToken));
     }
 
     public async Task<bool> SetStatusAsync(string runId, string status, DateTimeOffset now, string? failure, CancellationToken cancellationToken)
@@ -132,6 +141,8 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
 
         public string? Error { get; init; }
 
+        public string? SubmittedBy { get; init; }
+
         public string ExperimentId { get; init; } = "";
 
         public string ResourceGroup { get; init; } = "";
@@ -156,6 +167,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
             Timestamps.Parse(CreatedAt),
             StartedAt is null ? null : Timestamps.Parse(StartedAt),
             EndedAt is null ? null : Timestamps.Parse(EndedAt),
-            Error);
+            Error,
+            SubmittedBy);
     }
 }

@@ -22,12 +22,36 @@ public sealed class RefreshTokenTests
         Assert.NotEqual(first.RefreshToken, second.RefreshToken);
         Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
 
-        using var reused = await client.PostAsJsonAsync("/login/refreshToken", new { refreshToken = first.RefreshToken });
-        await HttpAssert.ErrorAsync(reused, HttpStatusCode.Unauthorized, "refresh token is invalid");
-
         using var authed = factory.ClientWith(second.AccessToken);
         using var status = await authed.GetAsync("/status");
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task Renew_RotatedOutTokenReplayed_RevokesTheWholeLoginAndLogsIt()
+    {
+        await using var factory = new FerryFactory();
+        var first = await factory.LoginAsync();
+        using var client = factory.CreateClient();
+        using var renewed = await client.PostAsJsonAsync("/login/refreshToken", new { refreshToken = first.RefreshToken });
+        var body = await HttpAssert.OkJsonAsync(renewed);
+        var second = new TokenPair(body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);
+
+        // Someone replays the token the user renewed with: a copy exists, so neither holder keeps the login.
+        using var reused = await client.PostAsJsonAsync("/login/refreshToken", new { refreshToken = first.RefreshToken });
+        await HttpAssert.ErrorAsync(reused, HttpStatusCode.Unauthorized, "refresh token is invalid");
+
+        using var successor = await client.PostAsJsonAsync("/login/refreshToken", new { refreshToken = second.RefreshToken });
+        await HttpAssert.ErrorAsync(successor, HttpStatusCode.Unauthorized, "refresh token is invalid");
+        using var authed = factory.ClientWith(second.AccessToken);
+        using var status = await authed.GetAsync("/status");
+        Assert.Equal(HttpStatusCode.Unauthorized, status.StatusCode);
+        Assert.Contains(factory.Logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("presented again", StringComparison.Ordinal));
+
+        // Other logins of the same user are not touched.
+        using var other = factory.ClientWith((await factory.LoginAsync()).AccessToken);
+        using var otherStatus = await other.GetAsync("/status");
+        Assert.Equal(HttpStatusCode.OK, otherStatus.StatusCode);
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public sealed class AzureMlWalkTests : IDisposable
     [Fact]
     public async Task Walk_TokenToScoredEndpointWithRotatedKeys()
     {
-        await using var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret");
+        await using var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password");
         var created = await FerryProcess.RunAsync(["admin", "sp", "create", "--name", "mlops", "--data-dir", dataDirectory]);
         var sp = JsonDocument.Parse(created.Output.Trim()).RootElement;
         using var client = new HttpClient { BaseAddress = server.BaseAddress };

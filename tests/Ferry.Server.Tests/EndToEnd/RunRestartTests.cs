@@ -17,9 +17,9 @@ public sealed class RunRestartTests : IDisposable
     {
         IReadOnlyList<int> children = [];
         string workspace, running, queued;
-        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret"))
+        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password"))
         {
-            using var client = await server.LoggedInClientAsync("admin", "secret");
+            using var client = await server.LoggedInClientAsync("admin", "secret-password");
             workspace = await ArmApi.CreateWorkspaceAsync(client);
             using (var compute = await client.PutAsJsonAsync($"{workspace}/computes/one?{ArmApi.ApiVersion}", new
             {
@@ -55,7 +55,7 @@ public sealed class RunRestartTests : IDisposable
 
         await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
         {
-            using var client = await restarted.LoggedInClientAsync("admin", "secret");
+            using var client = await restarted.LoggedInClientAsync("admin", "secret-password");
             var status = "";
             for (var i = 0; i < 300 && status != "Completed"; i++)
             {

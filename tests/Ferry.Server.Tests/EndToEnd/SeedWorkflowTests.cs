@@ -14,9 +14,9 @@ public sealed class SeedWorkflowTests : IDisposable
     [Fact]
     public async Task SeedWalk_SnapshotPublishConsumePatchVersionDelete_SurvivesSnapshotDeletionAndRestart()
     {
-        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret"))
+        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password"))
         {
-            using var client = await server.LoggedInClientAsync("admin", "secret");
+            using var client = await server.LoggedInClientAsync("admin", "secret-password");
             using (var status = await client.GetAsync("/status"))
             {
                 Assert.Equal(HttpStatusCode.OK, status.StatusCode);
@@ -94,7 +94,7 @@ public sealed class SeedWorkflowTests : IDisposable
 
         await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
         {
-            using var client = await restarted.LoggedInClientAsync("admin", "secret");
+            using var client = await restarted.LoggedInClientAsync("admin", "secret-password");
             await AssertPredictionsAsync(client);
             using var all = await client.GetAsync("/services");
             Assert.Equal("V1.0", (await HttpAssert.OkJsonAsync(all)).EnumerateArray().Single().GetProperty("version").GetString());

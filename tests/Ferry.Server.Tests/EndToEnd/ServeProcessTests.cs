@@ -17,7 +17,7 @@ public sealed class ServeProcessTests : IDisposable
     public async Task Serve_LoginStatusAnd401_ThenRestartKeepsEverything()
     {
         string refreshToken;
-        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret"))
+        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password"))
         {
             using var client = new HttpClient { BaseAddress = server.BaseAddress };
             using (var anonymous = await client.GetAsync("/status"))
@@ -25,7 +25,7 @@ public sealed class ServeProcessTests : IDisposable
                 await HttpAssert.ErrorAsync(anonymous, HttpStatusCode.Unauthorized, "Bearer");
             }
 
-            var tokens = await LoginAsync(client, "admin", "secret");
+            var tokens = await LoginAsync(client, "admin", "secret-password");
             refreshToken = tokens.GetProperty("refresh_token").GetString()!;
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
             using var status = await client.GetAsync("/status");
@@ -39,7 +39,7 @@ public sealed class ServeProcessTests : IDisposable
         await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
         {
             using var client = new HttpClient { BaseAddress = restarted.BaseAddress };
-            await LoginAsync(client, "admin", "secret");
+            await LoginAsync(client, "admin", "secret-password");
             using var renewed = await client.PostAsJsonAsync("/login/refreshToken", new { refreshToken });
             Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
         }
@@ -59,9 +59,27 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_AdminPasswordFromEnvironment_IsNotInheritedByUserCode()
+    {
+        await using var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password");
+        using var client = await server.LoggedInClientAsync("admin", "secret-password");
+        var session = await SessionApi.CreateAsync(client);
+        var seen = await SessionApi.RunAsync(client, session, "import os\nseen = os.environ.get('FERRY_ADMIN_PASSWORD', '')", "seen");
+        Assert.Equal("", seen["seen"].GetString());
+    }
+
+    [Fact]
+    public async Task Serve_AdminPasswordShorterThanEight_StopsWithAClearError()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => FerryProcess.ServeAsync(dataDirectory, adminPassword: "short"));
+        Assert.Contains("FERRY_ADMIN_PASSWORD", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 8 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdminCli_ManagesUsersWhileServerRuns()
     {
-        await using var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret");
+        await using var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password");
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
 
         var added = await FerryProcess.RunAsync(["admin", "user", "add", "bob", "--role", "reader", "--data-dir", dataDirectory], standardInput: "bob-Passw0rd");

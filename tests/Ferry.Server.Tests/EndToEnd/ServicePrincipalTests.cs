@@ -15,7 +15,7 @@ public sealed class ServicePrincipalTests : IDisposable
     [Fact]
     public async Task ClientCredentials_TokenWorksOnArm_WrongSecret401_RemovedPrincipalLosesAccess()
     {
-        await using var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret");
+        await using var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password");
         var created = await FerryProcess.RunAsync(["admin", "sp", "create", "--name", "pipeline", "--data-dir", dataDirectory]);
         Assert.True(created.ExitCode == 0, created.Output);
         var sp = JsonDocument.Parse(created.Output.Trim()).RootElement;

@@ -18,9 +18,9 @@ public sealed class SessionRestartTests : IDisposable
     {
         string id;
         IReadOnlyList<int> workers;
-        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret"))
+        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password"))
         {
-            using var client = await server.LoggedInClientAsync("admin", "secret");
+            using var client = await server.LoggedInClientAsync("admin", "secret-password");
             id = await SessionApi.CreateAsync(client);
             var pid = (await SessionApi.RunAsync(client, id, "import os\npid = os.getpid()\nopen('kept.txt', 'w').write('x')", "pid"))["pid"].GetInt32();
             Assert.Equal(2, pid); // in a PID namespace of its own, under the sandbox's init
@@ -45,7 +45,7 @@ public sealed class SessionRestartTests : IDisposable
 
         await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
         {
-            using var client = await restarted.LoggedInClientAsync("admin", "secret");
+            using var client = await restarted.LoggedInClientAsync("admin", "secret-password");
             using var gone = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { code = "x = 1" });
             await HttpAssert.ErrorAsync(gone, HttpStatusCode.NotFound, "when the server restarts");
             using var list = await client.GetAsync("/sessions");

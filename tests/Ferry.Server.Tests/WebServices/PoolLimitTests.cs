@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using Ferry.Core.Users;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.WebServices;
+
+/// <summary>Resource limits on web service pools (issue 12): sane sizes, a worker budget with per-user shares, idle pools shrinking.</summary>
+public sealed class PoolLimitTests
+{
+    private const string Pid = "import os\npid = os.getpid()";
+
+    [Theory]
+    [InlineData(1, 2147483647, "MaxPoolSize <= 8")]
+    [InlineData(-1, 2, "0 <= InitialPoolSize")]
+    [InlineData(3, 2, "InitialPoolSize <= MaxPoolSize")]
+    [InlineData(0, 0, "1 <= MaxPoolSize")]
+    public async Task SetPool_OutsideSaneBounds_Is400AndKeepsThePool(int initial, int max, string fragment)
+    {
+        await using var factory = Limited(total: 16, perUser: 8);
+        using var client = await factory.LoggedInClientAsync();
+        await PublishAsync(client, "sized");
+        using var bad = await client.PostAsJsonAsync("/services/sized/1.0/pool", new { InitialPoolSize = initial, MaxPoolSize = max });
+        await HttpAssert.ErrorAsync(bad, HttpStatusCode.BadRequest, fragment);
+
+        using var status = await client.GetAsync("/services/sized/1.0/pool");
+        Assert.Equal("NotFound", (await HttpAssert.OkJsonAsync(status))[0].GetProperty("status").GetString());
+        using var ok = await client.PostAsJsonAsync("/services/sized/1.0/pool", new { InitialPoolSize = 1, MaxPoolSize = 8 });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
+    [Fact]
+    public async Task Consume_PublisherAtTheirShare_TakesTheirOwnIdleWorker_OthersKeepTheirs()
+    {
+        await using var factory = Limited(total: 3, perUser: 1);
+        using var alice = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Contributor), "user-Passw0rd!");
+        using var bob = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Contributor), "user-Passw0rd!");
+        await PublishAsync(alice, "a1");
+        await PublishAsync(alice, "a2");
+        await PublishAsync(bob, "b1");
+
+        var a1 = await PidAsync(alice, "a1");
+        var b1 = await PidAsync(bob, "b1");
+        var a2 = await PidAsync(alice, "a2"); // alice's one unit moves from a1 to a2
+        Assert.NotEqual(a1, a2);
+        await WaitForExitAsync(a1);
+        Assert.Equal(b1, await PidAsync(bob, "b1")); // bob's worker was not touched
+        Assert.Equal(a2, await PidAsync(alice, "a2"));
+    }
+
+    [Fact]
+    public async Task Consume_PoolIdleForTheTimeout_ShrinksToZeroAndWarmsOnTheNextCall()
+    {
+        await using var factory = Limited(total: 16, perUser: 8, idle: "00:10:00");
+        using var client = await factory.LoggedInClientAsync();
+        await PublishAsync(client, "sleepy");
+        var first = await PidAsync(client, "sleepy");
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(11));
+        await WaitForExitAsync(first);
+        var second = await PidAsync(client, "sleepy");
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, await PidAsync(client, "sleepy"));
+    }
+
+    private static FerryFactory Limited(int total, int perUser, string idle = "00:00:00") => new(TestDirectory.Create(), new Dictionary<string, string?>
+    {
+        ["Ferry:WebServices:MaxResidentWorkers"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ferry:WebServices:MaxResidentWorkersPerUser"] = perUser.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Ferry:WebServices:IdleTimeout"] = idle,
+        ["Ferry:WebServices:MaxPoolSize"] = "1",
+        ["Ferry:Workers:WarmPoolSize"] = "0",
+    });
+
+    private static async Task PublishAsync(HttpClient client, string name)
+    {
+        using var publish = await client.PostAsJsonAsync($"/services/{name}/1.0", new
+        {
+            code = Pid,
+            runtimeType = "Python",
+            outputParameterDefinitions = new[] { new { name = "pid", type = "integer" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+    }
+
+    private static async Task<int> PidAsync(HttpClient client, string name)
+    {
+        using var response = await client.PostAsJsonAsync($"/api/{name}/1.0", new { });
+        var result = await HttpAssert.OkJsonAsync(response);
+        Assert.True(result.GetProperty("success").GetBoolean(), result.ToString());
+        return result.GetProperty("outputParameters").GetProperty("pid").GetInt32();
+    }
+
+    /// <summary>Waits (30 s at most) for a worker process to end; stopping is asynchronous.</summary>
+    private static async Task WaitForExitAsync(int pid)
+    {
+        for (var i = 0; i < 300 && Alive(pid); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(Alive(pid), $"worker {pid} still runs");
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
