@@ -1,3 +1,4 @@
+using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
@@ -32,6 +33,8 @@ public static class FerryCoreExtensions
         services.AddSingleton<SnapshotService>();
         services.AddSingleton<WebServiceCatalog>();
         services.AddSingleton<WebServiceConsumer>();
+        services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<RoleAssignmentService>();
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<ResourceGroupService>();
         services.AddSingleton<ArmOperationService>();

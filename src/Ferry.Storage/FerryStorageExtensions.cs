@@ -1,3 +1,4 @@
+using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
@@ -16,6 +17,7 @@ using Ferry.Storage.Snapshots;
 using Ferry.Storage.WebServices;
 using Ferry.Core.Status;
 using Ferry.Core.Users;
+using Ferry.Storage.Access;
 using Ferry.Storage.Arm;
 using Ferry.Storage.Auth;
 using Ferry.Storage.ComputeNodes;
@@ -43,6 +45,8 @@ public static class FerryStorageExtensions
         services.AddSingleton<IWebServiceStore, SqliteWebServiceStore>();
         services.AddSingleton<IServicePrincipalStore, SqliteServicePrincipalStore>();
         services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
+        services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();
+        services.AddSingleton<IRoleAssignmentStore, SqliteRoleAssignmentStore>();
         services.AddSingleton<IResourceGroupStore, SqliteResourceGroupStore>();
         services.AddSingleton<IWorkspaceStore, SqliteWorkspaceStore>();
         services.AddSingleton<IArmOperationStore, SqliteArmOperationStore>();

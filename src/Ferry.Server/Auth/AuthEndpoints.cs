@@ -9,7 +9,7 @@ internal static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/login").WithTags("Authentication APIs").AllowAnonymous();
+        var group = app.MapGroup("/login").WithTags("Authentication APIs").RequirePermission(Permission.Public);
         group.MapPost("/", LoginAsync).WithName("login");
         group.MapPost("/refreshToken", RenewTokenAsync).WithName("renewToken");
         group.MapDelete("/refreshToken", RevokeByQueryAsync).WithName("revokeRefreshToken");

@@ -11,6 +11,7 @@ internal static class AuthExtensions
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, FerryAuthorizationResultHandler>();
+        builder.Services.AddSingleton<IAuthorizationHandler, PermissionAuthorizationHandler>();
         builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(
                 BearerAuthenticationHandler.SchemeName, null);

@@ -1,3 +1,4 @@
+using Ferry.Server.Auth;
 using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,10 +14,10 @@ internal static class ComputeEndpoints
     public static void MapComputeEndpoints(this RouteGroupBuilder arm)
     {
         var computes = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}/computes");
-        computes.MapGet("/", ListAsync).WithName("MachineLearningCompute_ListByWorkspace");
-        computes.MapPut("/{computeName}", PutAsync).WithName("MachineLearningCompute_CreateOrUpdate");
-        computes.MapGet("/{computeName}", GetAsync).WithName("MachineLearningCompute_Get");
-        computes.MapDelete("/{computeName}", DeleteAsync).WithName("MachineLearningCompute_Delete");
+        computes.MapGet("/", ListAsync).WithName("MachineLearningCompute_ListByWorkspace").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/computes/read"));
+        computes.MapPut("/{computeName}", PutAsync).WithName("MachineLearningCompute_CreateOrUpdate").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/computes/write"));
+        computes.MapGet("/{computeName}", GetAsync).WithName("MachineLearningCompute_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/computes/read"));
+        computes.MapDelete("/{computeName}", DeleteAsync).WithName("MachineLearningCompute_Delete").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/computes/delete"));
     }
 
     private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(

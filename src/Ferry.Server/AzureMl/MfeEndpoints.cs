@@ -1,3 +1,4 @@
+using Ferry.Server.Auth;
 using System.Text.Json.Nodes;
 using Ferry.Core.Models;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,10 +19,10 @@ internal static class MfeEndpoints
     public static void MapMfeEndpoints(this RouteGroupBuilder arm)
     {
         var workspace = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}");
-        workspace.MapPut("/codes/{name}/versions/{version}", PutCodeAsync).WithName("CodeVersions_CreateOrUpdate");
-        workspace.MapGet("/codes/{name}/versions/{version}", GetCodeAsync).WithName("CodeVersions_Get");
-        workspace.MapGet("/models/{name}/versions", ListModelVersionsAsync).WithName("ModelVersions_List");
-        workspace.MapGet("/models/{name}/versions/{version}", GetModelVersionAsync).WithName("ModelVersions_Get");
+        workspace.MapPut("/codes/{name}/versions/{version}", PutCodeAsync).WithName("CodeVersions_CreateOrUpdate").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/codes/versions/write"));
+        workspace.MapGet("/codes/{name}/versions/{version}", GetCodeAsync).WithName("CodeVersions_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/codes/versions/read"));
+        workspace.MapGet("/models/{name}/versions", ListModelVersionsAsync).WithName("ModelVersions_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/versions/read"));
+        workspace.MapGet("/models/{name}/versions/{version}", GetModelVersionAsync).WithName("ModelVersions_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/versions/read"));
     }
 
     private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutCodeAsync(

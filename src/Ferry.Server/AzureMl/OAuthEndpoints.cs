@@ -17,7 +17,7 @@ internal static class OAuthEndpoints
     {
         app.MapPost("/{tenantId}/oauth2/token", TokenAsync)
             .WithName("getClientCredentialsToken").WithTags("Azure ML: tokens")
-            .AllowAnonymous().DisableAntiforgery().Accepts<IFormCollection>("application/x-www-form-urlencoded");
+            .RequirePermission(Permission.Public).DisableAntiforgery().Accepts<IFormCollection>("application/x-www-form-urlencoded");
         return app;
     }
 

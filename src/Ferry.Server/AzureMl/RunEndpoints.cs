@@ -21,24 +21,24 @@ internal static class RunEndpoints
     public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder app, IEndpointRouteBuilder anonymous)
     {
         var execution = app.MapGroup($"/execution/v1.0{Stem}/experiments/{{experimentName}}").WithTags("Azure ML: runs");
-        execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").DisableAntiforgery()
+        execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/submit/action")).DisableAntiforgery()
             .Accepts<IFormFile>("multipart/form-data");
-        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri");
+        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/write"));
 
         var history = app.MapGroup($"/history/v1.0{Stem}/experiments").WithTags("Azure ML: runs");
-        history.MapGet("/", ListExperimentsAsync).WithName("Experiments_List");
-        history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List");
-        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_Get");
-        history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails");
-        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_ListInContainer");
+        history.MapGet("/", ListExperimentsAsync).WithName("Experiments_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/read"));
+        history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_ListInContainer").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
 
         var artifacts = app.MapGroup($"/artifact/v2.0{Stem}/artifacts/{{origin}}/{{container}}").WithTags("Azure ML: artifacts");
-        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_ListInContainer");
-        artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download");
-        artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload");
-        artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut");
+        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_ListInContainer").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/read"));
+        artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/read"));
+        artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/write"));
+        artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/write"));
 
-        anonymous.MapGet("/runfiles/{runId}/{**path}", GetSignedFileAsync).WithName("getSignedRunFile").WithTags("Azure ML: runs").AllowAnonymous();
+        anonymous.MapGet("/runfiles/{runId}/{**path}", GetSignedFileAsync).WithName("getSignedRunFile").WithTags("Azure ML: runs").RequirePermission(Permission.Public);
         return app;
     }
 

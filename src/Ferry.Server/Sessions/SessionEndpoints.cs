@@ -14,7 +14,7 @@ internal static class SessionEndpoints
 {
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/sessions").WithTags("Session APIs");
+        var group = app.MapGroup("/sessions").WithTags("Session APIs").RequirePermission(Permission.Contributor);
         group.MapPost("/", CreateAsync).WithName("createSession");
         group.MapGet("/", List).WithName("listSessions");
         group.MapPost("/{id}/execute", ExecuteAsync).WithName("executeCode");
