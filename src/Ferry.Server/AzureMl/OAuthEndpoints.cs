@@ -1,3 +1,4 @@
+using Ferry.Server.OpenApi;
 using System.Globalization;
 using Ferry.Core.Auth;
 using Ferry.Core.ServicePrincipals;
@@ -17,7 +18,7 @@ internal static class OAuthEndpoints
     {
         app.MapPost("/{tenantId}/oauth2/token", TokenAsync)
             .WithName("getClientCredentialsToken").WithTags("Azure ML: tokens")
-            .RequirePermission(Permission.Public).DisableAntiforgery().Accepts<IFormCollection>("application/x-www-form-urlencoded");
+            .RequirePermission(Permission.Public).DisableAntiforgery().WithRequestContent("application/x-www-form-urlencoded");
         return app;
     }
 

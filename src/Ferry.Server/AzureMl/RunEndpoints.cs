@@ -1,3 +1,4 @@
+using Ferry.Server.OpenApi;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
@@ -22,7 +23,7 @@ internal static class RunEndpoints
     {
         var execution = app.MapGroup($"/execution/v1.0{Stem}/experiments/{{experimentName}}").WithTags("Azure ML: runs");
         execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/submit/action")).DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data");
+            .WithRequestContent("multipart/form-data", "projectZipFile", "runDefinitionFile");
         execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/write"));
 
         var history = app.MapGroup($"/history/v1.0{Stem}/experiments").WithTags("Azure ML: runs");

@@ -1,3 +1,4 @@
+using Ferry.Server.OpenApi;
 using System.Security.Claims;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
@@ -24,13 +25,13 @@ internal static class SessionEndpoints
         group.MapGet("/{id}/console-output", ConsoleOutput).WithName("getSessionConsoleOutput");
         group.MapGet("/{id}/history", History).WithName("listSessionHistory");
         group.MapPost("/{id}/files", UploadFileAsync).WithName("uploadSessionFile")
-            .Accepts<IFormFile>("multipart/form-data").DisableAntiforgery();
+            .WithRequestContent("multipart/form-data", "file").DisableAntiforgery();
         group.MapGet("/{id}/files", ListFiles).WithName("listSessionFiles");
         group.MapGet("/{id}/files/{fileName}", GetFile).WithName("getSessionFile");
         group.MapDelete("/{id}/files/{fileName}", DeleteFile).WithName("deleteSessionFile");
         group.MapGet("/{id}/workspace", ListObjectsAsync).WithName("listWorkspaceObjects");
         group.MapPost("/{id}/workspace/{objectName}", SetObjectAsync).WithName("setWorkspaceObject")
-            .Accepts<byte[]>("application/octet-stream");
+            .WithRequestContent("application/octet-stream");
         group.MapGet("/{id}/workspace/{objectName}", GetObjectAsync).WithName("getWorkspaceObject");
         group.MapDelete("/{id}/workspace/{objectName}", DeleteObjectAsync).WithName("deleteWorkspaceObject");
         return app;
