@@ -8,9 +8,9 @@ using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
-using Ferry.Core.WebServices;
 using Ferry.Core.Status;
 using Ferry.Core.Users;
+using Ferry.Core.WebServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,9 +1,8 @@
-using Ferry.Server.Auth;
 using System.Security.Claims;
 using Ferry.Core.Access;
 using Ferry.Core.Arm;
-using Ferry.Core.Errors;
 using Ferry.Core.ServicePrincipals;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -29,15 +28,12 @@ public sealed record ArmList<T>(IReadOnlyList<T> Value);
 /// </summary>
 internal static class ArmEndpoints
 {
-    /// <summary>The api-versions this plane answers to (the walk of the reference uses 2019-11-01).</summary>
-    public static readonly IReadOnlyList<string> ApiVersions = ["2019-11-01", "2020-06-01", "2021-03-01-preview", "2021-04-01"];
-
     public static IEndpointRouteBuilder MapArmEndpoints(this IEndpointRouteBuilder app)
     {
         // The subscription in the path was checked with the caller's role on it, before this runs.
         var arm = app.MapGroup("/subscriptions").WithTags("Azure ML: ARM").AddEndpointFilter((context, next) =>
         {
-            CheckApiVersion(context.HttpContext.Request.Query["api-version"].ToString());
+            ApiVersions.Check(context.HttpContext);
             return next(context);
         });
         arm.MapGet("/", ListSubscriptionsAsync).WithName("Subscriptions_List").RequirePermission(Permission.Arm("Microsoft.Resources/subscriptions/read"));
@@ -52,25 +48,6 @@ internal static class ArmEndpoints
         arm.MapMfeEndpoints();
         arm.MapOnlineEndpointEndpoints(app);
         return app;
-    }
-
-    private static void CheckApiVersion(string apiVersion)
-    {
-        if (apiVersion.Length == 0)
-        {
-            throw new FerryException(
-                FerryErrorKind.BadRequest,
-                $"The api-version query parameter (?api-version=) is required for all requests. The supported api-versions are '{string.Join(", ", ApiVersions)}'.",
-                code: "MissingApiVersionParameter");
-        }
-
-        if (!ApiVersions.Contains(apiVersion))
-        {
-            throw new FerryException(
-                FerryErrorKind.BadRequest,
-                $"Unsupported api-version '{apiVersion}'. The supported api-versions are '{string.Join(", ", ApiVersions)}'.",
-                code: "UnsupportedApiVersionValue");
-        }
     }
 
     private static async Task<Ok<ArmList<SubscriptionResponse>>> ListSubscriptionsAsync(

@@ -1,7 +1,7 @@
-using Ferry.Server.Auth;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Models;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;

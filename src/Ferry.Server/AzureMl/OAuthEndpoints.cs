@@ -1,10 +1,10 @@
-using Ferry.Server.OpenApi;
 using System.Globalization;
 using Ferry.Core.Auth;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
 using Ferry.Server.Auth;
 using Ferry.Server.Diagnostics;
+using Ferry.Server.OpenApi;
 
 namespace Ferry.Server.AzureMl;
 

@@ -1,8 +1,8 @@
-using Ferry.Server.Auth;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ferry.Core.Endpoints;
 using Ferry.Core.Errors;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;

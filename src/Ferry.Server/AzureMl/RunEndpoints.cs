@@ -1,10 +1,10 @@
-using Ferry.Server.OpenApi;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Runs;
 using Ferry.Execution.Runs;
 using Ferry.Server.Auth;
+using Ferry.Server.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;

@@ -1,7 +1,7 @@
-using Ferry.Server.Auth;
 using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
 using Ferry.Core.ServicePrincipals;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,9 +1,9 @@
-using Ferry.Server.OpenApi;
 using System.Security.Claims;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
 using Ferry.Server.Auth;
+using Ferry.Server.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;

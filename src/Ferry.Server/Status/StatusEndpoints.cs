@@ -1,5 +1,5 @@
-using Ferry.Server.Auth;
 using Ferry.Core.Status;
+using Ferry.Server.Auth;
 using Ferry.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,6 +1,6 @@
-using Ferry.Server.Auth;
 using System.Text.Json.Nodes;
 using Ferry.Core.WebServices;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.WebServices;
