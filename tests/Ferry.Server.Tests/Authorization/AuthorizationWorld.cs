@@ -135,6 +135,7 @@ public sealed class AuthorizationWorld : IAsyncLifetime
         (await client.PutAsJsonAsync($"/subscriptions/{Subscription}/resourceGroups/{Group}?{v}", new { location = "westus2" })).EnsureSuccessStatusCode();
         using (var put = await client.PutAsJsonAsync($"{WorkspacePath}?{v}", new { location = "westus2" }))
         {
+            Assert.True(put.Headers.Contains("Azure-AsyncOperation"), $"{put.StatusCode} {await put.Content.ReadAsStringAsync()}");
             Assert.Equal("Succeeded", await ArmApi.PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
         }
 
@@ -144,6 +145,7 @@ public sealed class AuthorizationWorld : IAsyncLifetime
             properties = new { computeType = "AmlCompute", properties = new { scaleSettings = new { maxNodeCount = 1 } } },
         }))
         {
+            Assert.True(compute.Headers.Contains("Azure-AsyncOperation"), $"{compute.StatusCode} {await compute.Content.ReadAsStringAsync()}");
             Assert.Equal("Succeeded", await ArmApi.PollAsync(client, compute.Headers.GetValues("Azure-AsyncOperation").Single()));
         }
 
@@ -157,8 +159,9 @@ public sealed class AuthorizationWorld : IAsyncLifetime
         {
             name = "m", url = $"aml://artifact/ExperimentRun/dcid.{RunId}/outputs/model.pkl", mimeType = "application/octet-stream",
         })).EnsureSuccessStatusCode();
-        using (var endpoint = await client.PutAsJsonAsync($"{WorkspacePath}/onlineEndpoints/ep?{preview}", new { location = "westus2", properties = new { authMode = "Key" } }))
+        using (var endpoint = await client.PutAsJsonAsync($"{WorkspacePath}/onlineEndpoints/tbl-ep?{preview}", new { location = "westus2", properties = new { authMode = "Key" } }))
         {
+            Assert.True(endpoint.Headers.Contains("Azure-AsyncOperation"), $"{endpoint.StatusCode} {await endpoint.Content.ReadAsStringAsync()}");
             Assert.Equal("Succeeded", await ArmApi.PollAsync(client, endpoint.Headers.GetValues("Azure-AsyncOperation").Single()));
         }
     }
