@@ -83,9 +83,9 @@ internal static class WorkspaceEndpoints
     }
 
     /// <summary>The <c>Azure-AsyncOperation</c> resource: always 200, with the status.</summary>
-    private static async Task<Ok<JsonObject>> OperationStatusAsync(string operationId, HttpContext context, ArmOperationService operations, CancellationToken cancellationToken)
+    private static async Task<Ok<JsonObject>> OperationStatusAsync(string subscriptionId, string operationId, HttpContext context, ArmOperationService operations, CancellationToken cancellationToken)
     {
-        var operation = await operations.GetAsync(operationId, cancellationToken);
+        var operation = await operations.GetAsync(subscriptionId, operationId, cancellationToken);
         var body = new JsonObject
         {
             ["id"] = $"{context.Request.Path}",
@@ -106,7 +106,7 @@ internal static class WorkspaceEndpoints
     private static async Task<IResult> OperationResultAsync(
         string subscriptionId, string operationId, HttpContext context, ArmOperationService operations, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
     {
-        var operation = await operations.GetAsync(operationId, cancellationToken);
+        var operation = await operations.GetAsync(subscriptionId, operationId, cancellationToken);
         if (!operation.IsDone)
         {
             context.Response.Headers.Location = context.Request.GetEncodedPathAndQuery();
