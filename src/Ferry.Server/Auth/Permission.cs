@@ -43,6 +43,15 @@ internal sealed record Permission(PermissionPlane Plane, Role? Role, string? Act
     public override string ToString() => string.Join(':', new[] { Plane.ToString(), Role?.ToString(), Action }.Where(p => p is not null));
 }
 
+/// <summary>The resource types ARM actions name (<c>{type}/read</c>, <c>{type}/write</c>, <c>{type}/listKeys/action</c>...).</summary>
+internal static class ArmActions
+{
+    public const string Subscriptions = "Microsoft.Resources/subscriptions";
+    public const string ResourceGroups = "Microsoft.Resources/subscriptions/resourceGroups";
+    public const string Workspaces = "Microsoft.MachineLearningServices/workspaces";
+    public const string Locations = "Microsoft.MachineLearningServices/locations";
+}
+
 internal static class PermissionExtensions
 {
     /// <summary>

@@ -19,10 +19,10 @@ internal static class MfeEndpoints
     public static void MapMfeEndpoints(this RouteGroupBuilder arm)
     {
         var workspace = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}");
-        workspace.MapPut("/codes/{name}/versions/{version}", PutCodeAsync).WithName("CodeVersions_CreateOrUpdate").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/codes/versions/write"));
-        workspace.MapGet("/codes/{name}/versions/{version}", GetCodeAsync).WithName("CodeVersions_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/codes/versions/read"));
-        workspace.MapGet("/models/{name}/versions", ListModelVersionsAsync).WithName("ModelVersions_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/versions/read"));
-        workspace.MapGet("/models/{name}/versions/{version}", GetModelVersionAsync).WithName("ModelVersions_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/versions/read"));
+        workspace.MapPut("/codes/{name}/versions/{version}", PutCodeAsync).WithName("CodeVersions_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/codes/versions/write"));
+        workspace.MapGet("/codes/{name}/versions/{version}", GetCodeAsync).WithName("CodeVersions_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/codes/versions/read"));
+        workspace.MapGet("/models/{name}/versions", ListModelVersionsAsync).WithName("ModelVersions_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/versions/read"));
+        workspace.MapGet("/models/{name}/versions/{version}", GetModelVersionAsync).WithName("ModelVersions_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/versions/read"));
     }
 
     private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutCodeAsync(

@@ -13,11 +13,11 @@ internal static class ModelEndpoints
     {
         var models = app.MapGroup("/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models")
             .WithTags("Azure ML: models");
-        models.MapPost("/", RegisterAsync).WithName("MLModels_Register").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/write"));
-        models.MapGet("/", ListAsync).WithName("MLModels_ListQuery").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/read"));
-        models.MapGet("/{id}", GetAsync).WithName("MLModels_QueryById").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/read"));
-        models.MapPatch("/{id}", PatchAsync).WithName("MLModels_Patch").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/write"));
-        models.MapDelete("/{id}", DeleteAsync).WithName("MLModels_Delete").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/models/delete"));
+        models.MapPost("/", RegisterAsync).WithName("MLModels_Register").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/write"));
+        models.MapGet("/", ListAsync).WithName("MLModels_ListQuery").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/read"));
+        models.MapGet("/{id}", GetAsync).WithName("MLModels_QueryById").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/read"));
+        models.MapPatch("/{id}", PatchAsync).WithName("MLModels_Patch").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/write"));
+        models.MapDelete("/{id}", DeleteAsync).WithName("MLModels_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/delete"));
         return app;
     }
 

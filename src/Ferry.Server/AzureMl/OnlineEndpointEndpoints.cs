@@ -16,17 +16,17 @@ internal static class OnlineEndpointEndpoints
     public static void MapOnlineEndpointEndpoints(this RouteGroupBuilder arm, IEndpointRouteBuilder app)
     {
         var endpoints = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}/onlineEndpoints");
-        endpoints.MapGet("/", ListAsync).WithName("OnlineEndpoints_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read"));
-        endpoints.MapPut("/{endpointName}", PutAsync).WithName("OnlineEndpoints_CreateOrUpdate").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write"));
-        endpoints.MapPatch("/{endpointName}", PutAsync).WithName("OnlineEndpoints_Update").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write"));
-        endpoints.MapGet("/{endpointName}", GetAsync).WithName("OnlineEndpoints_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read"));
-        endpoints.MapDelete("/{endpointName}", DeleteAsync).WithName("OnlineEndpoints_Delete").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/delete"));
-        endpoints.MapPost("/{endpointName}/listKeys", ListKeysAsync).WithName("OnlineEndpoints_ListKeys").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/listKeys/action"));
-        endpoints.MapPost("/{endpointName}/regenerateKeys", RegenerateKeysAsync).WithName("OnlineEndpoints_RegenerateKeys").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/regenerateKeys/action"));
-        endpoints.MapGet("/{endpointName}/deployments", ListDeploymentsAsync).WithName("OnlineDeployments_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/read"));
-        endpoints.MapPut("/{endpointName}/deployments/{deploymentName}", PutDeploymentAsync).WithName("OnlineDeployments_CreateOrUpdate").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/write"));
-        endpoints.MapGet("/{endpointName}/deployments/{deploymentName}", GetDeploymentAsync).WithName("OnlineDeployments_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/read"));
-        endpoints.MapDelete("/{endpointName}/deployments/{deploymentName}", DeleteDeploymentAsync).WithName("OnlineDeployments_Delete").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/delete"));
+        endpoints.MapGet("/", ListAsync).WithName("OnlineEndpoints_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/read"));
+        endpoints.MapPut("/{endpointName}", PutAsync).WithName("OnlineEndpoints_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/write"));
+        endpoints.MapPatch("/{endpointName}", PutAsync).WithName("OnlineEndpoints_Update").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/write"));
+        endpoints.MapGet("/{endpointName}", GetAsync).WithName("OnlineEndpoints_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/read"));
+        endpoints.MapDelete("/{endpointName}", DeleteAsync).WithName("OnlineEndpoints_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/delete"));
+        endpoints.MapPost("/{endpointName}/listKeys", ListKeysAsync).WithName("OnlineEndpoints_ListKeys").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/listKeys/action"));
+        endpoints.MapPost("/{endpointName}/regenerateKeys", RegenerateKeysAsync).WithName("OnlineEndpoints_RegenerateKeys").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/regenerateKeys/action"));
+        endpoints.MapGet("/{endpointName}/deployments", ListDeploymentsAsync).WithName("OnlineDeployments_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/read"));
+        endpoints.MapPut("/{endpointName}/deployments/{deploymentName}", PutDeploymentAsync).WithName("OnlineDeployments_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/write"));
+        endpoints.MapGet("/{endpointName}/deployments/{deploymentName}", GetDeploymentAsync).WithName("OnlineDeployments_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/read"));
+        endpoints.MapDelete("/{endpointName}/deployments/{deploymentName}", DeleteDeploymentAsync).WithName("OnlineDeployments_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/delete"));
 
         app.MapPost("/endpoints/{resourceGroupName}/{workspaceName}/{endpointName}/score", ScoreAsync)
             .WithName("OnlineEndpoints_Score").WithTags("Azure ML: scoring").RequirePermission(Permission.Public);

@@ -22,22 +22,22 @@ internal static class RunEndpoints
     public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder app, IEndpointRouteBuilder anonymous)
     {
         var execution = app.MapGroup($"/execution/v1.0{Stem}/experiments/{{experimentName}}").WithTags("Azure ML: runs");
-        execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/submit/action")).DisableAntiforgery()
+        execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/submit/action")).DisableAntiforgery()
             .WithRequestContent("multipart/form-data", "projectZipFile", "runDefinitionFile");
-        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/write"));
+        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/write"));
 
         var history = app.MapGroup($"/history/v1.0{Stem}/experiments").WithTags("Azure ML: runs");
-        history.MapGet("/", ListExperimentsAsync).WithName("Experiments_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/read"));
-        history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
-        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
-        history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
-        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_ListInContainer").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/experiments/runs/read"));
+        history.MapGet("/", ListExperimentsAsync).WithName("Experiments_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/read"));
+        history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_ListInContainer").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
 
         var artifacts = app.MapGroup($"/artifact/v2.0{Stem}/artifacts/{{origin}}/{{container}}").WithTags("Azure ML: artifacts");
-        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_ListInContainer").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/read"));
-        artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/read"));
-        artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/write"));
-        artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/artifacts/write"));
+        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_ListInContainer").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/read"));
+        artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/read"));
+        artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/write"));
+        artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/write"));
 
         anonymous.MapGet("/runfiles/{runId}/{**path}", GetSignedFileAsync).WithName("getSignedRunFile").WithTags("Azure ML: runs").RequirePermission(Permission.Public);
         return app;

@@ -26,16 +26,16 @@ internal static class WorkspaceEndpoints
     public static IEndpointRouteBuilder MapWorkspaceEndpoints(this RouteGroupBuilder arm, IEndpointRouteBuilder app)
     {
         var workspaces = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces");
-        workspaces.MapGet("/", ListByGroupAsync).WithName("Workspaces_ListByResourceGroup").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/read"));
-        workspaces.MapPut("/{workspaceName}", PutAsync).WithName("Workspaces_CreateOrUpdate").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/write"));
-        workspaces.MapGet("/{workspaceName}", GetAsync).WithName("Workspaces_Get").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/read"));
-        workspaces.MapPatch("/{workspaceName}", PatchAsync).WithName("Workspaces_Update").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/write"));
-        workspaces.MapDelete("/{workspaceName}", DeleteAsync).WithName("Workspaces_Delete").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/delete"));
-        arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/workspaces", ListBySubscriptionAsync).WithName("Workspaces_ListBySubscription").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/workspaces/read"));
+        workspaces.MapGet("/", ListByGroupAsync).WithName("Workspaces_ListByResourceGroup").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/read"));
+        workspaces.MapPut("/{workspaceName}", PutAsync).WithName("Workspaces_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/write"));
+        workspaces.MapGet("/{workspaceName}", GetAsync).WithName("Workspaces_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/read"));
+        workspaces.MapPatch("/{workspaceName}", PatchAsync).WithName("Workspaces_Update").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/write"));
+        workspaces.MapDelete("/{workspaceName}", DeleteAsync).WithName("Workspaces_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/delete"));
+        arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/workspaces", ListBySubscriptionAsync).WithName("Workspaces_ListBySubscription").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/read"));
         arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/locations/{{location}}/operationsStatus/{{operationId}}", OperationStatusAsync)
-            .WithName("Operations_GetStatus").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/locations/operationsstatus/read"));
+            .WithName("Operations_GetStatus").RequirePermission(Permission.Arm($"{ArmActions.Locations}/operationsstatus/read"));
         arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/locations/{{location}}/workspaceOperationResults/{{operationId}}", OperationResultAsync)
-            .WithName("WorkspaceOperations_GetResult").RequirePermission(Permission.Arm("Microsoft.MachineLearningServices/locations/workspaceOperationResults/read"));
+            .WithName("WorkspaceOperations_GetResult").RequirePermission(Permission.Arm($"{ArmActions.Locations}/workspaceOperationResults/read"));
         app.MapGet("/discovery", Discovery).WithName("getDiscovery").WithTags("Azure ML: discovery").RequirePermission(Permission.Public);
         return app;
     }
