@@ -12,6 +12,7 @@ internal static class AdminCommand
         admin.Subcommands.Add(UserCommands.Create());
         admin.Subcommands.Add(ServicePrincipalCommands.Create());
         admin.Subcommands.Add(RoleCommands.Create());
+        admin.Subcommands.Add(RoleCommands.Subscriptions());
         return admin;
     }
 

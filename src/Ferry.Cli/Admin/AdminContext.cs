@@ -22,6 +22,8 @@ internal sealed class AdminContext : IAsyncDisposable
 
     public RoleAssignmentService Roles => services.GetRequiredService<RoleAssignmentService>();
 
+    public SubscriptionService Subscriptions => services.GetRequiredService<SubscriptionService>();
+
     public static async Task<AdminContext> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
     {
         var collection = new ServiceCollection();

@@ -71,6 +71,27 @@ internal static class RoleCommands
         return command;
     }
 
+    /// <summary><c>ferry admin subscription list</c>: the ids role assignments name.</summary>
+    public static Command Subscriptions()
+    {
+        var list = new Command("list", "List the subscriptions (the default one first, then one per service principal made by 'sp create').");
+        var dataDirectory = CommonOptions.DataDirectory();
+        list.Options.Add(dataDirectory);
+        list.SetAction((result, cancellationToken) => AdminCommand.RunAsync(
+            result.GetValue(dataDirectory)!,
+            async (context, ct) =>
+            {
+                foreach (var s in await context.Subscriptions.ListAsync(ct))
+                {
+                    Console.WriteLine($"{s.SubscriptionId} {s.DisplayName,-32} {s.CreatedAt:yyyy-MM-dd HH:mm:ss}Z");
+                }
+            },
+            cancellationToken));
+        var subscription = new Command("subscription", "Azure-ML subscriptions of this server.");
+        subscription.Subcommands.Add(list);
+        return subscription;
+    }
+
     private static Argument<string> PrincipalArgument() =>
         new("principal") { Description = "A user name, or a service principal's name or client id (sp:NAME when a user has the same name)." };
 

@@ -18,6 +18,7 @@ public sealed class SubscriptionService(ISubscriptionStore store, ISettingsStore
 
     public async Task<Subscription> CreateAsync(string displayName, CancellationToken cancellationToken)
     {
+        await DefaultIdAsync(cancellationToken);
         var subscription = new Subscription(Guid.NewGuid().ToString("D"), displayName, time.GetUtcNow());
         await store.AddAsync(subscription, cancellationToken);
         return subscription;
@@ -32,10 +33,11 @@ public sealed class SubscriptionService(ISubscriptionStore store, ISettingsStore
     public async Task<Subscription> GetAsync(string subscriptionId, CancellationToken cancellationToken) =>
         await FindAsync(subscriptionId, cancellationToken) ?? throw NotFound(subscriptionId);
 
+    /// <summary>Every subscription, the default one first (clients that take the first one get the server's own).</summary>
     public async Task<IReadOnlyList<Subscription>> ListAsync(CancellationToken cancellationToken)
     {
-        await DefaultIdAsync(cancellationToken);
-        return await store.ListAsync(cancellationToken);
+        var defaultId = await DefaultIdAsync(cancellationToken);
+        return [.. (await store.ListAsync(cancellationToken)).OrderBy(s => string.Equals(s.SubscriptionId, defaultId, StringComparison.OrdinalIgnoreCase) ? 0 : 1)];
     }
 
     /// <summary>ARM's answer for a subscription that does not exist or that the caller holds no role on.</summary>

@@ -17,6 +17,9 @@ public sealed class RoleCommandTests : IDisposable
         var sp = JsonDocument.Parse(created.Trim()).RootElement;
         var subscription = sp.GetProperty("subscriptionId").GetString()!;
         Assert.Contains($"{subscription} Contributor", await RunAsync("admin", "role", "list", "--principal", "pipeline"), StringComparison.Ordinal);
+        var subscriptions = (await RunAsync("admin", "subscription", "list")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, subscriptions.Length); // the default one and the principal's
+        Assert.Contains(subscriptions, line => line.StartsWith($"{subscription} pipeline", StringComparison.Ordinal));
 
         await RunAsync("admin", "user", "add", "bob", "--role", "Reader", "--password", "bob-Passw0rd!");
         Assert.Contains("User 'bob' is Reader on subscription", await RunAsync("admin", "role", "assign", "bob", "reader"), StringComparison.Ordinal);
