@@ -1,3 +1,4 @@
+using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
@@ -7,9 +8,9 @@ using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
-using Ferry.Core.WebServices;
 using Ferry.Core.Status;
 using Ferry.Core.Users;
+using Ferry.Core.WebServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -33,6 +34,8 @@ public static class FerryCoreExtensions
         services.AddSingleton<SnapshotService>();
         services.AddSingleton<WebServiceCatalog>();
         services.AddSingleton<WebServiceConsumer>();
+        services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<RoleAssignmentService>();
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<ResourceGroupService>();
         services.AddSingleton<ArmOperationService>();

@@ -114,6 +114,8 @@ public static class FerryServer
         });
         // The framework's per-request lines would triple the log; Ferry writes one line per request itself.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Data Protection warns that its key files are unencrypted: they are owner-only in the owner-only data directory, like the JWT key.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());

@@ -1,3 +1,4 @@
+using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
@@ -6,21 +7,25 @@ using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Snapshots;
+using Ferry.Core.Status;
+using Ferry.Core.Users;
 using Ferry.Core.WebServices;
+using Ferry.Storage.Access;
+using Ferry.Storage.Arm;
+using Ferry.Storage.Auth;
 using Ferry.Storage.Blobs;
+using Ferry.Storage.ComputeNodes;
+using Ferry.Storage.Database;
 using Ferry.Storage.Endpoints;
 using Ferry.Storage.Models;
 using Ferry.Storage.Runs;
 using Ferry.Storage.ServicePrincipals;
 using Ferry.Storage.Snapshots;
-using Ferry.Storage.WebServices;
-using Ferry.Core.Status;
-using Ferry.Core.Users;
-using Ferry.Storage.Arm;
-using Ferry.Storage.Auth;
-using Ferry.Storage.ComputeNodes;
-using Ferry.Storage.Database;
 using Ferry.Storage.Users;
+using Ferry.Storage.WebServices;
+using Ferry.Storage.Secrets;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Storage;
@@ -43,6 +48,8 @@ public static class FerryStorageExtensions
         services.AddSingleton<IWebServiceStore, SqliteWebServiceStore>();
         services.AddSingleton<IServicePrincipalStore, SqliteServicePrincipalStore>();
         services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
+        services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();
+        services.AddSingleton<IRoleAssignmentStore, SqliteRoleAssignmentStore>();
         services.AddSingleton<IResourceGroupStore, SqliteResourceGroupStore>();
         services.AddSingleton<IWorkspaceStore, SqliteWorkspaceStore>();
         services.AddSingleton<IArmOperationStore, SqliteArmOperationStore>();
@@ -51,6 +58,10 @@ public static class FerryStorageExtensions
         services.AddSingleton<IModelStore, SqliteModelStore>();
         services.AddSingleton<ICodeVersionStore, SqliteCodeVersionStore>();
         services.AddSingleton<IOnlineEndpointStore, SqliteOnlineEndpointStore>();
+        services.AddDataProtection().SetApplicationName("Ferry");
+        services.AddOptions<KeyManagementOptions>().Configure<DataDirectory>((o, data) =>
+            o.XmlRepository = new OwnerOnlyXmlRepository(data.PathOf(EndpointKeyProtector.KeyRingDirectory)));
+        services.AddSingleton<EndpointKeyProtector>();
         services.AddSingleton<IStatusContributor, DatabaseStatusContributor>();
         services.AddSingleton<IStatusContributor, DataDirectoryStatusContributor>();
         return services;

@@ -11,6 +11,8 @@ internal static class AdminCommand
         var admin = new Command("admin", "Administer a Ferry data directory.");
         admin.Subcommands.Add(UserCommands.Create());
         admin.Subcommands.Add(ServicePrincipalCommands.Create());
+        admin.Subcommands.Add(RoleCommands.Create());
+        admin.Subcommands.Add(RoleCommands.Subscriptions());
         return admin;
     }
 

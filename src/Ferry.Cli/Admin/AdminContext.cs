@@ -1,4 +1,5 @@
 using Ferry.Core;
+using Ferry.Core.Access;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
 using Ferry.Storage;
@@ -18,6 +19,10 @@ internal sealed class AdminContext : IAsyncDisposable
     public UserService Users => services.GetRequiredService<UserService>();
 
     public ServicePrincipalService ServicePrincipals => services.GetRequiredService<ServicePrincipalService>();
+
+    public RoleAssignmentService Roles => services.GetRequiredService<RoleAssignmentService>();
+
+    public SubscriptionService Subscriptions => services.GetRequiredService<SubscriptionService>();
 
     public static async Task<AdminContext> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
     {

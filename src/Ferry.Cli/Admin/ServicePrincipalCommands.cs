@@ -21,7 +21,7 @@ internal static class ServicePrincipalCommands
     {
         var name = new Option<string>("--name") { Description = "The principal's name.", Required = true };
         var dataDirectory = CommonOptions.DataDirectory();
-        var command = new Command("create", "Create a service principal; prints {tenantId, subscriptionId, clientId, clientSecret} once.") { name, dataDirectory };
+        var command = new Command("create", "Create a service principal, Contributor on a new subscription of its own; prints {tenantId, subscriptionId, clientId, clientSecret} once.") { name, dataDirectory };
         command.SetAction((result, cancellationToken) => AdminCommand.RunAsync(
             result.GetValue(dataDirectory)!,
             async (context, ct) => Console.WriteLine(JsonSerializer.Serialize(await context.ServicePrincipals.CreateAsync(result.GetValue(name)!, ct), Json)),

@@ -7,7 +7,7 @@ namespace Ferry.Core.Arm;
 /// Long-running ARM operations: the work runs in the background and its outcome is recorded for
 /// clients polling <c>Azure-AsyncOperation</c> or <c>Location</c>.
 /// </summary>
-public sealed partial class ArmOperationService(IArmOperationStore store, TimeProvider time, ILogger<ArmOperationService> logger)
+public sealed partial class ArmOperationService(IArmOperationStore store, IResourceGroupStore groups, TimeProvider time, ILogger<ArmOperationService> logger)
 {
     /// <summary>Records the operation, then runs <paramref name="work"/> in the background; a failure it throws ends the operation Failed.</summary>
     public async Task<ArmOperation> StartAsync(string resourceId, Func<Task> work, Func<Task> onFailure, CancellationToken cancellationToken)
@@ -33,9 +33,15 @@ public sealed partial class ArmOperationService(IArmOperationStore store, TimePr
         return operation;
     }
 
-    public async Task<ArmOperation> GetAsync(string id, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken)
-            ?? throw new FerryException(FerryErrorKind.NotFound, $"There is no operation '{id}'.", code: "OperationNotFound");
+    /// <summary>The operation when its resource lives in the subscription (resource ids start with the resource group).</summary>
+    public async Task<ArmOperation> GetAsync(string subscriptionId, string id, CancellationToken cancellationToken)
+    {
+        var operation = await store.FindAsync(id, cancellationToken);
+        var group = operation is null ? null : await groups.FindAsync(operation.ResourceId.Split('/')[0], cancellationToken);
+        return operation is not null && string.Equals(group?.SubscriptionId, subscriptionId, StringComparison.OrdinalIgnoreCase)
+            ? operation
+            : throw new FerryException(FerryErrorKind.NotFound, $"There is no operation '{id}'.", code: "OperationNotFound");
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The long-running operation on {ResourceId} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string resourceId);

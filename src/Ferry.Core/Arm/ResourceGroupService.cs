@@ -6,10 +6,12 @@ namespace Ferry.Core.Arm;
 /// <summary>
 /// Resource groups with ARM's rules: names of up to 90 letters, digits, '.', '_', '-', '(' and ')', not
 /// ending in '.'. Letters and digits are ASCII here: a name travels in ARM ids, URLs and Location headers.
+/// A name is unique on the server (its data-plane paths and files are keyed by it), so a group of
+/// another subscription reads as absent, and creating one with its name is a 409.
 /// </summary>
 public sealed partial class ResourceGroupService(IResourceGroupStore store, TimeProvider time)
 {
-    public async Task<(ResourceGroup Group, bool Created)> PutAsync(string name, string? location, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
+    public async Task<(ResourceGroup Group, bool Created)> PutAsync(string subscriptionId, string name, string? location, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
     {
         if (!ValidName().IsMatch(name) || name.EndsWith('.'))
         {
@@ -22,6 +24,14 @@ public sealed partial class ResourceGroupService(IResourceGroupStore store, Time
         }
 
         var existing = await store.FindAsync(name, cancellationToken);
+        if (existing is not null && !string.Equals(existing.SubscriptionId, subscriptionId, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FerryException(
+                FerryErrorKind.Conflict,
+                $"The resource group name '{name}' is already in use on this server; choose another name.",
+                code: "ResourceGroupNameNotAvailable");
+        }
+
         if (existing is not null && !string.Equals(existing.Location, location, StringComparison.OrdinalIgnoreCase))
         {
             throw new FerryException(
@@ -30,19 +40,23 @@ public sealed partial class ResourceGroupService(IResourceGroupStore store, Time
                 code: "InvalidResourceGroupLocation");
         }
 
-        var group = new ResourceGroup(existing?.Name ?? name, location, tags ?? existing?.Tags ?? new Dictionary<string, string>(), existing?.CreatedAt ?? time.GetUtcNow());
+        var group = new ResourceGroup(subscriptionId, existing?.Name ?? name, location, tags ?? existing?.Tags ?? new Dictionary<string, string>(), existing?.CreatedAt ?? time.GetUtcNow());
         var created = await store.UpsertAsync(group, cancellationToken);
         return (group, created);
     }
 
-    public async Task<ResourceGroup> GetAsync(string name, CancellationToken cancellationToken) =>
-        await store.FindAsync(name, cancellationToken) ?? throw NotFound(name);
+    public async Task<ResourceGroup> GetAsync(string subscriptionId, string name, CancellationToken cancellationToken) =>
+        await FindAsync(subscriptionId, name, cancellationToken) ?? throw NotFound(name);
 
-    public Task<IReadOnlyList<ResourceGroup>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+    /// <summary>The group when it exists in this subscription.</summary>
+    public async Task<ResourceGroup?> FindAsync(string subscriptionId, string name, CancellationToken cancellationToken) =>
+        await store.FindAsync(name, cancellationToken) is { } group && string.Equals(group.SubscriptionId, subscriptionId, StringComparison.OrdinalIgnoreCase) ? group : null;
 
-    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ResourceGroup>> ListAsync(string subscriptionId, CancellationToken cancellationToken) => store.ListAsync(subscriptionId, cancellationToken);
+
+    public async Task DeleteAsync(string subscriptionId, string name, CancellationToken cancellationToken)
     {
-        if (!await store.DeleteAsync(name, cancellationToken))
+        if (await FindAsync(subscriptionId, name, cancellationToken) is null || !await store.DeleteAsync(name, cancellationToken))
         {
             throw NotFound(name);
         }

@@ -67,7 +67,14 @@ public sealed partial class WorkspaceService(
     public async Task<Workspace> GetAsync(string resourceGroup, string name, CancellationToken cancellationToken) =>
         await store.FindAsync(resourceGroup, name, cancellationToken) ?? throw NotFound(resourceGroup, name);
 
-    public Task<IReadOnlyList<Workspace>> ListAsync(string? resourceGroup, CancellationToken cancellationToken) => store.ListAsync(resourceGroup, cancellationToken);
+    public Task<IReadOnlyList<Workspace>> ListAsync(string resourceGroup, CancellationToken cancellationToken) => store.ListAsync(resourceGroup, cancellationToken);
+
+    /// <summary>The workspaces of every resource group of the subscription.</summary>
+    public async Task<IReadOnlyList<Workspace>> ListInSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        var names = (await groups.ListAsync(subscriptionId, cancellationToken)).Select(g => g.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. (await store.ListAsync(null, cancellationToken)).Where(w => names.Contains(w.ResourceGroup))];
+    }
 
     public async Task<Workspace> PatchAsync(string resourceGroup, string name, WorkspaceChange change, CancellationToken cancellationToken)
     {

@@ -106,8 +106,17 @@ public sealed partial class OnlineEndpointService(
         return deleted;
     }
 
+    /// <summary>The shortest key a caller may set with regenerateKeys.</summary>
+    public const int MinimumKeyLength = 32;
+
     public async Task<OnlineEndpoint> RegenerateKeyAsync(string resourceGroup, string workspace, string name, string? keyType, string? keyValue, CancellationToken cancellationToken)
     {
+        // A key of the caller's choosing must be as hard to guess as one of ours (24 random bytes, 32 characters).
+        if (keyValue is { Length: > 0 and < MinimumKeyLength })
+        {
+            throw Invalid($"keyValue must be at least {MinimumKeyLength} characters long (got {keyValue.Length}); leave it out to have a strong key generated.");
+        }
+
         var endpoint = await GetEndpointAsync(resourceGroup, workspace, name, cancellationToken);
         var key = string.IsNullOrEmpty(keyValue) ? NewKey() : keyValue;
         endpoint = keyType switch

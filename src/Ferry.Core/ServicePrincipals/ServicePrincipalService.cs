@@ -1,25 +1,25 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Ferry.Core.Access;
 using Ferry.Core.Errors;
+using Ferry.Core.Users;
 
 namespace Ferry.Core.ServicePrincipals;
 
 /// <summary>
-/// Service principals and the identity of this server as the Azure-ML plane shows it: one tenant and
-/// one subscription, generated on first use. Secrets are 256 random bits, so a SHA-256 of them is
+/// Service principals and the identity of this server as the Azure-ML plane shows it: one tenant,
+/// generated on first use, and a subscription per principal. Secrets are 256 random bits, so a SHA-256 of them is
 /// stored (a slow password hash adds nothing to a secret nobody chose).
 /// </summary>
-public sealed partial class ServicePrincipalService(IServicePrincipalStore store, ISettingsStore settings, TimeProvider time)
+public sealed partial class ServicePrincipalService(
+    IServicePrincipalStore store, ISettingsStore settings, SubscriptionService subscriptions, RoleAssignmentService roles, TimeProvider time)
 {
     /// <summary>What a client-credential login names as the principal's user: <c>sp:{clientId}</c>.</summary>
     public const string LoginPrefix = "sp:";
 
     public Task<string> TenantIdAsync(CancellationToken cancellationToken) =>
         settings.GetOrAddAsync("tenantId", () => Guid.NewGuid().ToString("D"), cancellationToken);
-
-    public Task<string> SubscriptionIdAsync(CancellationToken cancellationToken) =>
-        settings.GetOrAddAsync("subscriptionId", () => Guid.NewGuid().ToString("D"), cancellationToken);
 
     public async Task<CreatedServicePrincipal> CreateAsync(string name, CancellationToken cancellationToken)
     {
@@ -35,7 +35,10 @@ public sealed partial class ServicePrincipalService(IServicePrincipalStore store
             throw FerryException.Conflict($"A service principal named '{name}' already exists.");
         }
 
-        return new CreatedServicePrincipal(await TenantIdAsync(cancellationToken), await SubscriptionIdAsync(cancellationToken), principal.ClientId, secret);
+        // ARM's usual start for automation: a subscription of its own, where it is Contributor.
+        var subscription = await subscriptions.CreateAsync(name, cancellationToken);
+        await roles.AssignAsync(new PrincipalRef(PrincipalKind.ServicePrincipal, principal.ClientId, name), subscription.SubscriptionId, Role.Contributor, cancellationToken);
+        return new CreatedServicePrincipal(await TenantIdAsync(cancellationToken), subscription.SubscriptionId, principal.ClientId, secret);
     }
 
     public Task<IReadOnlyList<ServicePrincipal>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);

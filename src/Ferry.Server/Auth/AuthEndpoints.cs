@@ -14,7 +14,7 @@ internal static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         // Anyone may call these: a small body limit keeps a huge user name from costing memory or time.
-        var group = app.MapGroup("/login").WithTags("Authentication APIs").AllowAnonymous().WithMetadata(new BodySizeLimit(MaxBodyBytes));
+        var group = app.MapGroup("/login").WithTags("Authentication APIs").RequirePermission(Permission.Public).WithMetadata(new BodySizeLimit(MaxBodyBytes));
         group.MapPost("/", LoginAsync).WithName("login");
         group.MapPost("/refreshToken", RenewTokenAsync).WithName("renewToken");
         group.MapDelete("/refreshToken", RevokeByQueryAsync).WithName("revokeRefreshToken");

@@ -16,6 +16,7 @@ internal static class AuthExtensions
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<UrlSigner>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, FerryAuthorizationResultHandler>();
+        builder.Services.AddSingleton<IAuthorizationHandler, PermissionAuthorizationHandler>();
         builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(
                 BearerAuthenticationHandler.SchemeName, null);

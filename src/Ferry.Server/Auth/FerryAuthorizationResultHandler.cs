@@ -4,19 +4,16 @@ using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace Ferry.Server.Auth;
 
-/// <summary>Says in a 403 which role the operation needs and which one the caller has.</summary>
+/// <summary>Answers a refusal with the status, code and message the permission check chose (403, or ARM's 404 for a subscription out of reach).</summary>
 internal sealed class FerryAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler inner = new();
 
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Forbidden)
+        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure?.FailureReasons.OfType<PermissionFailure>().FirstOrDefault() is { } failure)
         {
-            var needed = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null);
-            ErrorWriter.SetMessage(
-                context,
-                $"This operation needs the {needed ?? "required"} role or a stronger one; your role is {FerryPolicies.RoleOf(context.User)}.");
+            return ErrorWriter.WriteAsync(context, failure.Status, failure.Message, failure.Code);
         }
 
         return inner.HandleAsync(next, context, policy, authorizeResult);

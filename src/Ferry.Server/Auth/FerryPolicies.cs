@@ -1,32 +1,48 @@
 using System.Security.Claims;
+using Ferry.Core.Access;
+using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Ferry.Server.Auth;
 
 /// <summary>
-/// ML Server's roles as authorization policies: a policy admits its role and every stronger one.
-/// Features name these on their route groups; the default (on every API route) is any authenticated user.
+/// The one authorization policy: the operation's declared <see cref="Permission"/>, checked by
+/// <see cref="PermissionAuthorizationHandler"/>. The default policy (every API route) is any authenticated caller.
 /// </summary>
 internal static class FerryPolicies
 {
-    public const string Contributor = "Contributor";
-    public const string Owner = "Owner";
+    public const string Permission = "FerryPermission";
 
     public static void Add(AuthorizationOptions options)
     {
         options.DefaultPolicy = new AuthorizationPolicyBuilder(BearerAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
-        options.AddPolicy(Contributor, AtLeast(Role.Contributor));
-        options.AddPolicy(Owner, AtLeast(Role.Owner));
+        options.AddPolicy(Permission, new AuthorizationPolicyBuilder(BearerAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new PermissionRequirement())
+            .Build());
     }
 
-    /// <summary>The caller's role, from the token it presented.</summary>
-    public static Role RoleOf(ClaimsPrincipal user) =>
-        Enum.TryParse<Role>(user.FindFirstValue(AccessTokens.RoleClaim), out var role) ? role : Role.Reader;
+    /// <summary>The caller's ML Server role, from the token it presented; null for a service principal, which holds none.</summary>
+    public static Role? ServerRoleOf(ClaimsPrincipal user) =>
+        IsServicePrincipal(user) ? null : Enum.TryParse<Role>(user.FindFirstValue(AccessTokens.RoleClaim), out var role) ? role : Role.Reader;
 
-    private static AuthorizationPolicy AtLeast(Role role) =>
-        new AuthorizationPolicyBuilder(BearerAuthenticationHandler.SchemeName)
-            .RequireAuthenticatedUser()
-            .RequireAssertion(context => RoleOf(context.User) >= role)
-            .Build();
+    /// <summary>The caller's ML Server role for messages and Core's checks (a service principal counts as Reader there).</summary>
+    public static Role RoleOf(ClaimsPrincipal user) => ServerRoleOf(user) ?? Role.Reader;
+
+    /// <summary>The caller as role assignments name it.</summary>
+    public static PrincipalRef PrincipalOf(ClaimsPrincipal user)
+    {
+        var name = user.Identity?.Name ?? "";
+        return IsServicePrincipal(user)
+            ? new PrincipalRef(PrincipalKind.ServicePrincipal, user.FindFirstValue(AccessTokens.LoginSessionClaim)![ServicePrincipalService.LoginPrefix.Length..], name[ServicePrincipalService.LoginPrefix.Length..])
+            : new PrincipalRef(PrincipalKind.User, name, name);
+    }
+
+    /// <summary>Client-credential tokens name their login <c>sp:{clientId}</c>; users' logins are GUIDs.</summary>
+    private static bool IsServicePrincipal(ClaimsPrincipal user) =>
+        user.FindFirstValue(AccessTokens.LoginSessionClaim)?.StartsWith(ServicePrincipalService.LoginPrefix, StringComparison.Ordinal) == true;
 }
+
+/// <summary>Marks the policy whose handler reads the endpoint's <see cref="Permission"/>.</summary>
+internal sealed class PermissionRequirement : IAuthorizationRequirement;

@@ -1,6 +1,8 @@
+using System.Security.Claims;
+using Ferry.Core.Access;
 using Ferry.Core.Arm;
-using Ferry.Core.Errors;
 using Ferry.Core.ServicePrincipals;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -14,7 +16,7 @@ public sealed record ResourceGroupResponse(string Id, string Name, string Type, 
 /// <summary>ARM's <c>properties.provisioningState</c>.</summary>
 public sealed record ProvisioningProperties(string ProvisioningState);
 
-/// <summary>This server's one subscription in ARM's shape.</summary>
+/// <summary>A subscription in ARM's shape.</summary>
 public sealed record SubscriptionResponse(string Id, string SubscriptionId, string TenantId, string DisplayName, string State);
 
 /// <summary>ARM's list envelope.</summary>
@@ -22,37 +24,25 @@ public sealed record ArmList<T>(IReadOnlyList<T> Value);
 
 /// <summary>
 /// The ARM host of the Azure-ML walk (<c>/subscriptions/...</c>): every call needs a supported
-/// <c>api-version</c> and this server's subscription id; errors come in ARM's envelope.
+/// <c>api-version</c> and a subscription the caller holds a role on; errors come in ARM's envelope.
 /// </summary>
 internal static class ArmEndpoints
 {
-    /// <summary>The api-versions this plane answers to (the walk of the reference uses 2019-11-01).</summary>
-    public static readonly IReadOnlyList<string> ApiVersions = ["2019-11-01", "2020-06-01", "2021-03-01-preview", "2021-04-01"];
-
     public static IEndpointRouteBuilder MapArmEndpoints(this IEndpointRouteBuilder app)
     {
-        var arm = app.MapGroup("/subscriptions").WithTags("Azure ML: ARM").AddEndpointFilter(async (context, next) =>
+        // The subscription in the path was checked with the caller's role on it, before this runs.
+        var arm = app.MapGroup("/subscriptions").WithTags("Azure ML: ARM").AddEndpointFilter((context, next) =>
         {
-            CheckApiVersion(context.HttpContext.Request.Query["api-version"].ToString());
-            if (context.HttpContext.Request.RouteValues.TryGetValue("subscriptionId", out var requested))
-            {
-                var principals = context.HttpContext.RequestServices.GetRequiredService<ServicePrincipalService>();
-                var ours = await principals.SubscriptionIdAsync(context.HttpContext.RequestAborted);
-                if (!string.Equals(requested as string, ours, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new FerryException(FerryErrorKind.NotFound, $"The subscription '{requested}' could not be found.", code: "SubscriptionNotFound");
-                }
-            }
-
-            return await next(context);
+            ApiVersions.Check(context.HttpContext);
+            return next(context);
         });
-        arm.MapGet("/", ListSubscriptionsAsync).WithName("Subscriptions_List");
-        arm.MapGet("/{subscriptionId}", GetSubscriptionAsync).WithName("Subscriptions_Get");
+        arm.MapGet("/", ListSubscriptionsAsync).WithName("Subscriptions_List").RequirePermission(Permission.Arm($"{ArmActions.Subscriptions}/read"));
+        arm.MapGet("/{subscriptionId}", GetSubscriptionAsync).WithName("Subscriptions_Get").RequirePermission(Permission.Arm($"{ArmActions.Subscriptions}/read"));
         var groups = arm.MapGroup("/{subscriptionId}/resourcegroups");
-        groups.MapGet("/", ListGroupsAsync).WithName("ResourceGroups_List");
-        groups.MapPut("/{resourceGroupName}", PutGroupAsync).WithName("ResourceGroups_CreateOrUpdate");
-        groups.MapGet("/{resourceGroupName}", GetGroupAsync).WithName("ResourceGroups_Get");
-        groups.MapDelete("/{resourceGroupName}", DeleteGroupAsync).WithName("ResourceGroups_Delete");
+        groups.MapGet("/", ListGroupsAsync).WithName("ResourceGroups_List").RequirePermission(Permission.Arm($"{ArmActions.ResourceGroups}/read"));
+        groups.MapPut("/{resourceGroupName}", PutGroupAsync).WithName("ResourceGroups_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.ResourceGroups}/write"));
+        groups.MapGet("/{resourceGroupName}", GetGroupAsync).WithName("ResourceGroups_Get").RequirePermission(Permission.Arm($"{ArmActions.ResourceGroups}/read"));
+        groups.MapDelete("/{resourceGroupName}", DeleteGroupAsync).WithName("ResourceGroups_Delete").RequirePermission(Permission.Arm($"{ArmActions.ResourceGroups}/delete"));
         arm.MapWorkspaceEndpoints(app);
         arm.MapComputeEndpoints();
         arm.MapMfeEndpoints();
@@ -60,57 +50,41 @@ internal static class ArmEndpoints
         return app;
     }
 
-    private static void CheckApiVersion(string apiVersion)
+    private static async Task<Ok<ArmList<SubscriptionResponse>>> ListSubscriptionsAsync(
+        ClaimsPrincipal user, RoleAssignmentService roles, ServicePrincipalService principals, CancellationToken cancellationToken)
     {
-        if (apiVersion.Length == 0)
-        {
-            throw new FerryException(
-                FerryErrorKind.BadRequest,
-                $"The api-version query parameter (?api-version=) is required for all requests. The supported api-versions are '{string.Join(", ", ApiVersions)}'.",
-                code: "MissingApiVersionParameter");
-        }
-
-        if (!ApiVersions.Contains(apiVersion))
-        {
-            throw new FerryException(
-                FerryErrorKind.BadRequest,
-                $"Unsupported api-version '{apiVersion}'. The supported api-versions are '{string.Join(", ", ApiVersions)}'.",
-                code: "UnsupportedApiVersionValue");
-        }
+        var tenant = await principals.TenantIdAsync(cancellationToken);
+        var visible = await roles.VisibleSubscriptionsAsync(FerryPolicies.PrincipalOf(user), FerryPolicies.ServerRoleOf(user), cancellationToken);
+        return TypedResults.Ok(new ArmList<SubscriptionResponse>([.. visible.Select(s => Response(s, tenant))]));
     }
 
-    private static async Task<Ok<ArmList<SubscriptionResponse>>> ListSubscriptionsAsync(ServicePrincipalService principals, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ArmList<SubscriptionResponse>([await SubscriptionAsync(principals, cancellationToken)]));
-
-    private static async Task<Ok<SubscriptionResponse>> GetSubscriptionAsync(ServicePrincipalService principals, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await SubscriptionAsync(principals, cancellationToken));
+    private static async Task<Ok<SubscriptionResponse>> GetSubscriptionAsync(
+        string subscriptionId, SubscriptionService subscriptions, ServicePrincipalService principals, CancellationToken cancellationToken) =>
+        TypedResults.Ok(Response(await subscriptions.GetAsync(subscriptionId, cancellationToken), await principals.TenantIdAsync(cancellationToken)));
 
     private static async Task<Ok<ArmList<ResourceGroupResponse>>> ListGroupsAsync(string subscriptionId, ResourceGroupService groups, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ArmList<ResourceGroupResponse>([.. (await groups.ListAsync(cancellationToken)).Select(g => Response(subscriptionId, g))]));
+        TypedResults.Ok(new ArmList<ResourceGroupResponse>([.. (await groups.ListAsync(subscriptionId, cancellationToken)).Select(g => Response(subscriptionId, g))]));
 
     private static async Task<Results<Created<ResourceGroupResponse>, Ok<ResourceGroupResponse>>> PutGroupAsync(
         string subscriptionId, string resourceGroupName, ResourceGroupRequest? request, ResourceGroupService groups, CancellationToken cancellationToken)
     {
-        var (group, created) = await groups.PutAsync(resourceGroupName, request?.Location, request?.Tags, cancellationToken);
+        var (group, created) = await groups.PutAsync(subscriptionId, resourceGroupName, request?.Location, request?.Tags, cancellationToken);
         var body = Response(subscriptionId, group);
         return created ? TypedResults.Created(body.Id, body) : TypedResults.Ok(body);
     }
 
     private static async Task<Ok<ResourceGroupResponse>> GetGroupAsync(
         string subscriptionId, string resourceGroupName, ResourceGroupService groups, CancellationToken cancellationToken) =>
-        TypedResults.Ok(Response(subscriptionId, await groups.GetAsync(resourceGroupName, cancellationToken)));
+        TypedResults.Ok(Response(subscriptionId, await groups.GetAsync(subscriptionId, resourceGroupName, cancellationToken)));
 
-    private static async Task<Ok> DeleteGroupAsync(string resourceGroupName, ResourceGroupService groups, CancellationToken cancellationToken)
+    private static async Task<Ok> DeleteGroupAsync(string subscriptionId, string resourceGroupName, ResourceGroupService groups, CancellationToken cancellationToken)
     {
-        await groups.DeleteAsync(resourceGroupName, cancellationToken);
+        await groups.DeleteAsync(subscriptionId, resourceGroupName, cancellationToken);
         return TypedResults.Ok();
     }
 
-    private static async Task<SubscriptionResponse> SubscriptionAsync(ServicePrincipalService principals, CancellationToken cancellationToken)
-    {
-        var id = await principals.SubscriptionIdAsync(cancellationToken);
-        return new SubscriptionResponse($"/subscriptions/{id}", id, await principals.TenantIdAsync(cancellationToken), "Ferry", "Enabled");
-    }
+    private static SubscriptionResponse Response(Subscription s, string tenantId) =>
+        new($"/subscriptions/{s.SubscriptionId}", s.SubscriptionId, tenantId, s.DisplayName, "Enabled");
 
     private static ResourceGroupResponse Response(string subscriptionId, ResourceGroup group) => new(
         $"/subscriptions/{subscriptionId}/resourceGroups/{group.Name}", group.Name, "Microsoft.Resources/resourceGroups", group.Location, group.Tags, new ProvisioningProperties("Succeeded"));

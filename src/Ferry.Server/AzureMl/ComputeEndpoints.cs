@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -13,10 +14,10 @@ internal static class ComputeEndpoints
     public static void MapComputeEndpoints(this RouteGroupBuilder arm)
     {
         var computes = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}/computes");
-        computes.MapGet("/", ListAsync).WithName("MachineLearningCompute_ListByWorkspace");
-        computes.MapPut("/{computeName}", PutAsync).WithName("MachineLearningCompute_CreateOrUpdate");
-        computes.MapGet("/{computeName}", GetAsync).WithName("MachineLearningCompute_Get");
-        computes.MapDelete("/{computeName}", DeleteAsync).WithName("MachineLearningCompute_Delete");
+        computes.MapGet("/", ListAsync).WithName("MachineLearningCompute_ListByWorkspace").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/computes/read"));
+        computes.MapPut("/{computeName}", PutAsync).WithName("MachineLearningCompute_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/computes/write"));
+        computes.MapGet("/{computeName}", GetAsync).WithName("MachineLearningCompute_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/computes/read"));
+        computes.MapDelete("/{computeName}", DeleteAsync).WithName("MachineLearningCompute_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/computes/delete"));
     }
 
     private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(

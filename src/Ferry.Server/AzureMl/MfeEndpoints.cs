@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Models;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -18,10 +19,10 @@ internal static class MfeEndpoints
     public static void MapMfeEndpoints(this RouteGroupBuilder arm)
     {
         var workspace = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}");
-        workspace.MapPut("/codes/{name}/versions/{version}", PutCodeAsync).WithName("CodeVersions_CreateOrUpdate");
-        workspace.MapGet("/codes/{name}/versions/{version}", GetCodeAsync).WithName("CodeVersions_Get");
-        workspace.MapGet("/models/{name}/versions", ListModelVersionsAsync).WithName("ModelVersions_List");
-        workspace.MapGet("/models/{name}/versions/{version}", GetModelVersionAsync).WithName("ModelVersions_Get");
+        workspace.MapPut("/codes/{name}/versions/{version}", PutCodeAsync).WithName("CodeVersions_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/codes/versions/write"));
+        workspace.MapGet("/codes/{name}/versions/{version}", GetCodeAsync).WithName("CodeVersions_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/codes/versions/read"));
+        workspace.MapGet("/models/{name}/versions", ListModelVersionsAsync).WithName("ModelVersions_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/versions/read"));
+        workspace.MapGet("/models/{name}/versions/{version}", GetModelVersionAsync).WithName("ModelVersions_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/versions/read"));
     }
 
     private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutCodeAsync(

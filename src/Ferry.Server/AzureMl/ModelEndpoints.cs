@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Models;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -12,11 +13,11 @@ internal static class ModelEndpoints
     {
         var models = app.MapGroup("/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models")
             .WithTags("Azure ML: models");
-        models.MapPost("/", RegisterAsync).WithName("MLModels_Register");
-        models.MapGet("/", ListAsync).WithName("MLModels_ListQuery");
-        models.MapGet("/{id}", GetAsync).WithName("MLModels_QueryById");
-        models.MapPatch("/{id}", PatchAsync).WithName("MLModels_Patch");
-        models.MapDelete("/{id}", DeleteAsync).WithName("MLModels_Delete");
+        models.MapPost("/", RegisterAsync).WithName("MLModels_Register").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/write"));
+        models.MapGet("/", ListAsync).WithName("MLModels_ListQuery").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/read"));
+        models.MapGet("/{id}", GetAsync).WithName("MLModels_QueryById").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/read"));
+        models.MapPatch("/{id}", PatchAsync).WithName("MLModels_Patch").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/write"));
+        models.MapDelete("/{id}", DeleteAsync).WithName("MLModels_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/delete"));
         return app;
     }
 

@@ -5,6 +5,7 @@ using Ferry.Core.Users;
 using Ferry.Server.Auth;
 using Ferry.Server.Diagnostics;
 using Ferry.Server.Errors;
+using Ferry.Server.OpenApi;
 
 namespace Ferry.Server.AzureMl;
 
@@ -18,7 +19,7 @@ internal static class OAuthEndpoints
     {
         app.MapPost("/{tenantId}/oauth2/token", TokenAsync)
             .WithName("getClientCredentialsToken").WithTags("Azure ML: tokens")
-            .AllowAnonymous().DisableAntiforgery().Accepts<IFormCollection>("application/x-www-form-urlencoded");
+            .RequirePermission(Permission.Public).DisableAntiforgery().WithRequestContent("application/x-www-form-urlencoded");
         return app;
     }
 

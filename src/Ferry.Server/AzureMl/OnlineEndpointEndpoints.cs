@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ferry.Core.Endpoints;
 using Ferry.Core.Errors;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -15,20 +16,20 @@ internal static class OnlineEndpointEndpoints
     public static void MapOnlineEndpointEndpoints(this RouteGroupBuilder arm, IEndpointRouteBuilder app)
     {
         var endpoints = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}/onlineEndpoints");
-        endpoints.MapGet("/", ListAsync).WithName("OnlineEndpoints_List");
-        endpoints.MapPut("/{endpointName}", PutAsync).WithName("OnlineEndpoints_CreateOrUpdate");
-        endpoints.MapPatch("/{endpointName}", PutAsync).WithName("OnlineEndpoints_Update");
-        endpoints.MapGet("/{endpointName}", GetAsync).WithName("OnlineEndpoints_Get");
-        endpoints.MapDelete("/{endpointName}", DeleteAsync).WithName("OnlineEndpoints_Delete");
-        endpoints.MapPost("/{endpointName}/listKeys", ListKeysAsync).WithName("OnlineEndpoints_ListKeys");
-        endpoints.MapPost("/{endpointName}/regenerateKeys", RegenerateKeysAsync).WithName("OnlineEndpoints_RegenerateKeys");
-        endpoints.MapGet("/{endpointName}/deployments", ListDeploymentsAsync).WithName("OnlineDeployments_List");
-        endpoints.MapPut("/{endpointName}/deployments/{deploymentName}", PutDeploymentAsync).WithName("OnlineDeployments_CreateOrUpdate");
-        endpoints.MapGet("/{endpointName}/deployments/{deploymentName}", GetDeploymentAsync).WithName("OnlineDeployments_Get");
-        endpoints.MapDelete("/{endpointName}/deployments/{deploymentName}", DeleteDeploymentAsync).WithName("OnlineDeployments_Delete");
+        endpoints.MapGet("/", ListAsync).WithName("OnlineEndpoints_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/read"));
+        endpoints.MapPut("/{endpointName}", PutAsync).WithName("OnlineEndpoints_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/write"));
+        endpoints.MapPatch("/{endpointName}", PutAsync).WithName("OnlineEndpoints_Update").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/write"));
+        endpoints.MapGet("/{endpointName}", GetAsync).WithName("OnlineEndpoints_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/read"));
+        endpoints.MapDelete("/{endpointName}", DeleteAsync).WithName("OnlineEndpoints_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/delete"));
+        endpoints.MapPost("/{endpointName}/listKeys", ListKeysAsync).WithName("OnlineEndpoints_ListKeys").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/listKeys/action"));
+        endpoints.MapPost("/{endpointName}/regenerateKeys", RegenerateKeysAsync).WithName("OnlineEndpoints_RegenerateKeys").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/regenerateKeys/action"));
+        endpoints.MapGet("/{endpointName}/deployments", ListDeploymentsAsync).WithName("OnlineDeployments_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/read"));
+        endpoints.MapPut("/{endpointName}/deployments/{deploymentName}", PutDeploymentAsync).WithName("OnlineDeployments_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/write"));
+        endpoints.MapGet("/{endpointName}/deployments/{deploymentName}", GetDeploymentAsync).WithName("OnlineDeployments_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/read"));
+        endpoints.MapDelete("/{endpointName}/deployments/{deploymentName}", DeleteDeploymentAsync).WithName("OnlineDeployments_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/delete"));
 
         app.MapPost("/endpoints/{resourceGroupName}/{workspaceName}/{endpointName}/score", ScoreAsync)
-            .WithName("OnlineEndpoints_Score").WithTags("Azure ML: scoring").AllowAnonymous();
+            .WithName("OnlineEndpoints_Score").WithTags("Azure ML: scoring").RequirePermission(Permission.Public);
     }
 
     private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(

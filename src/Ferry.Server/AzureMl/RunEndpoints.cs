@@ -7,6 +7,7 @@ using Ferry.Core.Runs;
 using Ferry.Execution.Runs;
 using Ferry.Server.Auth;
 using Ferry.Server.Errors;
+using Ferry.Server.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -24,24 +25,24 @@ internal static class RunEndpoints
     public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder app, IEndpointRouteBuilder anonymous)
     {
         var execution = app.MapGroup($"/execution/v1.0{Stem}/experiments/{{experimentName}}").WithTags("Azure ML: runs");
-        execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data");
-        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri");
+        execution.MapPost("/startrun", StartAsync).WithName("Runs_StartRun").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/submit/action")).DisableAntiforgery()
+            .WithRequestContent("multipart/form-data", "projectZipFile", "runDefinitionFile");
+        execution.MapPost("/runId/{runId}/cancel", CancelAsync).WithName("Runs_CancelRunWithUri").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/write"));
 
         var history = app.MapGroup($"/history/v1.0{Stem}/experiments").WithTags("Azure ML: runs");
-        history.MapGet("/", ListExperimentsAsync).WithName("Experiments_List");
-        history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List");
-        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_Get");
-        history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails");
-        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_ListInContainer");
+        history.MapGet("/", ListExperimentsAsync).WithName("Experiments_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/read"));
+        history.MapGet("/{experimentName}/runs", ListRunsAsync).WithName("Runs_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}", GetRunAsync).WithName("Runs_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}/details", GetDetailsAsync).WithName("Runs_GetDetails").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
+        history.MapGet("/{experimentName}/runs/{runId}/artifacts", ListRunArtifactsAsync).WithName("RunArtifacts_ListInContainer").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/experiments/runs/read"));
 
         var artifacts = app.MapGroup($"/artifact/v2.0{Stem}/artifacts/{{origin}}/{{container}}").WithTags("Azure ML: artifacts");
-        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_ListInContainer");
-        artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download");
-        artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload");
-        artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut");
+        artifacts.MapGet("/", ListArtifactsAsync).WithName("Artifacts_ListInContainer").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/read"));
+        artifacts.MapGet("/content", DownloadAsync).WithName("Artifacts_Download").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/read"));
+        artifacts.MapPost("/content", UploadAsync).WithName("Artifacts_Upload").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/write"));
+        artifacts.MapPut("/content", UploadAsync).WithName("Artifacts_UploadPut").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/artifacts/write"));
 
-        anonymous.MapGet("/runfiles/{runId}/{**path}", GetSignedFileAsync).WithName("getSignedRunFile").WithTags("Azure ML: runs").AllowAnonymous();
+        anonymous.MapGet("/runfiles/{runId}/{**path}", GetSignedFileAsync).WithName("getSignedRunFile").WithTags("Azure ML: runs").RequirePermission(Permission.Public);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
 using Ferry.Core.ServicePrincipals;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,17 +26,17 @@ internal static class WorkspaceEndpoints
     public static IEndpointRouteBuilder MapWorkspaceEndpoints(this RouteGroupBuilder arm, IEndpointRouteBuilder app)
     {
         var workspaces = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces");
-        workspaces.MapGet("/", ListByGroupAsync).WithName("Workspaces_ListByResourceGroup");
-        workspaces.MapPut("/{workspaceName}", PutAsync).WithName("Workspaces_CreateOrUpdate");
-        workspaces.MapGet("/{workspaceName}", GetAsync).WithName("Workspaces_Get");
-        workspaces.MapPatch("/{workspaceName}", PatchAsync).WithName("Workspaces_Update");
-        workspaces.MapDelete("/{workspaceName}", DeleteAsync).WithName("Workspaces_Delete");
-        arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/workspaces", ListBySubscriptionAsync).WithName("Workspaces_ListBySubscription");
+        workspaces.MapGet("/", ListByGroupAsync).WithName("Workspaces_ListByResourceGroup").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/read"));
+        workspaces.MapPut("/{workspaceName}", PutAsync).WithName("Workspaces_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/write"));
+        workspaces.MapGet("/{workspaceName}", GetAsync).WithName("Workspaces_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/read"));
+        workspaces.MapPatch("/{workspaceName}", PatchAsync).WithName("Workspaces_Update").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/write"));
+        workspaces.MapDelete("/{workspaceName}", DeleteAsync).WithName("Workspaces_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/delete"));
+        arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/workspaces", ListBySubscriptionAsync).WithName("Workspaces_ListBySubscription").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/read"));
         arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/locations/{{location}}/operationsStatus/{{operationId}}", OperationStatusAsync)
-            .WithName("Operations_GetStatus");
+            .WithName("Operations_GetStatus").RequirePermission(Permission.Arm($"{ArmActions.Locations}/operationsstatus/read"));
         arm.MapGet($"/{{subscriptionId}}/{ArmLinks.Provider}/locations/{{location}}/workspaceOperationResults/{{operationId}}", OperationResultAsync)
-            .WithName("WorkspaceOperations_GetResult");
-        app.MapGet("/discovery", Discovery).WithName("getDiscovery").WithTags("Azure ML: discovery").AllowAnonymous();
+            .WithName("WorkspaceOperations_GetResult").RequirePermission(Permission.Arm($"{ArmActions.Locations}/workspaceOperationResults/read"));
+        app.MapGet("/discovery", Discovery).WithName("getDiscovery").WithTags("Azure ML: discovery").RequirePermission(Permission.Public);
         return app;
     }
 
@@ -66,26 +67,25 @@ internal static class WorkspaceEndpoints
     private static async Task<Results<Ok, NoContent>> DeleteAsync(string resourceGroupName, string workspaceName, WorkspaceService workspaces, CancellationToken cancellationToken) =>
         await workspaces.DeleteAsync(resourceGroupName, workspaceName, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
 
-    private static Task<Ok<JsonObject>> ListByGroupAsync(
+    private static async Task<Ok<JsonObject>> ListByGroupAsync(
         string subscriptionId, string resourceGroupName, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
-        ListAsync(subscriptionId, resourceGroupName, context, workspaces, principals, cancellationToken);
+        await ListAsync(subscriptionId, await workspaces.ListAsync(resourceGroupName, cancellationToken), context, principals, cancellationToken);
 
-    private static Task<Ok<JsonObject>> ListBySubscriptionAsync(
+    private static async Task<Ok<JsonObject>> ListBySubscriptionAsync(
         string subscriptionId, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
-        ListAsync(subscriptionId, null, context, workspaces, principals, cancellationToken);
+        await ListAsync(subscriptionId, await workspaces.ListInSubscriptionAsync(subscriptionId, cancellationToken), context, principals, cancellationToken);
 
     private static async Task<Ok<JsonObject>> ListAsync(
-        string subscriptionId, string? resourceGroup, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
+        string subscriptionId, IReadOnlyList<Workspace> list, HttpContext context, ServicePrincipalService principals, CancellationToken cancellationToken)
     {
         var tenant = await principals.TenantIdAsync(cancellationToken);
-        var list = await workspaces.ListAsync(resourceGroup, cancellationToken);
         return TypedResults.Ok(new JsonObject { ["value"] = new JsonArray([.. list.Select(w => (JsonNode)Shape(context, subscriptionId, w, tenant))]) });
     }
 
     /// <summary>The <c>Azure-AsyncOperation</c> resource: always 200, with the status.</summary>
-    private static async Task<Ok<JsonObject>> OperationStatusAsync(string operationId, HttpContext context, ArmOperationService operations, CancellationToken cancellationToken)
+    private static async Task<Ok<JsonObject>> OperationStatusAsync(string subscriptionId, string operationId, HttpContext context, ArmOperationService operations, CancellationToken cancellationToken)
     {
-        var operation = await operations.GetAsync(operationId, cancellationToken);
+        var operation = await operations.GetAsync(subscriptionId, operationId, cancellationToken);
         var body = new JsonObject
         {
             ["id"] = $"{context.Request.Path}",
@@ -106,7 +106,7 @@ internal static class WorkspaceEndpoints
     private static async Task<IResult> OperationResultAsync(
         string subscriptionId, string operationId, HttpContext context, ArmOperationService operations, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
     {
-        var operation = await operations.GetAsync(operationId, cancellationToken);
+        var operation = await operations.GetAsync(subscriptionId, operationId, cancellationToken);
         if (!operation.IsDone)
         {
             context.Response.Headers.Location = context.Request.GetEncodedPathAndQuery();

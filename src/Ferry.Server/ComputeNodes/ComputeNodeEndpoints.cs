@@ -10,7 +10,7 @@ internal static class ComputeNodeEndpoints
 {
     public static IEndpointRouteBuilder MapComputeNodeEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/computenodes").WithTags("Centralized Configuration APIs").RequireAuthorization(FerryPolicies.Owner);
+        var group = app.MapGroup("/computenodes").WithTags("Centralized Configuration APIs").RequirePermission(Permission.Owner);
         group.MapGet("/", GetAsync).WithName("getComputeNodes");
         group.MapPost("/", SetAsync).WithName("setComputeNodes");
         group.MapPut("/", AddAsync).WithName("addComputeNode");

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 
@@ -6,6 +8,9 @@ namespace Ferry.Server.OpenApi;
 /// <summary>Ferry's OpenAPI document at <c>/swagger/v1/swagger.json</c>, with the Bearer scheme.</summary>
 internal static class OpenApiExtensions
 {
+    /// <summary>The operation's declared permission: <c>{plane, role, action}</c>.</summary>
+    public const string PermissionExtension = "x-ferry-permission";
+
     public static IServiceCollection AddFerryOpenApi(this IServiceCollection services) =>
         services.AddOpenApi("v1", options =>
         {
@@ -33,12 +38,30 @@ internal static class OpenApiExtensions
                 return Task.CompletedTask;
             });
 
-            // Operations open to anonymous callers say so, overriding the document-wide requirement.
+            // Operations open to anonymous callers say so, overriding the document-wide requirement;
+            // every operation shows the permission it declares, so the rules read as a table.
             options.AddOperationTransformer((operation, context, _) =>
             {
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any())
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<IAllowAnonymous>().Any())
                 {
                     operation.Security = [];
+                }
+
+                if (metadata.OfType<RequestContent>().LastOrDefault() is { } content)
+                {
+                    operation.RequestBody = content.ToBody();
+                }
+
+                if (metadata.OfType<Permission>().LastOrDefault() is { } permission)
+                {
+                    operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                    operation.Extensions[PermissionExtension] = new JsonNodeExtension(new JsonObject
+                    {
+                        ["plane"] = permission.Plane.ToString(),
+                        ["role"] = permission.Role?.ToString(),
+                        ["action"] = permission.Action,
+                    });
                 }
 
                 return Task.CompletedTask;

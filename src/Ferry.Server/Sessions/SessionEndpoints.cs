@@ -4,6 +4,7 @@ using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
 using Ferry.Server.Auth;
 using Ferry.Server.Errors;
+using Ferry.Server.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
@@ -15,7 +16,7 @@ internal static class SessionEndpoints
 {
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/sessions").WithTags("Session APIs");
+        var group = app.MapGroup("/sessions").WithTags("Session APIs").RequirePermission(Permission.Contributor);
         group.MapPost("/", CreateAsync).WithName("createSession");
         group.MapGet("/", List).WithName("listSessions");
         group.MapPost("/{id}/execute", ExecuteAsync).WithName("executeCode");
@@ -25,13 +26,13 @@ internal static class SessionEndpoints
         group.MapGet("/{id}/console-output", ConsoleOutput).WithName("getSessionConsoleOutput");
         group.MapGet("/{id}/history", History).WithName("listSessionHistory");
         group.MapPost("/{id}/files", UploadFileAsync).WithName("uploadSessionFile")
-            .Accepts<IFormFile>("multipart/form-data").DisableAntiforgery();
+            .WithRequestContent("multipart/form-data", "file").DisableAntiforgery();
         group.MapGet("/{id}/files", ListFiles).WithName("listSessionFiles");
         group.MapGet("/{id}/files/{fileName}", GetFile).WithName("getSessionFile");
         group.MapDelete("/{id}/files/{fileName}", DeleteFile).WithName("deleteSessionFile");
         group.MapGet("/{id}/workspace", ListObjectsAsync).WithName("listWorkspaceObjects");
         group.MapPost("/{id}/workspace/{objectName}", SetObjectAsync).WithName("setWorkspaceObject")
-            .Accepts<byte[]>("application/octet-stream");
+            .WithRequestContent("application/octet-stream");
         group.MapGet("/{id}/workspace/{objectName}", GetObjectAsync).WithName("getWorkspaceObject");
         group.MapDelete("/{id}/workspace/{objectName}", DeleteObjectAsync).WithName("deleteWorkspaceObject");
         return app;

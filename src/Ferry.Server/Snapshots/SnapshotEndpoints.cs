@@ -20,7 +20,7 @@ internal static class SnapshotEndpoints
 {
     public static IEndpointRouteBuilder MapSnapshotEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Snapshot APIs");
+        var group = app.MapGroup("").WithTags("Snapshot APIs").RequirePermission(Permission.Contributor);
         group.MapPost("/sessions/{id}/snapshot", CreateAsync).WithName("CreateSnapshot");
         group.MapPost("/sessions/{id}/loadsnapshot/{snapshotId}", LoadAsync).WithName("LoadSnapshot");
         group.MapGet("/snapshots", ListAsync).WithName("ListSnapshots");

@@ -1,4 +1,5 @@
 using Ferry.Core.Status;
+using Ferry.Server.Auth;
 using Ferry.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,7 +10,7 @@ internal static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatusEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/status", GetStatusAsync).WithName("status").WithTags("Status APIs");
+        app.MapGet("/status", GetStatusAsync).WithName("status").WithTags("Status APIs").RequirePermission(Permission.SignedIn);
         return app;
     }
 

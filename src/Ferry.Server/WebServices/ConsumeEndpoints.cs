@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.WebServices;
+using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.WebServices;
@@ -9,7 +10,7 @@ internal static class ConsumeEndpoints
 {
     public static IEndpointRouteBuilder MapConsumeEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Service Consumption APIs");
+        var group = app.MapGroup("/api").WithTags("Service Consumption APIs").RequirePermission(Permission.Reader);
         group.MapPost("/{name}/{version}", ConsumeAsync).WithName("ConsumeWebService");
         group.MapGet("/{name}/{version}/swagger.json", Swagger).WithName("GetWebServiceSwagger");
         return app;

@@ -12,17 +12,17 @@ internal static class WebServiceEndpoints
 {
     public static IEndpointRouteBuilder MapWebServiceEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/services").WithTags("Services Management APIs");
+        var group = app.MapGroup("/services").WithTags("Services Management APIs").RequirePermission(Permission.Reader);
         group.MapGet("/", List).WithName("getAllWebServices");
-        group.MapPost("/{name}", PublishAsync).WithName("publishWebService");
+        group.MapPost("/{name}", PublishAsync).WithName("publishWebService").RequirePermission(Permission.Contributor);
         group.MapGet("/{name}", ListVersions).WithName("getAllWebServiceVersionsByName");
-        group.MapPost("/{name}/{version}", PublishVersionAsync).WithName("publishWebServiceVersion");
-        group.MapPatch("/{name}/{version}", PatchAsync).WithName("patchWebServiceVersion");
+        group.MapPost("/{name}/{version}", PublishVersionAsync).WithName("publishWebServiceVersion").RequirePermission(Permission.Contributor);
+        group.MapPatch("/{name}/{version}", PatchAsync).WithName("patchWebServiceVersion").RequirePermission(Permission.Contributor);
         group.MapGet("/{name}/{version}", Get).WithName("getWebServiceVersion");
-        group.MapDelete("/{name}/{version}", DeleteAsync).WithName("deleteWebServiceVersion");
-        group.MapPost("/{name}/{version}/pool", SetPoolAsync).WithName("createOrUpdateServicePool").RequireAuthorization(FerryPolicies.Owner);
-        group.MapGet("/{name}/{version}/pool", PoolStatus).WithName("getServicePoolStatus").RequireAuthorization(FerryPolicies.Owner);
-        group.MapDelete("/{name}/{version}/pool", DeletePoolAsync).WithName("deleteServicePool").RequireAuthorization(FerryPolicies.Owner);
+        group.MapDelete("/{name}/{version}", DeleteAsync).WithName("deleteWebServiceVersion").RequirePermission(Permission.Contributor);
+        group.MapPost("/{name}/{version}/pool", SetPoolAsync).WithName("createOrUpdateServicePool").RequirePermission(Permission.Owner);
+        group.MapGet("/{name}/{version}/pool", PoolStatus).WithName("getServicePoolStatus").RequirePermission(Permission.Owner);
+        group.MapDelete("/{name}/{version}/pool", DeletePoolAsync).WithName("deleteServicePool").RequirePermission(Permission.Owner);
         return app;
     }
 

@@ -7,7 +7,7 @@ namespace Ferry.Storage.Arm;
 
 internal sealed class SqliteResourceGroupStore(SqliteDatabase database) : IResourceGroupStore
 {
-    private const string Select = "SELECT name AS Name, location AS Location, tags AS Tags, created_at AS CreatedAt FROM resource_groups";
+    private const string Select = "SELECT subscription_id AS SubscriptionId, name AS Name, location AS Location, tags AS Tags, created_at AS CreatedAt FROM resource_groups";
 
     public async Task<ResourceGroup?> FindAsync(string name, CancellationToken cancellationToken)
     {
@@ -16,10 +16,11 @@ internal sealed class SqliteResourceGroupStore(SqliteDatabase database) : IResou
         return row?.ToGroup();
     }
 
-    public async Task<IReadOnlyList<ResourceGroup>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ResourceGroup>> ListAsync(string subscriptionId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition($"{Select} ORDER BY name;", cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"{Select} WHERE subscription_id = @subscriptionId COLLATE NOCASE ORDER BY name;", new { subscriptionId }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToGroup())];
     }
 
@@ -31,10 +32,10 @@ internal sealed class SqliteResourceGroupStore(SqliteDatabase database) : IResou
             "SELECT count(*) FROM resource_groups WHERE name = @Name;", new { group.Name }, transaction, cancellationToken: cancellationToken)) > 0;
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO resource_groups (name, location, tags, created_at) VALUES (@Name, @Location, @Tags, @CreatedAt)
+            INSERT INTO resource_groups (subscription_id, name, location, tags, created_at) VALUES (@SubscriptionId, @Name, @Location, @Tags, @CreatedAt)
             ON CONFLICT (name) DO UPDATE SET tags = excluded.tags;
             """,
-            new { group.Name, group.Location, Tags = JsonSerializer.Serialize(group.Tags), CreatedAt = Timestamps.Format(group.CreatedAt) },
+            new { group.SubscriptionId, group.Name, group.Location, Tags = JsonSerializer.Serialize(group.Tags), CreatedAt = Timestamps.Format(group.CreatedAt) },
             transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
@@ -47,9 +48,9 @@ internal sealed class SqliteResourceGroupStore(SqliteDatabase database) : IResou
         return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM resource_groups WHERE name = @name;", new { name }, cancellationToken: cancellationToken)) > 0;
     }
 
-    private sealed record Row(string Name, string Location, string Tags, string CreatedAt)
+    private sealed record Row(string SubscriptionId, string Name, string Location, string Tags, string CreatedAt)
     {
         public ResourceGroup ToGroup() =>
-            new(Name, Location, JsonSerializer.Deserialize<Dictionary<string, string>>(Tags) ?? [], Timestamps.Parse(CreatedAt));
+            new(SubscriptionId, Name, Location, JsonSerializer.Deserialize<Dictionary<string, string>>(Tags) ?? [], Timestamps.Parse(CreatedAt));
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Dapper;
+using Ferry.Storage.Secrets;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Storage.Database;
@@ -9,7 +10,7 @@ namespace Ferry.Storage.Database;
 /// <c>Migrations/{provider}/NNNN_name.sql</c>, all pending ones in one transaction, so a crash
 /// leaves the schema at the old version or the new one, never between.
 /// </summary>
-public sealed partial class Migrator(SqliteDatabase database, ILogger<Migrator> logger)
+public sealed partial class Migrator(SqliteDatabase database, EndpointKeyProtector endpointKeys, ILogger<Migrator> logger)
 {
     private const string Provider = "Sqlite";
 
@@ -39,6 +40,12 @@ public sealed partial class Migrator(SqliteDatabase database, ILogger<Migrator> 
             LogApplied(logger, script.Version, script.Name);
         }
 
+        // Data the scripts cannot convert: endpoint keys stored in plain text before they were encrypted.
+        if (await endpointKeys.ProtectPlaintextKeysAsync(connection, transaction, cancellationToken) is > 0 and var protectedCount)
+        {
+            LogProtectedKeys(logger, protectedCount);
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -61,6 +68,9 @@ public sealed partial class Migrator(SqliteDatabase database, ILogger<Migrator> 
         using var reader = new StreamReader(stream);
         return new MigrationScript(version, name, reader.ReadToEnd());
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encrypted the keys of {Count} online endpoints stored in plain text")]
+    private static partial void LogProtectedKeys(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Version} ({Name})")]
     private static partial void LogApplied(ILogger logger, long version, string name);

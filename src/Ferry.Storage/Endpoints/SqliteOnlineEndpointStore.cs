@@ -3,10 +3,11 @@ using Dapper;
 using Ferry.Core.Endpoints;
 using Ferry.Storage.Blobs;
 using Ferry.Storage.Database;
+using Ferry.Storage.Secrets;
 
 namespace Ferry.Storage.Endpoints;
 
-internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobStore blobs) : IOnlineEndpointStore
+internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobStore blobs, EndpointKeyProtector keys) : IOnlineEndpointStore
 {
     private const string SelectEndpoint =
         "SELECT resource_group AS ResourceGroup, workspace AS Workspace, name AS Name, location AS Location, description AS Description, auth_mode AS AuthMode, " +
@@ -21,7 +22,7 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<EndpointRow>(new CommandDefinition(
             $"{SelectEndpoint} WHERE resource_group = @resourceGroup AND workspace = @workspace AND name = @name;", new { resourceGroup, workspace, name }, cancellationToken: cancellationToken));
-        return row?.ToEndpoint();
+        return row?.ToEndpoint(keys);
     }
 
     public async Task<IReadOnlyList<OnlineEndpoint>> ListAsync(string resourceGroup, string workspace, CancellationToken cancellationToken)
@@ -29,7 +30,7 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<EndpointRow>(new CommandDefinition(
             $"{SelectEndpoint} WHERE resource_group = @resourceGroup AND workspace = @workspace ORDER BY name;", new { resourceGroup, workspace }, cancellationToken: cancellationToken));
-        return [.. rows.Select(r => r.ToEndpoint())];
+        return [.. rows.Select(r => r.ToEndpoint(keys))];
     }
 
     public async Task UpsertAsync(OnlineEndpoint e, CancellationToken cancellationToken)
@@ -44,7 +45,7 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
             """,
             new
             {
-                e.ResourceGroup, e.Workspace, e.Name, e.Location, e.Description, e.AuthMode, e.PrimaryKey, e.SecondaryKey,
+                e.ResourceGroup, e.Workspace, e.Name, e.Location, e.Description, e.AuthMode, PrimaryKey = keys.Protect(e.PrimaryKey), SecondaryKey = keys.Protect(e.SecondaryKey),
                 Traffic = JsonSerializer.Serialize(e.Traffic), e.ProvisioningState, CreatedAt = Timestamps.Format(e.CreatedAt),
             },
             cancellationToken: cancellationToken));
@@ -153,8 +154,8 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
     private sealed record EndpointRow(
         string ResourceGroup, string Workspace, string Name, string Location, string? Description, string AuthMode, string PrimaryKey, string SecondaryKey, string Traffic, string ProvisioningState, string CreatedAt)
     {
-        public OnlineEndpoint ToEndpoint() => new(
-            ResourceGroup, Workspace, Name, Location, Description, AuthMode, PrimaryKey, SecondaryKey,
+        public OnlineEndpoint ToEndpoint(EndpointKeyProtector keys) => new(
+            ResourceGroup, Workspace, Name, Location, Description, AuthMode, keys.Unprotect(PrimaryKey), keys.Unprotect(SecondaryKey),
             JsonSerializer.Deserialize<Dictionary<string, int>>(Traffic) ?? [], ProvisioningState, Timestamps.Parse(CreatedAt));
     }
 

@@ -56,7 +56,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         var name = await PublishDoubleAsync(alice);
 
         await ExpectAsync(reader.PostAsJsonAsync($"/services/{Unique()}/1.0", Double()), HttpStatusCode.Forbidden, "Contributor role");
-        await ExpectAsync(reader.PatchAsJsonAsync($"/services/{name}/1.0", new { description = "x" }), HttpStatusCode.Forbidden, "Readers cannot update");
+        await ExpectAsync(reader.PatchAsJsonAsync($"/services/{name}/1.0", new { description = "x" }), HttpStatusCode.Forbidden, "needs the Contributor role or a stronger one; your role is Reader");
         await ExpectAsync(bob.PatchAsJsonAsync($"/services/{name}/1.0", new { description = "x" }), HttpStatusCode.Forbidden, "or an Owner can update");
         await ExpectAsync(bob.DeleteAsync($"/services/{name}/1.0"), HttpStatusCode.Forbidden, "or an Owner can delete");
         await ExpectAsync(bob.PostAsJsonAsync($"/services/{name}/2.0", Double()), HttpStatusCode.Forbidden, "belongs to");
