@@ -16,7 +16,7 @@ once() { # URL CONNECTIONS BODY TOKEN
   BODY="$3" TOKEN="$4" wrk -t"$threads" -c"$2" -d"$duration" --latency -s "$bench_root/bench/post.lua" "$1" | wrk_summary
 }
 
-declare -A url token session
+declare -A url token session start
 for mode in Bubblewrap None; do
   start_ferry --Ferry:Sandbox:Mode=$mode --Ferry:Workers:WarmPoolSize=0
   url[$mode]="$FERRY_URL"
@@ -35,7 +35,6 @@ for mode in Bubblewrap None; do
 done
 
 results="$(mktemp)"
-dirs+=("$results")
 for _ in $(seq 1 "$rounds"); do
   for mode in Bubblewrap None; do
     FERRY_URL="${url[$mode]}" TOKEN="${token[$mode]}"
@@ -50,7 +49,7 @@ for _ in $(seq 1 "$rounds"); do
     done
   done
 done
-stop_all
+stop_all # the results file is not in dirs: it is read below
 
 median() { # MODE LOAD
   awk -v m="$1" -v l="$2" '$1 == m && $2 == l { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
@@ -72,3 +71,4 @@ for load in execute consume1 consume16; do
   esac
   echo "| $what | $b_rps req/s, p50 $b_p50 ms, p99 $b_p99 ms ${b_x:-} | $n_rps req/s, p50 $n_p50 ms, p99 $n_p99 ms ${n_x:-} |"
 done
+rm -f "$results"

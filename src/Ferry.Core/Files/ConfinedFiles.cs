@@ -100,7 +100,8 @@ public static partial class ConfinedFiles
                 directory = next;
             }
 
-            var file = Open(directory, parts[^1], OWriteOnly | OCreate | OTruncate | ONoFollow, 0x1A4, out var fileErrno)
+            // Non-blocking: opening a FIFO user code left in its place must fail now, not wait forever for a reader.
+            var file = Open(directory, parts[^1], OWriteOnly | OCreate | OTruncate | ONoFollow | ONonBlock, 0x1A4, out var fileErrno)
                 ?? throw new IOException($"Could not write '{relativePath}' (error {fileErrno}): something else is in its place.");
             if (Type(file) != RegularFile)
             {

@@ -7,12 +7,16 @@ namespace Ferry.Core.Runs;
 /// <summary>
 /// Metrics a run logs, the simple documented way: the script appends one JSON object per line,
 /// <c>{"name": "accuracy", "value": 0.97}</c>, to the file named by <c>AZUREML_METRICS_FILE</c>.
-/// The run reports the last value of each name, and every value in order.
+/// The run reports the last value of each name, and every value in order, from the file's first
+/// <see cref="MaxBytes"/> bytes.
 /// </summary>
 public static class RunMetrics
 {
     public const string File = "azureml-logs/metrics.jsonl";
     public const string EnvironmentVariable = "AZUREML_METRICS_FILE";
+
+    /// <summary>How much of the file is read: user code writes it, and a run is read at every poll.</summary>
+    public const int MaxBytes = 4 * 1024 * 1024;
 
     /// <summary>Each metric's values in the order logged; lines that are not such objects are skipped.</summary>
     public static IReadOnlyDictionary<string, List<JsonNode?>> Read(Run run)
@@ -25,7 +29,9 @@ public static class RunMetrics
             return result;
         }
 
-        using var reader = new StreamReader(stream);
+        var buffer = new byte[(int)Math.Min(MaxBytes, Math.Max(0, stream.Length))];
+        stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        using var reader = new StreamReader(new MemoryStream(buffer));
         while (reader.ReadLine() is { } line)
         {
             try

@@ -13,15 +13,22 @@ namespace Ferry.Core.Sessions;
 public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessionOptions> options, TimeProvider time) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Session> sessions = new();
+    private readonly Dictionary<string, int> starting = []; // sessions being created, by owner; under its own lock
 
     private string Root => Path.GetFullPath(options.Value.Directory);
 
     public async Task<Session> CreateAsync(string owner, string? name, RuntimeType runtime, CancellationToken cancellationToken)
     {
-        if (sessions.Values.Count(s => s.Owner == owner) >= options.Value.MaxSessionsPerUser)
+        // A session being started counts: concurrent creations cannot pass the limit together.
+        lock (starting)
         {
-            throw FerryException.TooManyRequests(
-                $"You have {options.Value.MaxSessionsPerUser} open sessions, the most allowed; close one first.", TimeSpan.FromSeconds(1));
+            if (sessions.Values.Count(s => s.Owner == owner) + starting.GetValueOrDefault(owner) >= options.Value.MaxSessionsPerUser)
+            {
+                throw FerryException.TooManyRequests(
+                    $"You have {options.Value.MaxSessionsPerUser} open sessions, the most allowed; close one first.", TimeSpan.FromSeconds(1));
+            }
+
+            starting[owner] = starting.GetValueOrDefault(owner) + 1;
         }
 
         var id = Guid.NewGuid().ToString("D");
@@ -38,6 +45,13 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
         {
             Directory.Delete(directory, recursive: true);
             throw;
+        }
+        finally
+        {
+            lock (starting)
+            {
+                starting[owner]--;
+            }
         }
     }
 
@@ -140,7 +154,14 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
             }
 
             ConfinedFiles.GiveToOwnerOf(Path.GetDirectoryName(path)!, temp);
-            File.Move(temp, path, overwrite: true); // a rename replaces whatever entry is there; it follows no link
+            try
+            {
+                File.Move(temp, path, overwrite: true); // a rename replaces whatever entry is there; it follows no link
+            }
+            catch (IOException) when (Directory.Exists(path))
+            {
+                throw FerryException.Conflict($"The session's working directory has a directory named '{fileName}'; a file cannot replace it.");
+            }
         }
         finally
         {

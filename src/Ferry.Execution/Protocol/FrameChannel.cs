@@ -9,8 +9,8 @@ namespace Ferry.Execution.Protocol;
 /// </summary>
 public static class FrameChannel
 {
-    /// <summary>Larger frames mean a broken worker, not a big result.</summary>
-    public const int MaxFrameBytes = 512 * 1024 * 1024;
+    /// <summary>Larger frames mean a broken or hostile worker, not a big result (the worker caps its replies at 192 MiB).</summary>
+    public const int MaxFrameBytes = 256 * 1024 * 1024;
 
     /// <summary>A message as one frame, its length first.</summary>
     public static byte[] Encode(JsonObject message)

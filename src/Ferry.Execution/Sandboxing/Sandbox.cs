@@ -133,9 +133,10 @@ public sealed partial class Sandbox
 
             var program = request.Program(layout);
             var arguments = request.Arguments(layout);
+            using var filter = sandboxed ? OpenFilter() : null;
             if (sandboxed)
             {
-                foreach (var argument in BubblewrapArguments(request, run, tmp, uid))
+                foreach (var argument in BubblewrapArguments(request, run, tmp, uid, filter))
                 {
                     info.ArgumentList.Add(argument);
                 }
@@ -152,11 +153,20 @@ public sealed partial class Sandbox
                 info.ArgumentList.Add(argument);
             }
 
+            // Standard output is a pipe even when nobody reads it: no descriptor of the server's terminal
+            // reaches user code (TIOCSTI could type into it), and /dev/tty does not exist in the sandbox.
+            info.RedirectStandardOutput = true;
             var process = new Process { StartInfo = info };
             var sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => ReleaseUid(uid));
             request.BeforeStart?.Invoke(process, layout);
             await ProcessLauncher.StartAsync(process);
             process.StandardInput.Close();
+            if (!request.CaptureOutput)
+            {
+                process.OutputDataReceived += static (_, _) => { };
+                process.BeginOutputReadLine();
+            }
+
             return sandboxedProcess;
         }
         catch
@@ -167,9 +177,17 @@ public sealed partial class Sandbox
         }
     }
 
-    private List<string> BubblewrapArguments(SandboxRequest request, string run, string tmp, uint? uid)
+    private List<string> BubblewrapArguments(SandboxRequest request, string run, string tmp, uint? uid, Microsoft.Win32.SafeHandles.SafeFileHandle? filter)
     {
-        var args = new List<string> { "--new-session", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try" };
+        // No --new-session: a session of its own puts each worker in a scheduler autogroup of its own,
+        // which slows every call that crosses between server and worker; without a terminal
+        // descriptor or /dev/tty (see StartAsync and /dev below) there is no terminal to abuse.
+        var args = new List<string> { "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try" };
+        if (filter is not null)
+        {
+            args.AddRange(["--seccomp", filter.DangerousGetHandle().ToString(CultureInfo.InvariantCulture)]);
+        }
+
         if (!request.Network)
         {
             args.Add("--unshare-net");
@@ -218,8 +236,16 @@ public sealed partial class Sandbox
             }
         }
 
-        args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
-        args.AddRange(["--size", (options.SharedMemoryMb * 1024L * 1024L).ToString(CultureInfo.InvariantCulture), "--tmpfs", "/dev/shm"]);
+        // A /dev of the harmless devices only: no terminals, no pseudo-terminal multiplexer whose
+        // host-wide limit one worker could use up.
+        args.AddRange(["--proc", "/proc", "--perms", "0755", "--dir", "/dev"]);
+        foreach (var device in new[] { "null", "zero", "full", "random", "urandom" })
+        {
+            args.AddRange(["--dev-bind", "/dev/" + device, "/dev/" + device]);
+        }
+
+        args.AddRange(["--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin", "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2", "/dev/stderr"]);
+        args.AddRange(["--size", (options.SharedMemoryMb * 1024L * 1024L).ToString(CultureInfo.InvariantCulture), "--perms", "1777", "--tmpfs", "/dev/shm"]);
         args.AddRange(["--bind", tmp, "/tmp", "--bind", run, VisibleRun, "--bind", request.WorkingDirectory, VisibleHome, "--chdir", VisibleHome]);
         args.AddRange(["--hostname", "ferry-worker", "--", Prlimit]);
         args.Add($"--nproc={options.MaxProcesses}");
@@ -243,6 +269,24 @@ public sealed partial class Sandbox
 
         return args;
     }
+
+    private string FilterPath => Path.Combine(ScratchRoot, "seccomp.bpf");
+
+    /// <summary>The seccomp program, open on a descriptor the child inherits (bubblewrap reads it by number).</summary>
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? OpenFilter()
+    {
+        if (!File.Exists(FilterPath))
+        {
+            return null;
+        }
+
+        var handle = File.OpenHandle(FilterPath);
+        _ = Fcntl((int)handle.DangerousGetHandle(), 2 /* F_SETFD */, 0); // not close-on-exec
+        return handle;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
 
     private static bool IsUnder(string path, string directory) =>
         path == directory || path.StartsWith(Path.TrimEndingDirectorySeparator(directory) + "/", StringComparison.Ordinal);
@@ -297,6 +341,12 @@ public sealed partial class Sandbox
         }
 
         TryDelete(ScratchRoot); // what workers of a previous run of the server left; none of this run's exists yet
+        if (SeccompFilter.Build() is { } program)
+        {
+            Directory.CreateDirectory(ScratchRoot);
+            await File.WriteAllBytesAsync(FilterPath, program);
+        }
+
         var account = root ? $"one unprivileged account per worker (uids {options.UidBase}-{options.UidBase + (uint)options.UidCount - 1}), no capabilities" : "the server's user inside a user namespace";
         var home = Directory.CreateTempSubdirectory("ferry-sandbox-probe-").FullName;
         var version = "";
@@ -335,7 +385,8 @@ public sealed partial class Sandbox
                         ConfinedFiles.GiveTree(scratch.FullName, owner, owner);
                     }
 
-                    var args = BubblewrapArguments(request, run, tmp, uid);
+                    using var filter = OpenFilter();
+                    var args = BubblewrapArguments(request, run, tmp, uid, filter);
                     var check = await Processes.ProcessRunner.RunAsync(options.Bubblewrap, [.. args, "/usr/bin/true"], TimeSpan.FromSeconds(30), CancellationToken.None);
                     if (check.ExitCode != 0)
                     {

@@ -136,8 +136,12 @@ public sealed partial class PythonWorker : IInterpreterWorker
             try
             {
                 var hello = await FrameChannel.ReadAsync(worker.replies, ready.Token);
-                var proof = new byte[token.Length];
-                await worker.control.ReceiveAsync(proof, ready.Token); // the token again, on the second connection
+                var proof = new byte[token.Length]; // the token again, on the second connection
+                for (int read = 0, got = -1; read < proof.Length && got != 0; read += got)
+                {
+                    got = await worker.control.ReceiveAsync(proof.AsMemory(read), ready.Token);
+                }
+
                 if (hello?["type"]?.GetValue<string>() != "ready" || hello["token"]?.GetValue<string>() != token || Encoding.ASCII.GetString(proof) != token)
                 {
                     throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());

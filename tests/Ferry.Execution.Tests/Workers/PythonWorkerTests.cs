@@ -85,6 +85,23 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.Contains("Output 'missing' was not defined", result.ErrorMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("o = 10 ** 5000", "Exceeds the limit")] // json cannot write an integer of over 4,300 digits
+    [InlineData("o = 'a\\ud800b'", "surrogate")] // nor a lone surrogate as UTF-8
+    public async Task Execute_OutputJsonCannotCarry_IsAFailedExecution_TheWorkerLivesOn(string code, string reason)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await worker.ExecuteAsync(code, [], ["o"], CancellationToken.None);
+            Assert.False(result.Success);
+            Assert.Contains(reason, result.ErrorMessage, StringComparison.Ordinal);
+        }
+
+        var after = await worker.ExecuteAsync("y = 1", [], ["y"], CancellationToken.None);
+        Assert.True(after.Success, after.ErrorMessage);
+        Assert.True(worker.IsAlive);
+    }
+
     [Fact]
     public async Task Execute_CLevelWritesToFd1_AreCapturedNotCorruptingFrames()
     {

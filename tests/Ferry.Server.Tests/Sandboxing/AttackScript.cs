@@ -13,8 +13,8 @@ internal static class AttackScript
 
         def _read(path):
             try:
-                with open(path, 'rb') as f:
-                    return 'READ %d bytes' % len(f.read())
+                with open(path, 'rb', buffering=0) as f:
+                    return 'READ %d bytes' % len(f.read(1 << 30))
             except Exception as e:
                 return type(e).__name__
 
@@ -51,6 +51,9 @@ internal static class AttackScript
                     except Exception:
                         pass
             r['killed'] = killed
+            # A user namespace would make it root with every capability (mounts, the kernel's namespace code).
+            r['user_namespace'] = subprocess.run(['unshare', '-Ur', 'true'], capture_output=True).returncode
+            r['terminal'] = [_read(d) for d in ('/dev/tty', '/dev/ptmx')]
             # Links left where the server reads: if it followed them, a download would leak the key.
             for link in ('leak.txt', 'outputs/model.bin'):
                 try:

@@ -212,6 +212,8 @@ public sealed class SandboxAttackTests(SandboxAttackTests.Server server, ITestOu
         Assert.InRange(report.GetProperty("forked").GetInt32(), 0, ProcessLimit);
         Assert.NotEqual(JsonValueKind.Null, report.GetProperty("fork_error").ValueKind);
         Assert.NotEqual(0, report.GetProperty("uid").GetInt32());
+        Assert.NotEqual(0, report.GetProperty("user_namespace").GetInt32());
+        Assert.All(report.GetProperty("terminal").EnumerateArray(), opened => Assert.Equal("FileNotFoundError", opened.GetString()));
     }
 
     /// <summary>The grandchild user code left (<c>sleep MARKER</c>) is gone once its worker is.</summary>

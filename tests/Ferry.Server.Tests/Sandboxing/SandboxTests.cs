@@ -113,4 +113,65 @@ public sealed class SandboxTests
             Assert.Contains($"interfaces {interfaces}", log, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task PlantedEntries_AFifoOrADirectoryWhereTheServerWrites_Are409s_NothingHangs()
+    {
+        await using var factory = new FerryFactory();
+        using var client = await factory.LoggedInClientAsync();
+        var id = await SessionApi.CreateAsync(client);
+        await SessionApi.RunAsync(client, id, "open('data.txt', 'w').write('x')");
+        string snapshot;
+        using (var created = await client.PostAsJsonAsync($"/sessions/{id}/snapshot", new { name = "s" }))
+        {
+            snapshot = (await HttpAssert.OkJsonAsync(created)).GetProperty("snapshotId").GetString()!;
+        }
+
+        await SessionApi.RunAsync(client, id, "import os\nos.remove('data.txt')\nos.mkfifo('data.txt')\nos.mkdir('upload.txt')");
+        using (var load = await client.PostAsync($"/sessions/{id}/loadsnapshot/{snapshot}", null).WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            await HttpAssert.ErrorAsync(load, HttpStatusCode.Conflict, "data.txt");
+        }
+
+        using var form = new MultipartFormDataContent { { new StringContent("x"), "file", "upload.txt" } };
+        using (var upload = await client.PostAsync($"/sessions/{id}/files", form))
+        {
+            await HttpAssert.ErrorAsync(upload, HttpStatusCode.Conflict, "upload.txt");
+        }
+
+        Assert.Equal(2, (await SessionApi.RunAsync(client, id, "x = 2", "x"))["x"].GetInt32()); // the session was not held
+    }
+
+    [Fact]
+    public async Task HugeConsoleOutput_KeepsItsEnds_HugeOutput_IsAFailedExecution()
+    {
+        await using var factory = new FerryFactory();
+        using var client = await factory.LoggedInClientAsync();
+        var id = await SessionApi.CreateAsync(client);
+        var printed = await SessionApi.ExecuteAsync(client, id, new { code = "import sys\nsys.stdout.write('<' + 'a' * (20 << 20) + '>')" });
+        Assert.True(printed.GetProperty("success").GetBoolean());
+        var console = printed.GetProperty("consoleOutput").GetString()!;
+        Assert.InRange(console.Length, 1, 5 << 20);
+        Assert.StartsWith("<", console, StringComparison.Ordinal);
+        Assert.EndsWith(">", console, StringComparison.Ordinal);
+        Assert.Contains("bytes of output left out", console, StringComparison.Ordinal);
+
+        var huge = await SessionApi.ExecuteAsync(client, id, new { code = "s = 'a' * (200 << 20)", outputParameters = new[] { "s" } });
+        Assert.False(huge.GetProperty("success").GetBoolean());
+        Assert.Contains("more than the", huge.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConcurrentCreations_CannotPassTheSessionLimit()
+    {
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Sessions:MaxSessionsPerUser"] = "3" });
+        using var client = await factory.LoggedInClientAsync();
+        var created = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await client.PostAsJsonAsync("/sessions", new { name = "s", runtimeType = "Python" });
+            return response.StatusCode;
+        }));
+        Assert.Equal(3, created.Count(status => status == HttpStatusCode.Created));
+        Assert.Equal(5, created.Count(status => status == HttpStatusCode.TooManyRequests));
+    }
 }

@@ -68,10 +68,17 @@ def read_frame():
     return None if body is None else json.loads(body.decode("utf-8"))
 
 
+MAX_REPLY_BYTES = 192 * 1024 * 1024  # the server refuses larger frames (a 100 MiB workspace object fits, base64)
+MAX_CONSOLE_BYTES = 4 * 1024 * 1024  # consoleOutput keeps its first and last halves of this
+
+
 def write_frame(message):
     """Writes one frame. A value JSON cannot carry (an integer of more than 4,300 digits, a lone
-    surrogate) raises ValueError before anything is written, so the channel stays whole."""
+    surrogate) or a reply over MAX_REPLY_BYTES raises ValueError before anything is written, so the
+    channel stays whole."""
     body = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_not_encodable).encode("utf-8")
+    if len(body) > MAX_REPLY_BYTES:
+        raise ValueError(f"the reply is {len(body)} bytes, more than the {MAX_REPLY_BYTES} a reply may have")
     _SOCKET.sendall(struct.pack("<I", len(body)) + body)
 
 
@@ -145,6 +152,18 @@ def _files(directory):
                 except OSError:
                     continue
     return result
+
+
+def _console(capture, size):
+    """What the execution printed; past MAX_CONSOLE_BYTES its beginning and end, and how much was left out."""
+    if not size:
+        return ""
+    if size <= MAX_CONSOLE_BYTES:
+        return os.pread(capture, size, 0).decode("utf-8", errors="replace")
+    half = MAX_CONSOLE_BYTES // 2
+    head = os.pread(capture, half, 0).decode("utf-8", errors="replace")
+    tail = os.pread(capture, half, size - half).decode("utf-8", errors="replace")
+    return f"{head}\n[... {size - 2 * half} bytes of output left out ...]\n{tail}"
 
 
 class RequestError(Exception):
@@ -291,7 +310,7 @@ class Worker:
             except Exception:
                 pass
         self.captured = os.fstat(capture).st_size
-        console = os.pread(capture, self.captured, 0).decode("utf-8", errors="replace") if self.captured else ""
+        console = _console(capture, self.captured)
 
         kinds = request.get("outputTypes") or {}
         outputs, output_errors = [], []
