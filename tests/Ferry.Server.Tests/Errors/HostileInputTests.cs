@@ -191,6 +191,33 @@ public sealed class HostileInputTests(FerryFactory factory) : IClassFixture<Ferr
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
     }
 
+    [Fact]
+    public async Task Consume_OutputStringWithALoneSurrogate_Is200AndTheServiceKeepsServing()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = $"surrogate-{Guid.NewGuid():N}"[..18];
+        using (var publish = await client.PostAsJsonAsync($"/services/{name}/1.0", new
+        {
+            code = "s = chr(0xD800) + 'x' if odd else 'fine'",
+            runtimeType = "Python",
+            inputParameterDefinitions = new[] { new { name = "odd", type = "logical" } },
+            outputParameterDefinitions = new[] { new { name = "s", type = "character" } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+        }
+
+        using (var odd = await client.PostAsJsonAsync($"/api/{name}/1.0", new { odd = true }))
+        {
+            Assert.Equal(HttpStatusCode.OK, odd.StatusCode);
+            JsonDocument.Parse(await odd.Content.ReadAsStringAsync()); // well-formed JSON, whatever it says
+        }
+
+        using var fine = await client.PostAsJsonAsync($"/api/{name}/1.0", new { odd = false });
+        var result = await HttpAssert.OkJsonAsync(fine);
+        Assert.Equal("fine", result.GetProperty("outputParameters").GetProperty("s").GetString());
+    }
+
     /// <summary>
     /// Python refuses to print integers over 4,300 digits; the worker must fail that call, not die.
     /// (The worker-side fix lands with the sandbox branch.)
