@@ -37,6 +37,57 @@ public sealed record ExecutionResult(
 
     /// <summary>A failed execution that never reached the interpreter's code, e.g. because the worker died.</summary>
     public static ExecutionResult Failed(string message) => new(false, message, "", [], []);
+
+    /// <summary>
+    /// This result, or a failed one naming the output when an output holds text JSON cannot carry
+    /// (an unpaired UTF-16 surrogate, which Python strings may hold): the caller gets a failed
+    /// execution with the reason, never a response that breaks while it is written.
+    /// </summary>
+    public ExecutionResult Sendable()
+    {
+        foreach (var (name, value) in OutputParameters)
+        {
+            if (!Encodable(value))
+            {
+                return this with
+                {
+                    Success = false,
+                    ErrorMessage = $"The output '{name}' holds text that is not valid Unicode (an unpaired UTF-16 surrogate), so it cannot be sent as JSON.",
+                    OutputParameters = [],
+                    OutputFiles = new Dictionary<string, string>(),
+                };
+            }
+        }
+
+        return this;
+    }
+
+    private static bool Encodable(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return true;
+            case JsonObject obj:
+                return obj.All(p => WellFormed(p.Key) && Encodable(p.Value));
+            case JsonArray array:
+                return array.All(Encodable);
+            case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                try
+                {
+                    return WellFormed(value.GetValue<string>());
+                }
+                catch (InvalidOperationException)
+                {
+                    return false; // an escaped lone surrogate that cannot become a .NET string
+                }
+
+            default:
+                return true;
+        }
+    }
+
+    private static bool WellFormed(string text) => System.Text.Unicode.Utf8.FromUtf16(text, new byte[text.Length * 3], out _, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done;
 }
 
 /// <summary>The worker died or was killed; its session cannot go on.</summary>

@@ -87,7 +87,7 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
             ExecutionResult result;
             try
             {
-                result = await Live(session).Worker.ExecuteAsync(request, cancellationToken);
+                result = (await Live(session).Worker.ExecuteAsync(request, cancellationToken)).Sendable();
             }
             catch (WorkerDiedException died)
             {

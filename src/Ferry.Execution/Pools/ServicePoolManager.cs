@@ -60,7 +60,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
             var died = false;
             try
             {
-                return await worker.Worker.ExecuteAsync(lease.StartBy is null ? request : request with { StartBy = lease.StartBy }, cancellationToken);
+                return (await worker.Worker.ExecuteAsync(lease.StartBy is null ? request : request with { StartBy = lease.StartBy }, cancellationToken)).Sendable();
             }
             catch (WorkerDiedException notStarted) when (notStarted.NotStarted && attempt < MaxAttempts)
             {

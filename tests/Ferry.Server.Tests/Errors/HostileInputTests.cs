@@ -191,6 +191,44 @@ public sealed class HostileInputTests(FerryFactory factory) : IClassFixture<Ferr
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
     }
 
+    [Fact]
+    public async Task Consume_OutputStringWithALoneSurrogate_Is200AndTheServiceKeepsServing()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = $"surrogate-{Guid.NewGuid():N}"[..18];
+        using (var publish = await client.PostAsJsonAsync($"/services/{name}/1.0", new
+        {
+            code = "s = chr(0xD800) + 'x' if odd else 'fine'",
+            runtimeType = "Python",
+            inputParameterDefinitions = new[] { new { name = "odd", type = "logical" } },
+            outputParameterDefinitions = new[] { new { name = "s", type = "character" } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+        }
+
+        using (var odd = await client.PostAsJsonAsync($"/api/{name}/1.0", new { odd = true }))
+        {
+            var result = await HttpAssert.OkJsonAsync(odd);
+            Assert.False(result.GetProperty("success").GetBoolean());
+            Assert.Contains("output 's' holds text that is not valid Unicode", result.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        }
+
+        using var fine = await client.PostAsJsonAsync($"/api/{name}/1.0", new { odd = false });
+        Assert.Equal("fine", (await HttpAssert.OkJsonAsync(fine)).GetProperty("outputParameters").GetProperty("s").GetString());
+    }
+
+    [Fact]
+    public async Task Execute_OutputStringWithALoneSurrogate_IsAFailedExecutionAndTheSessionLives()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var session = await SessionApi.CreateAsync(client);
+        var odd = await SessionApi.ExecuteAsync(client, session, new { code = "s = 'a' + chr(0xDC00)", outputParameters = new[] { "s" } });
+        Assert.False(odd.GetProperty("success").GetBoolean());
+        Assert.Contains("not valid Unicode", odd.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        Assert.Equal("a", (await SessionApi.RunAsync(client, session, "t = s[:1]", "t"))["t"].GetString());
+    }
+
     /// <summary>
     /// Python refuses to print integers over 4,300 digits; the worker must fail that call, not die.
     /// (The worker-side fix lands with the sandbox branch.)
@@ -209,6 +247,11 @@ public sealed class HostileInputTests(FerryFactory factory) : IClassFixture<Ferr
         }))
         {
             Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+        }
+
+        using (var one = await client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 1, MaxPoolSize = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, one.StatusCode); // one worker: every call below meets the same one
         }
 
         var pid = await ConsumeIntAsync(client, name, big: false);
