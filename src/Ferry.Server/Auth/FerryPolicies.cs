@@ -34,9 +34,14 @@ internal static class FerryPolicies
     public static PrincipalRef PrincipalOf(ClaimsPrincipal user)
     {
         var name = user.Identity?.Name ?? "";
-        return IsServicePrincipal(user)
-            ? new PrincipalRef(PrincipalKind.ServicePrincipal, user.FindFirstValue(AccessTokens.LoginSessionClaim)![ServicePrincipalService.LoginPrefix.Length..], name[ServicePrincipalService.LoginPrefix.Length..])
-            : new PrincipalRef(PrincipalKind.User, name, name);
+        if (!IsServicePrincipal(user))
+        {
+            return new PrincipalRef(PrincipalKind.User, name, name);
+        }
+
+        // Both carry the prefix: the name "sp:{name}", the login "sp:{clientId}".
+        var prefix = ServicePrincipalService.LoginPrefix.Length;
+        return new PrincipalRef(PrincipalKind.ServicePrincipal, user.FindFirstValue(AccessTokens.LoginSessionClaim)![prefix..], name[prefix..]);
     }
 
     /// <summary>Client-credential tokens name their login <c>sp:{clientId}</c>; users' logins are GUIDs.</summary>

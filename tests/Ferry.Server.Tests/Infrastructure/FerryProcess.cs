@@ -55,9 +55,9 @@ public sealed class FerryProcess : IAsyncDisposable
                     return server;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                // not listening yet, or a first answer slower than the probe's timeout on a loaded machine
             }
 
             await Task.Delay(100);
