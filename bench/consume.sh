@@ -19,18 +19,9 @@ once() { # URL CONNECTIONS DURATION [TOKEN]
 
 # Ferry: train in a session, snapshot, publish, as the seed workflow does.
 start_ferry
-train="from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\nnames = ['I. setosa', 'I. versicolor', 'I. virginica']"
-session="$(api POST /sessions -d '{"runtimeType":"Python"}' | jq -r .sessionId)"
-api POST "/sessions/$session/execute" -d "{\"code\":\"$train\"}" | jq -e .success >/dev/null
-snapshot="$(api POST "/sessions/$session/snapshot" -d '{"name":"Iris"}' | jq -r .snapshotId)"
-api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in clf.predict([flower_data])]\",
-  \"inputParameterDefinitions\":[{\"name\":\"flower_data\",\"type\":\"vector\"}],
-  \"outputParameterDefinitions\":[{\"name\":\"iris_species\",\"type\":\"vector\"}],
-  \"runtimeType\":\"Python\",\"snapshotId\":\"$snapshot\"}" >/dev/null
-api DELETE "/sessions/$session" >/dev/null
+publish_iris
+api DELETE "/sessions/$IRIS_SESSION" >/dev/null
 ferry="$FERRY_URL/api/Iris/V1.0"
-check="$(api POST /api/Iris/V1.0 -d "$body" | jq -r '.outputParameters.iris_species[0]')"
-[[ "$check" == "I. versicolor" ]] || { echo "bench: Ferry predicted '$check'" >&2; exit 1; }
 
 # The baseline, running beside it: an idle server costs the other nothing.
 port="$(free_port)"

@@ -68,3 +68,19 @@ wrk_summary() {
     /Non-2xx/ { bad = $NF }
     END { printf "%.0f %.2f %.2f%s\n", rps, p50, p99, (bad ? " NON-2XX=" bad : "") }'
 }
+
+# The seed workflow on the server at FERRY_URL: train iris in a session, snapshot, publish Iris/V1.0,
+# check one prediction. Leaves the session's id in IRIS_SESSION.
+publish_iris() {
+  local train snapshot check
+  train="from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\nnames = ['I. setosa', 'I. versicolor', 'I. virginica']"
+  IRIS_SESSION="$(api POST /sessions -d '{"runtimeType":"Python"}' | jq -r .sessionId)"
+  api POST "/sessions/$IRIS_SESSION/execute" -d "{\"code\":\"$train\"}" | jq -e .success >/dev/null
+  snapshot="$(api POST "/sessions/$IRIS_SESSION/snapshot" -d '{"name":"Iris"}' | jq -r .snapshotId)"
+  api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in clf.predict([flower_data])]\",
+    \"inputParameterDefinitions\":[{\"name\":\"flower_data\",\"type\":\"vector\"}],
+    \"outputParameterDefinitions\":[{\"name\":\"iris_species\",\"type\":\"vector\"}],
+    \"runtimeType\":\"Python\",\"snapshotId\":\"$snapshot\"}" >/dev/null
+  check="$(api POST /api/Iris/V1.0 -d '{"flower_data":[7,3.2,4.7,1.4]}' | jq -r '.outputParameters.iris_species[0]')"
+  [[ "$check" == "I. versicolor" ]] || { echo "bench: Ferry predicted '$check'" >&2; exit 1; }
+}

@@ -9,7 +9,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 duration="${DURATION:-10s}"
 rounds="${ROUNDS:-3}"
 body='{"flower_data":[7,3.2,4.7,1.4]}'
-train="from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\nnames = ['I. setosa', 'I. versicolor', 'I. virginica']"
 
 once() { # URL CONNECTIONS BODY TOKEN
   local threads=$(( $2 < 2 ? 1 : 2 ))
@@ -21,15 +20,8 @@ for mode in Bubblewrap None; do
   start_ferry --Ferry:Sandbox:Mode=$mode --Ferry:Workers:WarmPoolSize=0
   url[$mode]="$FERRY_URL"
   token[$mode]="$TOKEN"
-  id="$(api POST /sessions -d '{"runtimeType":"Python"}' | jq -r .sessionId)"
-  api POST "/sessions/$id/execute" -d "{\"code\":\"$train\"}" | jq -e .success >/dev/null
-  snapshot="$(api POST "/sessions/$id/snapshot" -d '{"name":"Iris"}' | jq -r .snapshotId)"
-  api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in clf.predict([flower_data])]\",
-    \"inputParameterDefinitions\":[{\"name\":\"flower_data\",\"type\":\"vector\"}],
-    \"outputParameterDefinitions\":[{\"name\":\"iris_species\",\"type\":\"vector\"}],
-    \"runtimeType\":\"Python\",\"snapshotId\":\"$snapshot\"}" >/dev/null
-  check="$(api POST /api/Iris/V1.0 -d "$body" | jq -r '.outputParameters.iris_species[0]')"
-  [[ "$check" == "I. versicolor" ]] || { echo "bench: $mode predicted '$check'" >&2; exit 1; }
+  publish_iris
+  id="$IRIS_SESSION"
   session[$mode]="$id"
   once "$FERRY_URL/api/Iris/V1.0" 16 "$body" "$TOKEN" >/dev/null # warm-up: JIT tiering, the pool's workers
 done

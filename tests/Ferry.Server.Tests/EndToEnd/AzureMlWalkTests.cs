@@ -90,31 +90,7 @@ public sealed class AzureMlWalkTests : IDisposable
             + "def run(raw_data):\n    return model.predict(json.loads(raw_data)['data']).tolist()\n"))).Dispose();
         (await client.PutAsJsonAsync($"{workspace}/codes/score/versions/1?{Preview}", new { properties = new { path = "LocalUpload/score" } })).Dispose();
         var endpoint = $"{workspace}/onlineEndpoints/iris-endpoint";
-        using (var put = await client.PutAsJsonAsync($"{endpoint}?{Preview}", new { location = "westus2", properties = new { authMode = "Key" } }))
-        {
-            Assert.Equal("Succeeded", await ArmApi.PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
-        }
-
-        using (var deploy = await client.PutAsJsonAsync($"{endpoint}/deployments/blue?{Preview}", new
-        {
-            location = "westus2",
-            properties = new
-            {
-                model = new { referenceType = "Id", assetId = $"{workspace}/models/iris/versions/2" },
-                codeConfiguration = new { codeId = $"{workspace}/codes/score/versions/1", scoringScript = "score.py" },
-                scaleSettings = new { instanceCount = 1 },
-            },
-        }))
-        {
-            Assert.Equal("Succeeded", await ArmApi.PollAsync(client, deploy.Headers.GetValues("Azure-AsyncOperation").Single()));
-        }
-
-        (await client.PatchAsJsonAsync($"{endpoint}?{Preview}", new { properties = new { traffic = new Dictionary<string, int> { ["blue"] = 100 } } })).Dispose();
-        using var got = await client.GetAsync($"{endpoint}?{Preview}");
-        var scoringUri = (await HttpAssert.OkJsonAsync(got)).GetProperty("properties").GetProperty("scoringUri").GetString()!;
-        using var keys = await client.PostAsync($"{endpoint}/listKeys?{Preview}", null);
-        var pair = await HttpAssert.OkJsonAsync(keys);
-        string primary = pair.GetProperty("primaryKey").GetString()!, secondary = pair.GetProperty("secondaryKey").GetString()!;
+        var (scoringUri, primary, secondary) = await ArmApi.DeployAsync(client, workspace, "iris-endpoint", $"{workspace}/models/iris/versions/2");
 
         // Score two rows with the key; a wrong key; rotate the primary.
         const string rows = """{"data": [[7, 3.2, 4.7, 1.4], [3, 2.6, 3, 2.5]]}""";

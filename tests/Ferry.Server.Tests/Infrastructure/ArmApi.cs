@@ -101,4 +101,39 @@ public static class ArmApi
             ["client_secret"] = secret,
             ["resource"] = "https://management.azure.com/",
         }));
+
+    /// <summary>
+    /// An online endpoint with one deployment, <c>blue</c>, taking all traffic: endpoint and deployment
+    /// polled to Succeeded. Returns the scoring URI and the two keys.
+    /// </summary>
+    public static async Task<(string ScoringUri, string Primary, string Secondary)> DeployAsync(HttpClient client, string workspace, string endpointName, string modelAssetId)
+    {
+        const string Preview = "api-version=2021-03-01-preview";
+        var endpoint = $"{workspace}/onlineEndpoints/{endpointName}";
+        using (var put = await client.PutAsJsonAsync($"{endpoint}?{Preview}", new { location = "westus2", properties = new { authMode = "Key" } }))
+        {
+            Assert.Equal("Succeeded", await PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
+        }
+
+        using (var deploy = await client.PutAsJsonAsync($"{endpoint}/deployments/blue?{Preview}", new
+        {
+            location = "westus2",
+            properties = new
+            {
+                model = new { referenceType = "Id", assetId = modelAssetId },
+                codeConfiguration = new { codeId = $"{workspace}/codes/score/versions/1", scoringScript = "score.py" },
+                scaleSettings = new { instanceCount = 1 },
+            },
+        }))
+        {
+            Assert.Equal("Succeeded", await PollAsync(client, deploy.Headers.GetValues("Azure-AsyncOperation").Single()));
+        }
+
+        (await client.PatchAsJsonAsync($"{endpoint}?{Preview}", new { properties = new { traffic = new Dictionary<string, int> { ["blue"] = 100 } } })).Dispose();
+        using var got = await client.GetAsync($"{endpoint}?{Preview}");
+        var scoringUri = (await HttpAssert.OkJsonAsync(got)).GetProperty("properties").GetProperty("scoringUri").GetString()!;
+        using var keys = await client.PostAsync($"{endpoint}/listKeys?{Preview}", null);
+        var pair = await HttpAssert.OkJsonAsync(keys);
+        return (scoringUri, pair.GetProperty("primaryKey").GetString()!, pair.GetProperty("secondaryKey").GetString()!);
+    }
 }

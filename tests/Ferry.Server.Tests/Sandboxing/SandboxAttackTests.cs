@@ -103,30 +103,7 @@ public sealed class SandboxAttackTests(SandboxAttackTests.Server server, ITestOu
             AttackScript.Source + "\ndef init():\n    pass\n\ndef run(raw_data):\n    return json.dumps(attack(json.loads(raw_data)))\n"))).Dispose();
         (await admin.PutAsJsonAsync($"{workspace}/codes/score/versions/1?{Preview}", new { properties = new { path = "LocalUpload/score" } })).Dispose();
         var endpoint = $"{workspace}/onlineEndpoints/attack";
-        using (var put = await admin.PutAsJsonAsync($"{endpoint}?{Preview}", new { location = "westus2", properties = new { authMode = "Key" } }))
-        {
-            Assert.Equal("Succeeded", await ArmApi.PollAsync(admin, put.Headers.GetValues("Azure-AsyncOperation").Single()));
-        }
-
-        using (var deploy = await admin.PutAsJsonAsync($"{endpoint}/deployments/blue?{Preview}", new
-        {
-            location = "westus2",
-            properties = new
-            {
-                model = new { referenceType = "Id", assetId = $"{workspace}/models/m/versions/1" },
-                codeConfiguration = new { codeId = $"{workspace}/codes/score/versions/1", scoringScript = "score.py" },
-                scaleSettings = new { instanceCount = 1 },
-            },
-        }))
-        {
-            Assert.Equal("Succeeded", await ArmApi.PollAsync(admin, deploy.Headers.GetValues("Azure-AsyncOperation").Single()));
-        }
-
-        (await admin.PatchAsJsonAsync($"{endpoint}?{Preview}", new { properties = new { traffic = new Dictionary<string, int> { ["blue"] = 100 } } })).Dispose();
-        using var got = await admin.GetAsync($"{endpoint}?{Preview}");
-        var scoringUri = (await HttpAssert.OkJsonAsync(got)).GetProperty("properties").GetProperty("scoringUri").GetString()!;
-        using var keys = await admin.PostAsync($"{endpoint}/listKeys?{Preview}", null);
-        var key = (await HttpAssert.OkJsonAsync(keys)).GetProperty("primaryKey").GetString()!;
+        var (scoringUri, key, _) = await ArmApi.DeployAsync(admin, workspace, "attack", $"{workspace}/models/m/versions/1");
         using var scorer = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, scoringUri) { Content = new StringContent(JsonSerializer.Serialize(server.Parameters(910003)), Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);

@@ -1,0 +1,63 @@
+using Ferry.Core.Files;
+using Ferry.Core.Snapshots;
+
+namespace Ferry.Core.Tests.Files;
+
+/// <summary>ConfinedFiles on a real file system: links are never followed, and what passes through it arrives whole.</summary>
+public sealed class ConfinedFilesTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("ferry-confined-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void OpenRead_ALinkOrALinkedDirectory_ReadsAsMissing()
+    {
+        var outside = Path.Combine(root, "outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "secret"), "key");
+        var inside = Directory.CreateDirectory(Path.Combine(root, "inside")).FullName;
+        File.CreateSymbolicLink(Path.Combine(inside, "link"), Path.Combine(outside, "secret"));
+        Directory.CreateSymbolicLink(Path.Combine(inside, "dir"), outside);
+
+        Assert.Null(ConfinedFiles.OpenRead(inside, "link"));
+        Assert.Null(ConfinedFiles.OpenRead(inside, "dir/secret"));
+        Assert.Empty(ConfinedFiles.ListFiles(inside));
+        Assert.Throws<IOException>(() => ConfinedFiles.Create(inside, "dir/new"));
+        Assert.False(File.Exists(Path.Combine(outside, "new")));
+    }
+
+    [Fact]
+    public void PackAndUnpack_FilesOfEverySize_ArriveWhole()
+    {
+        var source = Directory.CreateDirectory(Path.Combine(root, "source")).FullName;
+        var sizes = new Dictionary<string, int> { ["empty"] = 0, ["one"] = 1, ["page"] = 4096, ["odd/deep/mid"] = 100_003, ["big"] = 3 << 20 };
+        foreach (var (name, size) in sizes)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(source, name))!);
+            File.WriteAllBytes(Path.Combine(source, name), [.. Enumerable.Range(0, size).Select(i => (byte)(i * 7 + size))]);
+        }
+
+        using (var sparse = File.Create(Path.Combine(source, "sparse")))
+        {
+            sparse.SetLength(8 << 20);
+            sparse.Position = 5 << 20;
+            sparse.WriteByte(42);
+        }
+
+        var workspace = Path.Combine(root, "workspace.dill");
+        File.WriteAllBytes(workspace, [1, 2, 3]);
+        var zip = Path.Combine(root, "snapshot.zip");
+        SnapshotContent.Pack(workspace, source, zip);
+
+        var target = Directory.CreateDirectory(Path.Combine(root, "target")).FullName;
+        File.WriteAllText(Path.Combine(target, "big"), "an older, shorter file"); // replaced whole
+        SnapshotContent.Unpack(zip, target, Path.Combine(root, "loaded.dill"));
+        foreach (var name in sizes.Keys.Append("sparse"))
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(source, name)), File.ReadAllBytes(Path.Combine(target, name)));
+        }
+
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(root, "loaded.dill")));
+    }
+}
