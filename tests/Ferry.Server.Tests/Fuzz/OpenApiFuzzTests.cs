@@ -14,7 +14,7 @@ namespace Ferry.Server.Tests.Fuzz;
 /// as an Owner and anonymously, with a fixed seed and a time budget: every answer is below 500,
 /// every error has a JSON body with a message, and the server is healthy afterwards.
 /// </summary>
-public sealed class OpenApiFuzzTests(ITestOutputHelper output)
+public sealed class OpenApiFuzzTests(ITestOutputHelper output, OpenApiFuzzTests.Report report) : IClassFixture<OpenApiFuzzTests.Report>
 {
     private const int Seed = 20261201;
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
@@ -79,7 +79,9 @@ public sealed class OpenApiFuzzTests(ITestOutputHelper output)
 
         using var status = await owner.GetAsync("/status");
         var health = await HttpAssert.OkJsonAsync(status);
-        output.WriteLine($"Fuzz: sent {sent} cases over {operations.Count} operations in {clock.Elapsed.TotalSeconds:F0} s (seed {Seed}); {failures.Count} failed.");
+        var summary = $"Fuzz: sent {sent} cases over {operations.Count} operations in {clock.Elapsed.TotalSeconds:F0} s (seed {Seed}); {failures.Count} failed.";
+        output.WriteLine(summary);
+        report.Send(summary);
         var causes = factory.Logs.Entries.Where(e => e.Exception is not null && e.Level >= Microsoft.Extensions.Logging.LogLevel.Error)
             .Select(e => $"{e.Exception!.GetType().Name}: {e.Exception.Message} {e.Exception.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("Ferry.", StringComparison.Ordinal))?.Trim()}")
             .Distinct().Take(10);
@@ -305,4 +307,10 @@ public sealed class OpenApiFuzzTests(ITestOutputHelper output)
     private static string Describe(HttpContent? content) => content is null ? "no body" : $"{content.Headers.ContentType?.MediaType ?? "no type"} body";
 
     private static string Cut(string text) => text.Length > 300 ? text[..300] + "…" : text;
+
+    /// <summary>Writes a line to the runner's diagnostic output, shown by every <c>./ferry test</c> run.</summary>
+    public sealed class Report(IMessageSink sink)
+    {
+        public void Send(string line) => sink.OnMessage(new Xunit.Sdk.DiagnosticMessage(line));
+    }
 }
