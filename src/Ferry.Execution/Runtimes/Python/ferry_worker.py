@@ -88,6 +88,12 @@ def write_reply(request, reply):
         write_frame(reply)
     except (ValueError, TypeError, RecursionError) as ex:
         reason = f"The result could not be encoded as JSON: {type(ex).__name__}: {ex}"
+        for output in reply.get("outputParameters") or []:  # only now, on failure: name the output at fault
+            try:
+                json.dumps(output.get("value"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+            except (ValueError, TypeError, RecursionError) as bad:
+                reason = f"Output '{output.get('name')}' could not be encoded as JSON: {type(bad).__name__}: {bad}"
+                break
         if request.get("type") == "execute":
             console = reply.get("consoleOutput", "")
             try:
