@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Ferry.Core.Access;
 using Ferry.Core.Users;
+using Microsoft.Extensions.DependencyInjection;
 using Ferry.Server.Tests.Infrastructure;
 
 namespace Ferry.Server.Tests.AzureMl;
@@ -28,7 +30,9 @@ public sealed class RunLimitTests
             Assert.NotNull(second.Headers.RetryAfter);
         }
 
-        using var other = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Contributor), "user-Passw0rd!");
+        var otherName = await factory.AddUserAsync(Role.Contributor);
+        await factory.Services.GetRequiredService<RoleAssignmentService>().AssignAsync(otherName, "Contributor", null, CancellationToken.None); // on the default subscription
+        using var other = await factory.LoggedInClientAsync(otherName, "user-Passw0rd!");
         var theirs = await ArmApi.StartRunAsync(other, workspace, "capped", ("sleep.py", "print(1)"), Sleeper);
         await ArmApi.WaitForRunAsync(other, workspace, "capped", theirs);
 

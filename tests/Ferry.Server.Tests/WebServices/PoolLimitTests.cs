@@ -8,7 +8,8 @@ namespace Ferry.Server.Tests.WebServices;
 /// <summary>Resource limits on web service pools (issue 12): sane sizes, a worker budget with per-user shares, idle pools shrinking.</summary>
 public sealed class PoolLimitTests
 {
-    private const string Pid = "import os\npid = os.getpid()";
+    // A worker is known by a name it gives itself in its working directory: in the sandbox every worker's process id is 2.
+    private const string Pid = "import os, uuid\nif not os.path.exists('id'):\n    open('id', 'w').write(uuid.uuid4().hex)\npid = open('id').read()";
 
     [Theory]
     [InlineData(1, 2147483647, "MaxPoolSize <= 8")]
@@ -43,7 +44,7 @@ public sealed class PoolLimitTests
         var b1 = await PidAsync(bob, "b1");
         var a2 = await PidAsync(alice, "a2"); // alice's one unit moves from a1 to a2
         Assert.NotEqual(a1, a2);
-        await WaitForExitAsync(a1);
+        await WaitForExitAsync(factory, a1);
         Assert.Equal(b1, await PidAsync(bob, "b1")); // bob's worker was not touched
         Assert.Equal(a2, await PidAsync(alice, "a2"));
     }
@@ -57,7 +58,7 @@ public sealed class PoolLimitTests
         var first = await PidAsync(client, "sleepy");
 
         factory.Clock.Advance(TimeSpan.FromMinutes(11));
-        await WaitForExitAsync(first);
+        await WaitForExitAsync(factory, first);
         var second = await PidAsync(client, "sleepy");
         Assert.NotEqual(first, second);
         Assert.Equal(second, await PidAsync(client, "sleepy"));
@@ -78,39 +79,40 @@ public sealed class PoolLimitTests
         {
             code = Pid,
             runtimeType = "Python",
-            outputParameterDefinitions = new[] { new { name = "pid", type = "integer" } },
+            outputParameterDefinitions = new[] { new { name = "pid", type = "character" } },
         });
         Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
     }
 
-    private static async Task<int> PidAsync(HttpClient client, string name)
+    private static async Task<string> PidAsync(HttpClient client, string name)
     {
         using var response = await client.PostAsJsonAsync($"/api/{name}/1.0", new { });
         var result = await HttpAssert.OkJsonAsync(response);
         Assert.True(result.GetProperty("success").GetBoolean(), result.ToString());
-        return result.GetProperty("outputParameters").GetProperty("pid").GetInt32();
+        return result.GetProperty("outputParameters").GetProperty("pid").GetString()!;
     }
 
-    /// <summary>Waits (30 s at most) for a worker process to end; stopping is asynchronous.</summary>
-    private static async Task WaitForExitAsync(int pid)
+    /// <summary>Waits (30 s at most) for a worker to end: its working directory goes once its process has; stopping is asynchronous.</summary>
+    private static async Task WaitForExitAsync(FerryFactory factory, string id)
     {
-        for (var i = 0; i < 300 && Alive(pid); i++)
+        for (var i = 0; i < 300 && Alive(factory, id); i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.False(Alive(pid), $"worker {pid} still runs");
+        Assert.False(Alive(factory, id), $"worker {id} still runs");
     }
 
-    private static bool Alive(int pid)
-    {
-        try
+    private static bool Alive(FerryFactory factory, string id) =>
+        WorkerFiles.Find(factory.DataDirectory, "id").Any(file =>
         {
-            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+            try
+            {
+                return File.ReadAllText(file) == id;
+            }
+            catch (IOException)
+            {
+                return false; // going as we look
+            }
+        });
 }
