@@ -1,0 +1,4 @@
+namespace Ferry.Execution.Sandboxing;
+
+/// <summary>Whether user code can run and how (shown under <c>/status</c>).</summary>
+public sealed record SandboxState(SandboxMode Mode, bool Usable, string? Problem, string? Version, string Account);
