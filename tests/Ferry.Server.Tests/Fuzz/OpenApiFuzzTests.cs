@@ -14,6 +14,7 @@ namespace Ferry.Server.Tests.Fuzz;
 /// as an Owner and anonymously, with a fixed seed and a time budget: every answer is below 500,
 /// every error has a JSON body with a message, and the server is healthy afterwards.
 /// </summary>
+[Collection(nameof(OpenApiFuzzTests))]
 public sealed class OpenApiFuzzTests(ITestOutputHelper output, OpenApiFuzzTests.Report report) : IClassFixture<OpenApiFuzzTests.Report>
 {
     private const int Seed = 20261201;
@@ -314,3 +315,7 @@ public sealed class OpenApiFuzzTests(ITestOutputHelper output, OpenApiFuzzTests.
         public void Send(string line) => sink.OnMessage(new Xunit.Sdk.DiagnosticMessage(line));
     }
 }
+
+/// <summary>The fuzz suite runs alone: a minute of full load beside them would push timing-bound tests (queue deadlines) over.</summary>
+[CollectionDefinition(nameof(OpenApiFuzzTests), DisableParallelization = true)]
+public sealed class OpenApiFuzzRunsAlone;
