@@ -13,15 +13,8 @@ body='{"flower_data":[7,3.2,4.7,1.4]}'
 
 start_ferry
 server_pid="${pids[-1]}"
-train="from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\nnames = ['I. setosa', 'I. versicolor', 'I. virginica']"
-session="$(api POST /sessions -d '{"runtimeType":"Python"}' | jq -r .sessionId)"
-api POST "/sessions/$session/execute" -d "{\"code\":\"$train\"}" | jq -e .success >/dev/null
-snapshot="$(api POST "/sessions/$session/snapshot" -d '{"name":"Iris"}' | jq -r .snapshotId)"
-api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in clf.predict([flower_data])]\",
-  \"inputParameterDefinitions\":[{\"name\":\"flower_data\",\"type\":\"vector\"}],
-  \"outputParameterDefinitions\":[{\"name\":\"iris_species\",\"type\":\"vector\"}],
-  \"runtimeType\":\"Python\",\"snapshotId\":\"$snapshot\"}" >/dev/null
-api DELETE "/sessions/$session" >/dev/null
+publish_iris
+api DELETE "/sessions/$IRIS_SESSION" >/dev/null
 url="$FERRY_URL/api/Iris/V1.0"
 
 # Resident memory in MB: the server, and every process below it (the interpreter workers).
