@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -40,6 +41,8 @@ public interface IRunDispatcher
 public sealed partial class RunService(
     IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options, TimeProvider time)
 {
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> submissions = new(StringComparer.Ordinal);
+
     public async Task<Run> StartAsync(
         string submittedBy, string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
     {
@@ -60,41 +63,50 @@ public sealed partial class RunService(
             }
         }
 
-        // Checked before anything is unpacked; two submissions racing may both pass, which a cap of a few tolerates.
-        var active = await store.CountActiveAsync(submittedBy, cancellationToken);
-        if (active >= options.Value.MaxActiveRunsPerUser)
-        {
-            throw new FerryException(
-                FerryErrorKind.TooManyRequests,
-                $"You have {active} runs queued or running; at most {options.Value.MaxActiveRunsPerUser} are allowed at once. Wait for one to end or cancel one.",
-                TimeSpan.FromSeconds(30),
-                code: "TooManyActiveRuns");
-        }
-
-        var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
-        var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
-        Directory.CreateDirectory(directory);
+        // One submission of a user at a time, from the count to the new row: racing startruns cannot pass the cap together.
+        var gate = submissions.GetOrAdd(submittedBy, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
         try
         {
-            Unpack(projectZip, directory);
-            if (!File.Exists(Path.Combine(directory, definition.Script)))
+            var active = await store.CountActiveAsync(submittedBy, cancellationToken);
+            if (active >= options.Value.MaxActiveRunsPerUser)
             {
-                throw UserError($"The project has no script '{definition.Script}' (Configuration.Script names a file at the root of projectZipFile).");
+                throw new FerryException(
+                    FerryErrorKind.TooManyRequests,
+                    $"You have {active} runs queued or running; at most {options.Value.MaxActiveRunsPerUser} are allowed at once. Wait for one to end or cancel one.",
+                    TimeSpan.FromSeconds(30),
+                    code: "TooManyActiveRuns");
             }
 
-            var now = time.GetUtcNow();
-            var experiment = await store.GetOrAddExperimentAsync(workspace.ResourceGroup, workspace.Name, experimentName, now, cancellationToken);
-            var run = await store.AddAsync(
-                new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null, submittedBy),
-                cancellationToken);
-            await store.SetStatusAsync(run.RunId, RunStatus.Queued, now, null, cancellationToken);
-            dispatcher.Wake();
-            return run with { Status = RunStatus.Queued };
+            var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
+            var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
+            Directory.CreateDirectory(directory);
+            try
+            {
+                Unpack(projectZip, directory);
+                if (!File.Exists(Path.Combine(directory, definition.Script)))
+                {
+                    throw UserError($"The project has no script '{definition.Script}' (Configuration.Script names a file at the root of projectZipFile).");
+                }
+
+                var now = time.GetUtcNow();
+                var experiment = await store.GetOrAddExperimentAsync(workspace.ResourceGroup, workspace.Name, experimentName, now, cancellationToken);
+                var run = await store.AddAsync(
+                    new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null, submittedBy),
+                    cancellationToken);
+                await store.SetStatusAsync(run.RunId, RunStatus.Queued, now, null, cancellationToken);
+                dispatcher.Wake();
+                return run with { Status = RunStatus.Queued };
+            }
+            catch
+            {
+                Directory.Delete(directory, recursive: true);
+                throw;
+            }
         }
-        catch
+        finally
         {
-            Directory.Delete(directory, recursive: true);
-            throw;
+            gate.Release();
         }
     }
 

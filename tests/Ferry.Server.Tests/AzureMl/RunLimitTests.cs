@@ -41,4 +41,19 @@ public sealed class RunLimitTests
         var third = await ArmApi.StartRunAsync(client, workspace, "capped", ("sleep.py", "print(1)"), Sleeper);
         Assert.Equal("Completed", (await ArmApi.WaitForRunAsync(client, workspace, "capped", third)).GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task StartRun_RacingSubmissions_CannotPassTheCap()
+    {
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Runs:MaxActiveRunsPerUser"] = "2" });
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await ArmApi.PostRunAsync(client, workspace, "race", ("sleep.py", "import time\ntime.sleep(30)"), Sleeper);
+            return response.StatusCode;
+        }));
+        Assert.Equal(2, statuses.Count(status => status == HttpStatusCode.OK));
+        Assert.Equal(4, statuses.Count(status => status == HttpStatusCode.TooManyRequests));
+    }
 }
