@@ -50,6 +50,44 @@ public sealed class PoolLimitTests
     }
 
     [Fact]
+    public async Task Consume_WholeBudgetBusy_Is503WithRetryAfter_AndServesOnceAWorkerIsFree()
+    {
+        await using var factory = Limited(total: 1, perUser: 1);
+        using var client = await factory.LoggedInClientAsync();
+        var mark = Guid.NewGuid().ToString("N");
+        using (var publish = await client.PostAsJsonAsync("/services/busy/1.0", new
+        {
+            code = $"import time\nopen('{mark}', 'w').close()\ntime.sleep(4)\npid = 'busy'",
+            runtimeType = "Python",
+            outputParameterDefinitions = new[] { new { name = "pid", type = "character" } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+        }
+
+        await PublishAsync(client, "other");
+        var slow = client.PostAsJsonAsync("/api/busy/1.0", new { });
+        for (var i = 0; i < 300 && WorkerFiles.Find(factory.DataDirectory, mark).Count == 0; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        // The one worker the budget allows is busy: the other service cannot have one now.
+        using (var refused = await client.PostAsJsonAsync("/api/other/1.0", new { }))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        using (var done = await slow)
+        {
+            Assert.True((await HttpAssert.OkJsonAsync(done)).GetProperty("success").GetBoolean());
+        }
+
+        Assert.NotEmpty(await PidAsync(client, "other")); // the freed worker moves to it
+    }
+
+    [Fact]
     public async Task Consume_PoolIdleForTheTimeout_ShrinksToZeroAndWarmsOnTheNextCall()
     {
         await using var factory = Limited(total: 16, perUser: 8, idle: "00:10:00");
