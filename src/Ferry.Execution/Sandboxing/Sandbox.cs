@@ -105,7 +105,9 @@ public sealed partial class Sandbox
             {
                 WorkingDirectory = sandboxed ? scratch : request.WorkingDirectory,
                 RedirectStandardInput = true,
-                RedirectStandardOutput = request.CaptureOutput,
+                // A pipe even when nobody reads it: no descriptor of the server's terminal reaches user
+                // code (TIOCSTI could type into it), and /dev/tty does not exist in the sandbox.
+                RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
@@ -153,9 +155,6 @@ public sealed partial class Sandbox
                 info.ArgumentList.Add(argument);
             }
 
-            // Standard output is a pipe even when nobody reads it: no descriptor of the server's terminal
-            // reaches user code (TIOCSTI could type into it), and /dev/tty does not exist in the sandbox.
-            info.RedirectStandardOutput = true;
             var process = new Process { StartInfo = info };
             var sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => ReleaseUid(uid));
             request.BeforeStart?.Invoke(process, layout);
