@@ -45,6 +45,12 @@ public sealed class ConfinedFilesTests : IDisposable
             sparse.WriteByte(42);
         }
 
+        using (var tail = File.Create(Path.Combine(source, "tail")))
+        {
+            tail.Position = 100 << 20; // a hole, then one byte: its length is odd and its data sits at the end
+            tail.WriteByte(1);
+        }
+
         var workspace = Path.Combine(root, "workspace.dill");
         File.WriteAllBytes(workspace, [1, 2, 3]);
         var zip = Path.Combine(root, "snapshot.zip");
@@ -53,7 +59,7 @@ public sealed class ConfinedFilesTests : IDisposable
         var target = Directory.CreateDirectory(Path.Combine(root, "target")).FullName;
         File.WriteAllText(Path.Combine(target, "big"), "an older, shorter file"); // replaced whole
         SnapshotContent.Unpack(zip, target, Path.Combine(root, "loaded.dill"));
-        foreach (var name in sizes.Keys.Append("sparse"))
+        foreach (var name in sizes.Keys.Append("sparse").Append("tail"))
         {
             Assert.Equal(File.ReadAllBytes(Path.Combine(source, name)), File.ReadAllBytes(Path.Combine(target, name)));
         }

@@ -243,10 +243,33 @@ def convert_output(value, kind):
     raise TypeError(f"the type '{kind}' is unknown")
 
 
+_DILL = None
+
+
 def _dill():
-    import dill
-    dill.settings["recurse"] = True
-    return dill
+    """dill, set so that a file object in a workspace never truncates its file when the workspace loads.
+
+    By default dill reopens a pickled file handle by name in its mode, so a handle once opened with
+    'w' empties the file it names each time a snapshot loads (files the snapshot itself just
+    restored included). Handles are saved with CONTENTS_FMODE, which reopens without truncating, and
+    handles in snapshots saved before are loaded the same way.
+    """
+    global _DILL
+    if _DILL is None:
+        import dill
+        import dill._dill as internals
+        dill.settings["recurse"] = True
+        dill.settings["fmode"] = dill.CONTENTS_FMODE
+        create = internals._create_filehandle
+
+        def create_without_truncating(name, mode, position, closed, opener, strictio, fmode, fdata):
+            if fmode == dill.HANDLE_FMODE and ("w" in mode or "x" in mode):
+                fmode = dill.CONTENTS_FMODE
+            return create(name, mode, position, closed, opener, strictio, fmode, fdata)
+
+        internals._create_filehandle = create_without_truncating
+        _DILL = dill
+    return _DILL
 
 
 class Worker:
