@@ -44,7 +44,7 @@ public static class FerryServer
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
         builder.Services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) => o.Directory = data.PathOf("warm-workers"));
+            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("warm-workers") : o.Directory);
         builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section)
             .PostConfigure<DataDirectory>((o, data) =>
             {

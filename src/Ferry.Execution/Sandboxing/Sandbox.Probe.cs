@@ -1,4 +1,3 @@
-using Ferry.Core.Files;
 using Ferry.Execution.Processes;
 
 namespace Ferry.Execution.Sandboxing;
@@ -48,17 +47,9 @@ public sealed partial class Sandbox
             try
             {
                 var request = new SandboxRequest(_ => "/usr/bin/true", _ => [], home) { CaptureOutput = true };
-                var scratch = Directory.CreateDirectory(Path.Combine(ScratchRoot, Guid.NewGuid().ToString("N")));
-                var run = Directory.CreateDirectory(Path.Combine(scratch.FullName, "run")).FullName;
-                var tmp = Directory.CreateDirectory(Path.Combine(scratch.FullName, "tmp")).FullName;
+                var (scratch, run, tmp) = MakeScratch(home, uid);
                 try
                 {
-                    if (uid is { } owner)
-                    {
-                        ConfinedFiles.GiveTree(home, owner, owner);
-                        ConfinedFiles.GiveTree(scratch.FullName, owner, owner);
-                    }
-
                     using var filter = OpenFilter();
                     var args = BubblewrapArguments(request, run, tmp, uid, filter);
                     var check = await ProcessRunner.RunAsync(options.Bubblewrap, [.. args, "/usr/bin/true"], TimeSpan.FromSeconds(30), CancellationToken.None);
@@ -69,7 +60,7 @@ public sealed partial class Sandbox
                 }
                 finally
                 {
-                    TryDelete(scratch.FullName);
+                    TryDelete(scratch);
                 }
             }
             finally

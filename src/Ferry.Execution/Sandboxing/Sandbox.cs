@@ -90,16 +90,10 @@ public sealed partial class Sandbox
         cancellationToken.ThrowIfCancellationRequested();
         var sandboxed = options.Mode == SandboxMode.Bubblewrap;
         var uid = sandboxed && root ? TakeUid() : (uint?)null;
-        var scratch = Directory.CreateDirectory(Path.Combine(ScratchRoot, Guid.NewGuid().ToString("N"))).FullName;
+        var scratch = "";
         try
         {
-            var run = Directory.CreateDirectory(Path.Combine(scratch, "run")).FullName;
-            var tmp = Directory.CreateDirectory(Path.Combine(scratch, "tmp")).FullName;
-            if (uid is { } owner)
-            {
-                ConfinedFiles.GiveTree(request.WorkingDirectory, owner, owner);
-                ConfinedFiles.GiveTree(scratch, owner, owner);
-            }
+            (scratch, var run, var tmp) = MakeScratch(request.WorkingDirectory, uid);
 
             var info = new ProcessStartInfo(options.Bubblewrap)
             {
@@ -171,7 +165,11 @@ public sealed partial class Sandbox
         catch
         {
             ReleaseUid(uid);
-            TryDelete(scratch);
+            if (scratch.Length > 0)
+            {
+                TryDelete(scratch);
+            }
+
             throw;
         }
     }
@@ -267,6 +265,24 @@ public sealed partial class Sandbox
         }
 
         return args;
+    }
+
+    /// <summary>
+    /// A worker's scratch (its run directory and its /tmp), and with its working directory handed to
+    /// its account when it has one of its own (both are new, or hold only what the server put there).
+    /// </summary>
+    private (string Scratch, string Run, string Tmp) MakeScratch(string workingDirectory, uint? uid)
+    {
+        var scratch = Directory.CreateDirectory(Path.Combine(ScratchRoot, Guid.NewGuid().ToString("N"))).FullName;
+        var run = Directory.CreateDirectory(Path.Combine(scratch, "run")).FullName;
+        var tmp = Directory.CreateDirectory(Path.Combine(scratch, "tmp")).FullName;
+        if (uid is { } owner)
+        {
+            ConfinedFiles.GiveTree(workingDirectory, owner, owner);
+            ConfinedFiles.GiveTree(scratch, owner, owner);
+        }
+
+        return (scratch, run, tmp);
     }
 
     private string FilterPath => Path.Combine(ScratchRoot, "seccomp.bpf");

@@ -55,8 +55,6 @@ public sealed partial class PythonWorker : IInterpreterWorker
         watchdog = new Timer(static worker => ((PythonWorker)worker!).Watch(), this, tick, tick);
     }
 
-    public int ProcessId => process.Id;
-
     public string WorkingDirectory { get; private set; } = "";
 
     public bool IsAlive => !dead && !process.HasExited;

@@ -80,7 +80,7 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox
         }
 
         // Blank workers live in directories of their own, renamed to a session's or service's when taken.
-        var root = Path.GetFullPath(options.Value.Directory);
+        var root = Path.GetFullPath(string.IsNullOrEmpty(options.Value.Directory) ? Path.Combine(Path.GetTempPath(), "ferry-warm-workers") : options.Value.Directory);
         if (Directory.Exists(root))
         {
             Sandbox.TryDelete(root); // what a previous run left

@@ -18,7 +18,7 @@ public sealed class WorkerOptions
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Where blank workers' directories live until taken (the same file system as sessions' and services'); defaults under the data directory.</summary>
-    public string Directory { get; set; } = Path.Combine(Path.GetTempPath(), "ferry-warm-workers");
+    public string Directory { get; set; } = "";
 
     /// <summary>Blank Python workers kept started ahead of need (0: none).</summary>
     public int WarmPoolSize { get; set; } = 2;
