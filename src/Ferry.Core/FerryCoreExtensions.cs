@@ -2,7 +2,7 @@ using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
-using Ferry.Core.Endpoints;
+using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;

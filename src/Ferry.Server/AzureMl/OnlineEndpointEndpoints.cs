@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Ferry.Core.Endpoints;
+using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Errors;
 using Ferry.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;

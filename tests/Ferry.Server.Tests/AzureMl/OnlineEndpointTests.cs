@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using Ferry.Core.Endpoints;
+using Ferry.Core.OnlineEndpoints;
 using Ferry.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

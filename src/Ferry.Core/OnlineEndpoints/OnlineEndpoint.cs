@@ -1,4 +1,4 @@
-namespace Ferry.Core.Endpoints;
+namespace Ferry.Core.OnlineEndpoints;
 
 /// <summary>An online endpoint: a scoring URL with two keys, its traffic split across deployments by percentage.</summary>
 public sealed record OnlineEndpoint(

@@ -12,7 +12,7 @@ using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
 using Ferry.Core.WebServices;
 
-namespace Ferry.Core.Endpoints;
+namespace Ferry.Core.OnlineEndpoints;
 
 /// <summary>run() raised: the caller answers 502 with <c>X-Ms-Run-Function-Failed: True</c>.</summary>
 public sealed class ScoringFailedException(string message) : Exception(message);

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Dapper;
-using Ferry.Core.Endpoints;
+using Ferry.Core.OnlineEndpoints;
 using Ferry.Storage.Blobs;
 using Ferry.Storage.Database;
 using Ferry.Storage.Secrets;
 
-namespace Ferry.Storage.Endpoints;
+namespace Ferry.Storage.OnlineEndpoints;
 
 internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobStore blobs, EndpointKeyProtector keys) : IOnlineEndpointStore
 {
