@@ -1,7 +1,6 @@
-using Ferry.Core.Sessions;
+using Ferry.Core.Execution;
 using Ferry.Core.Runs;
 using Ferry.Core.Status;
-using Ferry.Core.WebServices;
 using Ferry.Execution.Pools;
 using Ferry.Execution.Runs;
 using Ferry.Execution.Runtimes;
@@ -21,6 +20,9 @@ public static class FerryExecutionExtensions
         services.AddOptions<PythonOptions>();
         services.AddSingleton<PythonRuntime>();
         services.AddSingleton<RRuntime>();
+        services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<PythonRuntime>());
+        services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<RRuntime>());
+        services.AddSingleton<RuntimeCatalog>();
         services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
         services.AddOptions<WorkerOptions>();
         services.AddOptions<SandboxOptions>();
@@ -30,7 +32,7 @@ public static class FerryExecutionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
         services.AddSingleton<IWorkerFactory, WorkerFactory>();
         services.AddOptions<ServicePoolOptions>();
-        services.AddSingleton<IWebServiceRunner, ServicePoolManager>();
+        services.AddSingleton<IServiceRunner, ServicePoolManager>();
         services.AddSingleton<RunDispatcher>();
         services.AddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());

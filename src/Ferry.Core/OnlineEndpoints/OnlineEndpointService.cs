@@ -1,3 +1,4 @@
+using Ferry.Core.Execution;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -8,9 +9,7 @@ using Ferry.Core.Arm;
 using Ferry.Core.Errors;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
-using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
-using Ferry.Core.WebServices;
 
 namespace Ferry.Core.OnlineEndpoints;
 
@@ -30,7 +29,7 @@ public sealed partial class OnlineEndpointService(
     CodeVersionService codes,
     ArtifactService artifacts,
     IBlobStore blobs,
-    IWebServiceRunner runner,
+    IServiceRunner runner,
     ArmOperationService operations,
     TimeProvider time)
 {
@@ -216,10 +215,7 @@ public sealed partial class OnlineEndpointService(
             ?? throw new FerryException(FerryErrorKind.NotFound, $"Deployment '{deploymentName}' of endpoint '{endpointName}' was not found.", code: "ResourceNotFound");
         var result = await runner.RunAsync(
             ServiceOf(deployment),
-            new ExecutionRequest("_ferry_result = _ferry_score.run(raw_data)", [new InputValue("raw_data", JsonValue.Create(body), "character")], [new OutputSpec("_ferry_result")])
-            {
-                Isolated = true,
-            },
+            new ServiceCall([new InputValue("raw_data", JsonValue.Create(body), "character")], [], []),
             cancellationToken);
         return result.Success
             ? result.OutputParameters.Single().Value
@@ -348,26 +344,16 @@ public sealed partial class OnlineEndpointService(
         }
     }
 
-    /// <summary>A deployment as a web service for the pools: initCode loads the scoring script and calls init().</summary>
-    private static WebService ServiceOf(OnlineDeployment d)
+    /// <summary>A deployment as the pools see it: its scoring script's init() once per worker, run(raw_data) per call.</summary>
+    private static ServiceDefinition ServiceOf(OnlineDeployment d)
     {
         var model = d.ModelId.Split(':');
-        var init = string.Join('\n',
-            "import os as _ferry_os, sys as _ferry_sys, importlib.util as _ferry_util",
-            $"_ferry_os.environ['AZUREML_MODEL_DIR'] = _ferry_os.path.join(_ferry_os.getcwd(), 'azureml-models', {Literal(model[0])}, {Literal(model[1])})",
-            "_ferry_sys.path.insert(0, _ferry_os.getcwd())",
-            $"_ferry_spec = _ferry_util.spec_from_file_location('score', _ferry_os.path.join(_ferry_os.getcwd(), {Literal(d.ScoringScript)}))",
-            "_ferry_score = _ferry_util.module_from_spec(_ferry_spec)",
-            "_ferry_spec.loader.exec_module(_ferry_score)",
-            "_ferry_score.init()");
-        return new WebService(
-            PoolName(d), d.Name, "", d.CreatedAt, null, RuntimeType.Python, init, "_ferry_result = _ferry_score.run(raw_data)", "", null,
-            [new ParameterDefinition("raw_data", "character")], [], [], d.ContentHash, new PoolSize(d.InstanceCount, d.InstanceCount), d.CreatedAt.UtcTicks);
+        return new ServiceDefinition(
+            PoolName(d), d.Name, "", RuntimeType.Python, new ScoringScriptEntry(d.ScoringScript, $"azureml-models/{model[0]}/{model[1]}"),
+            d.ContentHash, new PoolSize(d.InstanceCount, d.InstanceCount), d.CreatedAt.UtcTicks, d.CreatedAt);
     }
 
     private static string PoolName(OnlineDeployment d) => $"endpoint:{d.ResourceGroup}/{d.Workspace}/{d.Endpoint}";
-
-    private static string Literal(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     private static string? PickDeployment(OnlineEndpoint endpoint)
     {

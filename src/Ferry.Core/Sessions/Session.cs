@@ -1,10 +1,12 @@
+using Ferry.Core.Execution;
+
 namespace Ferry.Core.Sessions;
 
 /// <summary>
 /// A live remote session: its worker, working directory and history. Sessions live in memory with
 /// their interpreter; a server restart ends them.
 /// </summary>
-public sealed class Session(string id, string name, string owner, RuntimeType runtime, IInterpreterWorker worker, DateTimeOffset createdAt)
+public sealed class Session(string id, string name, string owner, RuntimeType runtime, IWorker worker, DateTimeOffset createdAt)
 {
     private readonly List<string> history = [];
     private long lastActivityTicks = createdAt.UtcTicks;
@@ -20,7 +22,7 @@ public sealed class Session(string id, string name, string owner, RuntimeType ru
 
     public string WorkingDirectory => Worker.WorkingDirectory;
 
-    public IInterpreterWorker Worker { get; } = worker;
+    public IWorker Worker { get; } = worker;
 
     public DateTimeOffset CreatedAt { get; } = createdAt;
 

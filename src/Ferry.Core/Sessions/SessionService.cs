@@ -1,3 +1,4 @@
+using Ferry.Core.Execution;
 using System.Collections.Concurrent;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
@@ -227,18 +228,18 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
         return true;
     }
 
-    private Task<T> OnWorkerAsync<T>(string owner, string id, Func<IInterpreterWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+    private Task<T> OnWorkerAsync<T>(string owner, string id, Func<IWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         OnWorkerAsync(Live(Get(owner, id)), call, cancellationToken);
 
     /// <summary>Runs <paramref name="call"/> on the caller's session's worker, one at a time with its executions.</summary>
-    public Task<T> WithWorkerAsync<T>(string owner, string id, Func<Session, IInterpreterWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public Task<T> WithWorkerAsync<T>(string owner, string id, Func<Session, IWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var session = Live(Get(owner, id));
         return OnWorkerAsync(session, (worker, ct) => call(session, worker, ct), cancellationToken);
     }
 
     /// <summary>A workspace call: one at a time with executions, and a worker that dies answers 410.</summary>
-    private async Task<T> OnWorkerAsync<T>(Session session, Func<IInterpreterWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> OnWorkerAsync<T>(Session session, Func<IWorker, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var scope = session.BeginCall(time);
         await session.Gate.WaitAsync(cancellationToken);

@@ -1,4 +1,4 @@
-using Ferry.Core.Sessions;
+using Ferry.Core.Execution;
 
 namespace Ferry.Core.Snapshots;
 

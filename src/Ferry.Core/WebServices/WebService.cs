@@ -1,12 +1,9 @@
-using Ferry.Core.Sessions;
+using Ferry.Core.Execution;
 
 namespace Ferry.Core.WebServices;
 
 /// <summary>A declared input or output: a name and an ML Server type (see <see cref="ParameterTypes"/>).</summary>
 public sealed record ParameterDefinition(string Name, string Type);
-
-/// <summary>A dedicated pool's size as set through the 9.3 pool API.</summary>
-public sealed record PoolSize(int Initial, int Max);
 
 /// <summary>
 /// A published web service version: code and its snapshot's content, baked in at publish time.
@@ -28,7 +25,11 @@ public sealed record WebService(
     IReadOnlyList<string> OutputFileNames,
     string? ContentHash,
     PoolSize? Pool,
-    long Revision);
+    long Revision)
+{
+    /// <summary>What its pool's workers are prepared with (made once per definition: every call reads it).</summary>
+    public ServiceDefinition Definition => field ??= new(Name, Version, PublishedBy, Runtime, new CodeEntry(InitCode, Code), ContentHash, Pool, Revision, CreationTime);
+}
 
 /// <summary>Web service rows; publish, patch and delete are each one transaction.</summary>
 public interface IWebServiceStore
@@ -43,23 +44,4 @@ public interface IWebServiceStore
     Task UpdateAsync(WebService service, CancellationToken cancellationToken);
 
     Task<bool> DeleteAsync(string name, string version, CancellationToken cancellationToken);
-}
-
-/// <summary>The pools that run web services (Ferry.Execution implements it).</summary>
-public interface IWebServiceRunner
-{
-    /// <summary>Runs one call on a worker prepared for <paramref name="service"/>; a saturated pool throws a 503.</summary>
-    Task<ExecutionResult> RunAsync(WebService service, ExecutionRequest request, CancellationToken cancellationToken);
-
-    /// <summary>A new or changed definition: workers of older revisions are retired, the initial size is warmed.</summary>
-    void Refresh(WebService service);
-
-    /// <summary>The version is gone: idle workers stop now, busy ones when their call ends.</summary>
-    void Remove(string name, string version);
-
-    /// <summary>The 9.3 pool status: <c>Success</c>, <c>Pending</c> or <c>NotFound</c>.</summary>
-    string PoolStatus(WebService service);
-
-    /// <summary>The largest MaxPoolSize a version's pool may be given (its publisher's share of the server's workers).</summary>
-    int MaxWorkersPerService { get; }
 }

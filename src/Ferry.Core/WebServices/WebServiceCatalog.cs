@@ -1,3 +1,4 @@
+using Ferry.Core.Execution;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Ferry.Core.Errors;
@@ -28,7 +29,7 @@ public sealed record Caller(string Name, Role Role);
 /// Every definition is held in memory (consuming reads no row); the store is written first, in one
 /// transaction, and the memory and the pools follow.
 /// </summary>
-public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IWebServiceRunner runner, TimeProvider time) : IDisposable
+public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IServiceRunner runner, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Name, string Version), WebService> services = new();
     private readonly ConcurrentDictionary<(string Name, string Version), long> order = new();
@@ -41,7 +42,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         foreach (var service in await store.ListAsync(cancellationToken))
         {
             Keep(service);
-            runner.Refresh(service);
+            runner.Refresh(service.Definition);
         }
     }
 
@@ -98,7 +99,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             }
 
             Keep(service);
-            runner.Refresh(service);
+            runner.Refresh(service.Definition);
             return service;
         }
         finally
@@ -155,7 +156,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             var service = await change();
             await store.UpdateAsync(service, cancellationToken);
             services[(service.Name, service.Version)] = service;
-            runner.Refresh(service);
+            runner.Refresh(service.Definition);
             return service;
         }
         finally
@@ -202,10 +203,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             throw FerryException.BadRequest($"A web service's runtimeType cannot change ({service.Runtime}); publish a new version instead.");
         }
 
-        if (service.Runtime != RuntimeType.Python)
-        {
-            throw FerryException.BadRequest("R web services are not supported yet; publish with \"runtimeType\": \"Python\".");
-        }
+        await runner.EnsureRuntimeAsync(service.Runtime); // one this server lacks is a 400 naming what to install
 
         if (service.OperationId is { } operationId && !Identifier().IsMatch(operationId))
         {

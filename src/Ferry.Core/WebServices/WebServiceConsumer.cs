@@ -1,6 +1,6 @@
+using Ferry.Core.Execution;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
-using Ferry.Core.Sessions;
 
 namespace Ferry.Core.WebServices;
 
@@ -9,7 +9,7 @@ namespace Ferry.Core.WebServices;
 /// mistyped input is a 400 naming it), then one call runs on a worker of the service's pool. A
 /// failure of the service's code is a result with success false, never an HTTP error.
 /// </summary>
-public sealed class WebServiceConsumer(WebServiceCatalog catalog, IWebServiceRunner runner)
+public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner runner)
 {
     public Task<ExecutionResult> ConsumeAsync(string name, string version, JsonNode? body, CancellationToken cancellationToken)
     {
@@ -41,12 +41,7 @@ public sealed class WebServiceConsumer(WebServiceCatalog catalog, IWebServiceRun
             values.Add(new InputValue(parameter.Name, value, parameter.Type));
         }
 
-        var request = new ExecutionRequest(service.Code, values, [.. service.Outputs.Select(o => new OutputSpec(o.Name, o.Type))])
-        {
-            OutputFiles = service.OutputFileNames,
-            Isolated = true,
-        };
-        return runner.RunAsync(service, request, cancellationToken);
+        return runner.RunAsync(service.Definition, new ServiceCall(values, [.. service.Outputs.Select(o => new OutputSpec(o.Name, o.Type))], service.OutputFileNames), cancellationToken);
     }
 
     private static string Describe(IReadOnlyList<ParameterDefinition> inputs) =>

@@ -1,11 +1,11 @@
-using Ferry.Core.Sessions;
+using Ferry.Core.Execution;
 
 namespace Ferry.Execution.Pools;
 
 /// <summary>A worker loaded with one revision of a web service, in a working directory of its own.</summary>
-internal sealed class PreparedWorker(IInterpreterWorker worker, long revision, string directory) : IAsyncDisposable
+internal sealed class PreparedWorker(IWorker worker, long revision, string directory) : IAsyncDisposable
 {
-    public IInterpreterWorker Worker { get; } = worker;
+    public IWorker Worker { get; } = worker;
 
     public long Revision { get; } = revision;
 

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Ferry.Core.Errors;
-using Ferry.Core.WebServices;
+using Ferry.Core.Execution;
+using Microsoft.Extensions.Logging;
 
 namespace Ferry.Execution.Pools;
 
@@ -14,16 +14,20 @@ namespace Ferry.Execution.Pools;
 /// one that turned out slow, if its turn comes past that deadline (it does not run). A worker that died, or was prepared for an older revision, is
 /// retired: it takes no new call and stops once its last call has ended.
 /// </summary>
-internal sealed class ServicePool(
-    WebService service, ServicePoolOptions options, Func<WebService, CancellationToken, Task<PreparedWorker>> prepare, WorkerBudget budget, TimeProvider time)
+internal sealed partial class ServicePool(
+    ServiceDefinition service,
+    ServicePoolOptions options,
+    Func<ServiceDefinition, CancellationToken, Task<PreparedWorker>> prepare,
+    WorkerBudget budget,
+    TimeProvider time,
+    ILogger logger)
 {
     private readonly object gate = new();
-    private readonly string owner = service.PublishedBy;
+    private readonly string owner = service.Owner;
+    private readonly PoolLedger ledger = new(budget, service.Owner);
     private readonly List<PreparedWorker> serving = [];
     private readonly LinkedList<Waiter> waiters = new();
-    private WebService service = service;
-    private int total; // workers started or starting, retired ones until they stop
-    private int ready;
+    private ServiceDefinition service = service;
     private bool removed;
     private bool dormant; // shrunk to zero for want of calls; warms again on the next one
     private DateTimeOffset lastUsed = time.GetUtcNow();
@@ -41,7 +45,7 @@ internal sealed class ServicePool(
         {
             lock (gate)
             {
-                return service.Pool is null ? "NotFound" : dormant || ready >= Initial ? "Success" : "Pending";
+                return service.Pool is null ? "NotFound" : dormant || ledger.Ready >= Initial ? "Success" : "Pending";
             }
         }
     }
@@ -61,14 +65,14 @@ internal sealed class ServicePool(
         }
     }
 
-    /// <summary>A worker for one call; a call written behind a running one must start by <c>StartBy</c> (a Stopwatch timestamp).</summary>
+    /// <summary>A worker for one call; a call written behind a running one must start by <c>StartBy</c> (a timestamp of the pool's clock).</summary>
     public readonly record struct Lease(PreparedWorker Worker, long? StartBy);
 
     public async Task<Lease> AcquireAsync(CancellationToken cancellationToken)
     {
         Waiter waiter;
         LinkedListNode<Waiter> node;
-        WebService definition;
+        ServiceDefinition definition;
         lock (gate)
         {
             definition = service;
@@ -88,12 +92,12 @@ internal sealed class ServicePool(
                 return new Lease(least, Deadline());
             }
 
-            if (TakeSlot())
+            if (ledger.TryReserve(Max))
             {
                 waiter = null!;
                 node = null!;
             }
-            else if (total == 0)
+            else if (ledger.Total == 0)
             {
                 throw new WorkerBudgetExhaustedException(); // no worker of ours to wait for: the manager may evict an idle one elsewhere
             }
@@ -140,7 +144,7 @@ internal sealed class ServicePool(
                 {
                     lock (gate)
                     {
-                        FreeSlot();
+                        ledger.StartFailed(); // the slot it was handed, unused
                         HandOverSlot();
                     }
                 }
@@ -180,7 +184,7 @@ internal sealed class ServicePool(
     }
 
     /// <summary>A new revision or size: workers of older revisions take no new call and stop when their calls end.</summary>
-    public void Update(WebService changed)
+    public void Update(ServiceDefinition changed)
     {
         lock (gate)
         {
@@ -190,7 +194,7 @@ internal sealed class ServicePool(
                 Retire(stale);
             }
 
-            while (total > Max && serving.Find(w => w.Calls == 0) is { } extra)
+            while (ledger.Total > Max && serving.Find(w => w.Calls == 0) is { } extra)
             {
                 Retire(extra);
             }
@@ -294,8 +298,7 @@ internal sealed class ServicePool(
 
         worker.Stopped = true;
         _ = worker.DisposeAsync().AsTask();
-        FreeSlot();
-        ready--;
+        ledger.Stopped();
         HandOverSlot();
         return true;
     }
@@ -305,7 +308,7 @@ internal sealed class ServicePool(
     {
         lock (gate)
         {
-            if (!dormant && total < Initial)
+            if (!dormant && ledger.Total < Initial)
             {
                 Grow();
             }
@@ -315,7 +318,7 @@ internal sealed class ServicePool(
     /// <summary>Under the lock: starts one more worker in the background, if the pool may have it.</summary>
     private void Grow()
     {
-        if (removed || !TakeSlot())
+        if (removed || !ledger.TryReserve(Max))
         {
             return; // at the pool's maximum, or the budget is in use: calls start workers as they need them
         }
@@ -330,7 +333,9 @@ internal sealed class ServicePool(
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                return; // the next call reports why (initCode failing, say); do not retry in a loop
+                // The next call reports why (initCode failing, say); no retry in a loop.
+                LogGrowFailed(logger, ex, definition.Name, definition.Version);
+                return;
             }
 
             lock (gate)
@@ -347,14 +352,14 @@ internal sealed class ServicePool(
         });
     }
 
-    private async Task<PreparedWorker> StartAsync(WebService definition, CancellationToken cancellationToken)
+    private async Task<PreparedWorker> StartAsync(ServiceDefinition definition, CancellationToken cancellationToken)
     {
         try
         {
             var worker = await prepare(definition, cancellationToken);
             lock (gate)
             {
-                ready++;
+                ledger.Prepared();
             }
 
             return worker;
@@ -363,7 +368,7 @@ internal sealed class ServicePool(
         {
             lock (gate)
             {
-                FreeSlot();
+                ledger.StartFailed();
                 HandOverSlot();
             }
 
@@ -371,7 +376,7 @@ internal sealed class ServicePool(
         }
     }
 
-    private WebService Current()
+    private ServiceDefinition Current()
     {
         lock (gate)
         {
@@ -400,7 +405,7 @@ internal sealed class ServicePool(
     /// <summary>Under the lock: a freed slot goes to the first live waiter, who starts a worker in it.</summary>
     private void HandOverSlot()
     {
-        while (!removed && waiters.First is { } first && TakeSlot())
+        while (!removed && waiters.First is { } first && ledger.TryReserve(Max))
         {
             waiters.RemoveFirst();
             if (first.Value.TrySetResult(null))
@@ -408,7 +413,7 @@ internal sealed class ServicePool(
                 return;
             }
 
-            FreeSlot();
+            ledger.StartFailed();
         }
     }
 
@@ -451,25 +456,6 @@ internal sealed class ServicePool(
         }
     }
 
-    /// <summary>Under the lock: room for one more worker, in the pool's maximum and in the budget.</summary>
-    private bool TakeSlot()
-    {
-        if (total >= Max || !budget.TryTake(owner))
-        {
-            return false;
-        }
-
-        total++;
-        return true;
-    }
-
-    /// <summary>Under the lock: a worker slot freed (stopped, or never started).</summary>
-    private void FreeSlot()
-    {
-        total--;
-        budget.Return(owner);
-    }
-
     /// <summary>A call waiting for a worker, or for a slot to start one in (a null result).</summary>
     private sealed class Waiter(long deadline) : TaskCompletionSource<PreparedWorker?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
@@ -479,10 +465,13 @@ internal sealed class ServicePool(
         public bool Behind { get; set; }
     }
 
-    private long Deadline() => Stopwatch.GetTimestamp() + (long)(options.QueueTimeout.TotalSeconds * Stopwatch.Frequency);
+    private long Deadline() => time.GetTimestamp() + (long)(options.QueueTimeout.TotalSeconds * time.TimestampFrequency);
 
     private FerryException Busy() => new(
         FerryErrorKind.Unavailable,
         $"Every worker of '{service.Name}' version '{service.Version}' is busy and the queue is full or timed out; retry shortly.",
         TimeSpan.FromSeconds(1));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A worker for {Name} {Version} could not be prepared")]
+    private static partial void LogGrowFailed(ILogger logger, Exception exception, string name, string version);
 }

@@ -1,19 +1,20 @@
+using Ferry.Core.Execution;
 using System.Collections.Concurrent;
 using Ferry.Core.Errors;
-using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
-using Ferry.Core.WebServices;
+using Ferry.Execution.Runtimes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Pools;
 
 /// <summary>
-/// Runs web service calls on dedicated pools, one per service version. A worker is prepared once:
-/// started (from the warm pool when it can), given the snapshot's files and workspace, then the
-/// service's initCode; each call runs the code in a copy of that workspace.
+/// Runs service calls on dedicated pools, one per service version (or online deployment). A worker is
+/// prepared once: started (from the warm pool when it can), given the content's files and workspace,
+/// then its entry's init (a web service's initCode, a scoring script's init()); each call runs the
+/// entry's code in a copy of that workspace.
 /// </summary>
-public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDisposable
+public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposable
 {
     /// <summary>How many workers a call may find dead before it ran: each attempt lost only its place in a line.</summary>
     private const int MaxAttempts = 3;
@@ -21,29 +22,39 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
     private readonly ConcurrentDictionary<(string Name, string Version), ServicePool> pools = new();
     private readonly ConcurrentDictionary<(string Name, string Version), DateTimeOffset> removed = new(); // when, until published again
     private readonly IWorkerFactory workers;
+    private readonly RuntimeCatalog runtimes;
     private readonly IBlobStore blobs;
     private readonly IOptions<ServicePoolOptions> options;
     private readonly ILogger<ServicePoolManager> logger;
     private readonly TimeProvider time;
-    private readonly Timer sweep;
+    private readonly ITimer sweep;
     private readonly WorkerBudget budget;
     private long lastIdleCheck;
 
-    public ServicePoolManager(IWorkerFactory workers, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time)
+    public ServicePoolManager(
+        IWorkerFactory workers, RuntimeCatalog runtimes, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time)
     {
         this.workers = workers;
+        this.runtimes = runtimes;
         this.time = time;
         this.blobs = blobs;
         this.options = options;
         this.logger = logger;
         budget = new WorkerBudget(options.Value.MaxResidentWorkers, options.Value.MaxResidentWorkersPerUser);
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(options.Value.QueueTimeout.TotalMilliseconds / 10, 10, 100));
-        sweep = new Timer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);
+        sweep = time.CreateTimer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);
     }
 
-    public async Task<ExecutionResult> RunAsync(WebService service, ExecutionRequest request, CancellationToken cancellationToken)
+    public async Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken)
     {
         var pool = PoolOf(service);
+        var execution = service.Entry switch
+        {
+            CodeEntry code => new ExecutionRequest(code.Code, request.Inputs, request.Outputs) { OutputFiles = request.OutputFiles, Isolated = true },
+            ScoringScriptEntry script when runtimes[service.Runtime].Scoring(script) is var scoring =>
+                new ExecutionRequest(scoring.CallCode, request.Inputs, [new OutputSpec(scoring.Result)]) { Isolated = true },
+            _ => throw new ArgumentException($"No pool runs a {service.Entry.GetType().Name}.", nameof(service)),
+        };
         for (var attempt = 1; ; attempt++)
         {
             ServicePool.Lease lease;
@@ -60,7 +71,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
             var died = false;
             try
             {
-                return (await worker.Worker.ExecuteAsync(lease.StartBy is null ? request : request with { StartBy = lease.StartBy }, cancellationToken)).Sendable();
+                return (await worker.Worker.ExecuteAsync(lease.StartBy is null ? execution : execution with { StartBy = lease.StartBy }, cancellationToken)).Sendable();
             }
             catch (WorkerDiedException notStarted) when (notStarted.NotStarted && attempt < MaxAttempts)
             {
@@ -79,7 +90,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
         }
     }
 
-    public void Refresh(WebService service)
+    public void Refresh(ServiceDefinition service)
     {
         removed.TryRemove((service.Name, service.Version), out _);
         PoolOf(service).Update(service);
@@ -94,7 +105,9 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
         }
     }
 
-    public string PoolStatus(WebService service) => PoolOf(service).Status;
+    public string PoolStatus(ServiceDefinition service) => PoolOf(service).Status;
+
+    public Task EnsureRuntimeAsync(RuntimeType runtime) => runtimes.RequireAsync(runtime);
 
     /// <summary>One version's pool can hold at most its publisher's share of the server's worker budget.</summary>
     public int MaxWorkersPerService => Math.Min(budget.Total, budget.PerOwner);
@@ -156,14 +169,14 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
 
     private void ExpireWaiters()
     {
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var now = time.GetTimestamp();
         foreach (var pool in pools.Values)
         {
             pool.ExpireWaiters(now);
         }
 
         // Idle pools are looked at about once a second; the tick above is for queue deadlines.
-        if (options.Value.IdleTimeout > TimeSpan.Zero && System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref lastIdleCheck)) >= TimeSpan.FromSeconds(1))
+        if (options.Value.IdleTimeout > TimeSpan.Zero && time.GetElapsedTime(Interlocked.Read(ref lastIdleCheck)) >= TimeSpan.FromSeconds(1))
         {
             Interlocked.Exchange(ref lastIdleCheck, now);
             var wallClock = time.GetUtcNow();
@@ -178,7 +191,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
     }
 
     /// <summary>The version's pool, made on first use (an online deployment's after a restart), unless the version was deleted since it was read.</summary>
-    private ServicePool PoolOf(WebService service)
+    private ServicePool PoolOf(ServiceDefinition service)
     {
         var key = (service.Name, service.Version);
         if (pools.TryGetValue(key, out var pool))
@@ -186,25 +199,31 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
             return pool;
         }
 
-        if (removed.TryGetValue(key, out var at) && service.CreationTime < at)
+        if (removed.TryGetValue(key, out var at) && service.CreatedAt < at)
         {
             throw FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted.");
         }
 
-        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync, budget, time));
+        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync, budget, time, logger));
     }
 
-    private async Task<PreparedWorker> PrepareAsync(WebService service, CancellationToken cancellationToken)
+    private async Task<PreparedWorker> PrepareAsync(ServiceDefinition service, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(options.Value.Directory);
         var directory = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
-        IInterpreterWorker? worker = null;
+        IWorker? worker = null;
         try
         {
+            var init = service.Entry switch
+            {
+                CodeEntry code => code.InitCode,
+                ScoringScriptEntry script => runtimes[service.Runtime].Scoring(script).InitCode,
+                _ => "",
+            };
             worker = await workers.StartAsync(service.Runtime, directory, cancellationToken);
             if (service.ContentHash is { } hash)
             {
-                var workspace = Path.Combine(root, Guid.NewGuid().ToString("N") + ".dill");
+                var workspace = Path.Combine(root, Guid.NewGuid().ToString("N") + ".workspace");
                 try
                 {
                     SnapshotContent.Unpack(blobs.PathOf(hash), directory, workspace);
@@ -219,12 +238,12 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
                 }
             }
 
-            if (!string.IsNullOrWhiteSpace(service.InitCode))
+            if (!string.IsNullOrWhiteSpace(init))
             {
-                var init = await worker.ExecuteAsync(service.InitCode, [], [], cancellationToken);
-                if (!init.Success)
+                var result = await worker.ExecuteAsync(init, [], [], cancellationToken);
+                if (!result.Success)
                 {
-                    throw new PreparationFailedException($"The service's initCode failed: {init.ErrorMessage}\n{init.ConsoleOutput}".Trim());
+                    throw new PreparationFailedException($"The service's initCode failed: {result.ErrorMessage}\n{result.ConsoleOutput}".Trim());
                 }
             }
 
@@ -244,7 +263,7 @@ public sealed partial class ServicePoolManager : IWebServiceRunner, IAsyncDispos
         }
     }
 
-    private static async Task DiscardAsync(IInterpreterWorker? worker, string directory)
+    private static async Task DiscardAsync(IWorker? worker, string directory)
     {
         if (worker is not null)
         {

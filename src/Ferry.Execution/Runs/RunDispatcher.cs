@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Ferry.Core.Arm;
+using Ferry.Core.Execution;
 using Ferry.Core.Runs;
-using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Processes;
+using Ferry.Execution.Runtimes;
 using Ferry.Execution.Sandboxing;
 using Ferry.Execution.Workers;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +20,7 @@ namespace Ferry.Execution.Runs;
 /// ends Failed with that reason.
 /// </summary>
 public sealed partial class RunDispatcher(
-    IRunStore store, IComputeStore computes, PythonRuntime python, Sandbox sandbox, IOptions<WorkerOptions> workers, TimeProvider time, ILogger<RunDispatcher> logger)
+    IRunStore store, IComputeStore computes, RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> workers, TimeProvider time, ILogger<RunDispatcher> logger)
     : BackgroundService, IRunDispatcher
 {
     public const string DriverLog = "azureml-logs/70_driver_log.txt";
@@ -149,10 +150,12 @@ public sealed partial class RunDispatcher(
 
     private async Task<(string Status, string Reason)> RunScriptAsync(Run run, ActiveRun state)
     {
-        var runtime = await python.GetAsync();
-        if (!runtime.IsUsable)
+        // An .R script runs with Rscript; anything else with Python, as Azure ML runs it.
+        var runtime = runtimes.ForScript(run.Script) ?? runtimes[RuntimeType.Python];
+        var info = await runtime.GetAsync();
+        if (!info.IsUsable)
         {
-            return (RunStatus.Failed, $"Python is unavailable on this server: {runtime.Problem}");
+            return (RunStatus.Failed, $"{runtime.Type} is unavailable on this server: {info.Problem}");
         }
 
         Directory.CreateDirectory(Path.Combine(run.Directory, "outputs"));
@@ -160,32 +163,23 @@ public sealed partial class RunDispatcher(
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         await using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
         var home = sandbox.HomeFor(run.Directory);
-        var request = new SandboxRequest(
-            _ => runtime.Path!,
-            layout => ["-u", $"{layout.Runtimes}/Python/ferry_run.py", run.Script, .. run.Arguments],
-            run.Directory)
+        RuntimeCommand? command = null;
+        RuntimeCommand Command(SandboxLayout layout) => command ??= runtime.Run(info, layout, run.Script, run.Arguments);
+        var request = new SandboxRequest(layout => Command(layout).Program, layout => Command(layout).Arguments, run.Directory)
         {
             Environment = new Dictionary<string, string>
             {
+                ["PYTHONUNBUFFERED"] = "1",
                 ["AZUREML_RUN_ID"] = run.RunId,
                 ["AZUREML_EXPERIMENT_NAME"] = run.Experiment.Name,
                 ["AZUREML_RUN_TARGET"] = run.Target,
                 [RunMetrics.EnvironmentVariable] = $"{home}/{RunMetrics.File}",
             },
-            CaptureOutput = true,
             Network = sandbox.RunNetworkAllowed,
             MemoryLimitMb = workers.Value.MemoryLimitMb,
             CpuSeconds = sandbox.RunCpuSeconds,
-            BeforeStart = (process, _) =>
-            {
-                process.OutputDataReceived += (_, e) => Append(log, e.Data);
-                process.ErrorDataReceived += (_, e) => Append(log, e.Data);
-            },
         };
-        await using var sandboxed = await sandbox.StartAsync(request, CancellationToken.None);
-        var process = sandboxed.Process;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        await using var process = await WorkerProcess.StartAsync(sandbox, request, line => Append(log, line), CancellationToken.None);
         state.Attach(process);
         await store.SetStatusAsync(run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
 
@@ -212,7 +206,7 @@ public sealed partial class RunDispatcher(
             return (RunStatus.Failed, "The server stopped while the run was running; submit it again.");
         }
 
-        return process.ExitCode switch
+        return process.Process.ExitCode switch
         {
             0 => (RunStatus.Completed, ""),
             SignalExitBase + CpuLimitSignal => (RunStatus.Failed, $"The run used up its CPU time limit of {sandbox.RunCpuSeconds} s (Ferry:Sandbox:RunCpuSeconds) and was stopped."),
@@ -239,7 +233,7 @@ public sealed partial class RunDispatcher(
     /// <summary>A run on its way: its target's key, its process once started, and why it was stopped.</summary>
     private sealed class ActiveRun(string targetKey)
     {
-        private Process? process;
+        private WorkerProcess? process;
 
         public string TargetKey { get; } = targetKey;
 
@@ -247,7 +241,7 @@ public sealed partial class RunDispatcher(
 
         public volatile bool StoppedByServer;
 
-        public void Attach(Process started)
+        public void Attach(WorkerProcess started)
         {
             process = started;
             if (Canceled || StoppedByServer)
@@ -258,14 +252,7 @@ public sealed partial class RunDispatcher(
 
         public void Stop()
         {
-            try
-            {
-                process?.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // not started or already gone
-            }
+            process?.Kill();
         }
     }
 }

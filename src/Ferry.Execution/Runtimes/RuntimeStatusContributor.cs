@@ -1,6 +1,4 @@
 using Ferry.Core.Status;
-using Ferry.Execution.Runtimes.Python;
-using Ferry.Execution.Runtimes.R;
 
 namespace Ferry.Execution.Runtimes;
 
@@ -8,14 +6,14 @@ namespace Ferry.Execution.Runtimes;
 /// Reports each interpreter under <c>runtimes</c>: where it is, its version, its libraries. A missing
 /// runtime is a warning, not a failure: the server still serves everything else.
 /// </summary>
-internal sealed class RuntimeStatusContributor(PythonRuntime python, RRuntime r) : IStatusContributor
+internal sealed class RuntimeStatusContributor(RuntimeCatalog runtimes) : IStatusContributor
 {
     public string Name => "runtimes";
 
     public async Task<StatusNode> CheckAsync(CancellationToken cancellationToken)
     {
-        var runtimes = await Task.WhenAll(python.GetAsync(), r.GetAsync()).WaitAsync(cancellationToken);
-        var components = runtimes.ToDictionary(info => info.Name.ToLowerInvariant(), Describe);
+        var found = await Task.WhenAll(runtimes.All.Select(r => r.GetAsync())).WaitAsync(cancellationToken);
+        var components = found.ToDictionary(info => info.Name.ToLowerInvariant(), Describe);
         return StatusNode.Of(new Dictionary<string, object?>(), components);
     }
 

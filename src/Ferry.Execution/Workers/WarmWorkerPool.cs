@@ -1,5 +1,6 @@
 using System.Threading.Channels;
-using Ferry.Execution.Runtimes.Python;
+using Ferry.Core.Execution;
+using Ferry.Execution.Runtimes;
 using Ferry.Execution.Sandboxing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,23 +9,25 @@ using Microsoft.Extensions.Options;
 namespace Ferry.Execution.Workers;
 
 /// <summary>
-/// Blank Python workers started ahead of need, so a new session or service worker does not wait for
-/// an interpreter to start. Taking one wakes the background refill; a pool of size 0 is off.
+/// Blank workers started ahead of need, <see cref="WorkerOptions.WarmPoolSize"/> for each installed
+/// runtime, so a new session or service worker does not wait for an interpreter to start. Taking one
+/// wakes that runtime's background refill; a size of 0 is off.
 /// </summary>
-public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : BackgroundService
+public sealed partial class WarmWorkerPool(RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> options, TimeProvider time, ILogger<WarmWorkerPool> logger)
+    : BackgroundService
 {
-    private readonly Channel<PythonWorker> idle = Channel.CreateUnbounded<PythonWorker>();
-    private readonly SemaphoreSlim taken = new(0);
+    private readonly Dictionary<RuntimeType, Shelf> shelves = runtimes.All.ToDictionary(r => r.Type, _ => new Shelf());
 
-    /// <summary>Blank workers ready now.</summary>
-    public int Count => idle.Reader.Count;
+    /// <summary>Blank workers of <paramref name="runtime"/> ready now.</summary>
+    public int Count(RuntimeType runtime) => shelves[runtime].Idle.Reader.Count;
 
-    /// <summary>A started blank worker, if one is ready; the pool refills in the background.</summary>
-    public bool TryTake(out PythonWorker worker)
+    /// <summary>A started blank worker of <paramref name="runtime"/>, if one is ready; its directory is the pool's until moved.</summary>
+    public bool TryTake(RuntimeType runtime, out FrameWorker worker)
     {
-        while (idle.Reader.TryRead(out worker!))
+        var shelf = shelves[runtime];
+        while (shelf.Idle.Reader.TryRead(out worker!))
         {
-            taken.Release();
+            shelf.Taken.Release();
             if (worker.IsAlive)
             {
                 return true;
@@ -36,8 +39,7 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox
         return false;
     }
 
-    /// <summary>Stops a blank worker nobody took and removes its directory.</summary>
-    internal static async Task DiscardAsync(PythonWorker worker)
+    internal static async Task DiscardAsync(FrameWorker worker)
     {
         await worker.DisposeAsync();
         Sandbox.TryDelete(worker.WorkingDirectory);
@@ -46,37 +48,31 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        idle.Writer.TryComplete();
-        while (idle.Reader.TryRead(out var worker))
+        foreach (var shelf in shelves.Values)
         {
-            await DiscardAsync(worker);
+            shelf.Idle.Writer.TryComplete();
+            while (shelf.Idle.Reader.TryRead(out var worker))
+            {
+                await DiscardAsync(worker);
+            }
         }
     }
 
     public override void Dispose()
     {
-        taken.Dispose();
+        foreach (var shelf in shelves.Values)
+        {
+            shelf.Taken.Dispose();
+        }
+
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var size = options.Value.WarmPoolSize;
-        if (size <= 0)
+        if (options.Value.WarmPoolSize <= 0 || !(await sandbox.GetStateAsync()).Usable)
         {
-            return;
-        }
-
-        var runtime = await python.GetAsync();
-        if (!runtime.IsUsable)
-        {
-            LogNoPython(logger, runtime.Problem ?? "not found");
-            return;
-        }
-
-        if (!(await sandbox.GetStateAsync()).Usable)
-        {
-            return; // the sandbox says why, once
+            return; // off, or the sandbox says why no code can run, once
         }
 
         // Blank workers live in directories of their own, renamed to a session's or service's when taken.
@@ -86,15 +82,29 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox
             Sandbox.TryDelete(root); // what a previous run left
         }
 
+        await Task.WhenAll(runtimes.All.Select(runtime => FillAsync(runtime, root, stoppingToken)));
+    }
+
+    /// <summary>Keeps one runtime's shelf full until the server stops.</summary>
+    private async Task FillAsync(IRuntime runtime, string root, CancellationToken stoppingToken)
+    {
+        var info = await runtime.GetAsync();
+        if (!info.IsUsable)
+        {
+            LogUnusable(logger, runtime.Type, info.Problem ?? "not found");
+            return;
+        }
+
+        var shelf = shelves[runtime.Type];
         while (!stoppingToken.IsCancellationRequested)
         {
-            while (idle.Reader.Count < size && !stoppingToken.IsCancellationRequested)
+            while (shelf.Idle.Reader.Count < options.Value.WarmPoolSize && !stoppingToken.IsCancellationRequested)
             {
                 var home = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
                 try
                 {
-                    var worker = await PythonWorker.StartAsync(sandbox, runtime.Path!, home, options.Value, logger, stoppingToken);
-                    if (!idle.Writer.TryWrite(worker))
+                    var worker = await FrameWorker.StartAsync(runtime, info, sandbox, home, options.Value, logger, time, stoppingToken);
+                    if (!shelf.Idle.Writer.TryWrite(worker))
                     {
                         await DiscardAsync(worker);
                         return;
@@ -109,14 +119,14 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox
                 {
                     Sandbox.TryDelete(home);
                     // A worker that fails to start now may start later; do not spin.
-                    LogStartFailed(logger, ex);
-                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                    LogStartFailed(logger, ex, runtime.Type);
+                    await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken);
                 }
             }
 
             try
             {
-                await taken.WaitAsync(stoppingToken);
+                await shelf.Taken.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -125,9 +135,17 @@ public sealed partial class WarmWorkerPool(PythonRuntime python, Sandbox sandbox
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No warm Python workers: Python is unusable ({Problem})")]
-    private static partial void LogNoPython(ILogger logger, string problem);
+    /// <summary>One runtime's blank workers, and the signal that one was taken.</summary>
+    private sealed class Shelf
+    {
+        public Channel<FrameWorker> Idle { get; } = Channel.CreateUnbounded<FrameWorker>();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A warm Python worker failed to start")]
-    private static partial void LogStartFailed(ILogger logger, Exception exception);
+        public SemaphoreSlim Taken { get; } = new(0);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No warm {Runtime} workers: the runtime is unusable ({Problem})")]
+    private static partial void LogUnusable(ILogger logger, RuntimeType runtime, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A warm {Runtime} worker failed to start")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception, RuntimeType runtime);
 }

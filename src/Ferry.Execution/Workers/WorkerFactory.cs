@@ -1,29 +1,19 @@
-using Ferry.Core.Errors;
-using Ferry.Core.Sessions;
-using Ferry.Execution.Runtimes.Python;
+using Ferry.Core.Execution;
+using Ferry.Execution.Runtimes;
 using Ferry.Execution.Sandboxing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Workers;
 
-/// <summary>Starts workers for the runtimes this server has, from the warm pool when it can; R is not supported yet.</summary>
-internal sealed class WorkerFactory(PythonRuntime python, WarmWorkerPool warm, Sandbox sandbox, IOptions<WorkerOptions> options, ILogger<PythonWorker> logger) : IWorkerFactory
+/// <summary>Starts workers of any installed runtime, from the warm pool when it can.</summary>
+internal sealed class WorkerFactory(
+    RuntimeCatalog runtimes, WarmWorkerPool warm, Sandbox sandbox, IOptions<WorkerOptions> options, TimeProvider time, ILogger<FrameWorker> logger) : IWorkerFactory
 {
-    public async Task<IInterpreterWorker> StartAsync(RuntimeType runtime, string workingDirectory, CancellationToken cancellationToken)
+    public async Task<IWorker> StartAsync(RuntimeType runtime, string workingDirectory, CancellationToken cancellationToken)
     {
-        if (runtime != RuntimeType.Python)
-        {
-            throw FerryException.BadRequest("R sessions are not supported yet; create the session with \"runtimeType\": \"Python\".");
-        }
-
-        var info = await python.GetAsync();
-        if (!info.IsUsable)
-        {
-            throw new FerryException(FerryErrorKind.Unavailable, $"Python sessions are unavailable on this server: {info.Problem}");
-        }
-
-        if (warm.TryTake(out var ready))
+        var (chosen, info) = await runtimes.RequireAsync(runtime);
+        if (warm.TryTake(runtime, out var ready))
         {
             if (ready.TryMoveTo(workingDirectory))
             {
@@ -33,6 +23,6 @@ internal sealed class WorkerFactory(PythonRuntime python, WarmWorkerPool warm, S
             await WarmWorkerPool.DiscardAsync(ready); // on another file system: start one as if the pool were empty
         }
 
-        return await PythonWorker.StartAsync(sandbox, info.Path!, workingDirectory, options.Value, logger, cancellationToken);
+        return await FrameWorker.StartAsync(chosen, info, sandbox, workingDirectory, options.Value, logger, time, cancellationToken);
     }
 }

@@ -1,5 +1,5 @@
+using Ferry.Core.Execution;
 using System.Text.Json.Nodes;
-using Ferry.Core.Sessions;
 
 namespace Ferry.Server.Sessions;
 

@@ -1,3 +1,4 @@
+using Ferry.Core.Execution;
 using System.Security.Claims;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;

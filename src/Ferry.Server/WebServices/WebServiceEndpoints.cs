@@ -1,3 +1,4 @@
+using Ferry.Core.Execution;
 using System.Security.Claims;
 using Ferry.Core.Errors;
 using Ferry.Core.WebServices;
@@ -73,8 +74,8 @@ internal static class WebServiceEndpoints
     }
 
     /// <summary>One entry per compute node; in one-box mode the local node is this server.</summary>
-    private static Ok<ServicePoolStatusResponse[]> PoolStatus(string name, string version, HttpRequest request, WebServiceCatalog catalog, IWebServiceRunner runner) =>
-        TypedResults.Ok(new[] { new ServicePoolStatusResponse($"{request.Scheme}://{request.Host}/", runner.PoolStatus(catalog.Get(name, version))) });
+    private static Ok<ServicePoolStatusResponse[]> PoolStatus(string name, string version, HttpRequest request, WebServiceCatalog catalog, IServiceRunner runner) =>
+        TypedResults.Ok(new[] { new ServicePoolStatusResponse($"{request.Scheme}://{request.Host}/", runner.PoolStatus(catalog.Get(name, version).Definition)) });
 
     private static async Task<Ok<string>> DeletePoolAsync(string name, string version, WebServiceCatalog catalog, CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
+using Ferry.Core.Execution;
 using Dapper;
-using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
 using Ferry.Storage.Blobs;
 using Ferry.Storage.Database;

@@ -1,7 +1,7 @@
+using Ferry.Core.Execution;
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using Ferry.Core.Sessions;
 using Ferry.Core.WebServices;
 using Ferry.Storage.Blobs;
 using Ferry.Storage.Database;

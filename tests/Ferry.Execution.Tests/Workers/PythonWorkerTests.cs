@@ -1,8 +1,8 @@
+using Ferry.Core.Execution;
 using System.Text.Json.Nodes;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Tests.Sandboxing;
 using Ferry.Core.Errors;
-using Ferry.Core.Sessions;
 using Ferry.Execution.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,7 +13,7 @@ namespace Ferry.Execution.Tests.Workers;
 public sealed class PythonWorkerTests : IAsyncLifetime
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "ferry-worker-tests", Guid.NewGuid().ToString("N"));
-    private PythonWorker worker = null!;
+    private FrameWorker worker = null!;
 
     public async Task InitializeAsync()
     {
@@ -314,10 +314,11 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("x = 1", [], [], CancellationToken.None))).NotStarted);
     }
 
-    private async Task<PythonWorker> StartAsync(WorkerOptions options)
+    private async Task<FrameWorker> StartAsync(WorkerOptions options)
     {
-        var runtime = await new PythonRuntime(Options.Create(new PythonOptions())).GetAsync();
+        var python = new PythonRuntime(Options.Create(new PythonOptions()));
+        var runtime = await python.GetAsync();
         Assert.True(runtime.IsUsable, runtime.Problem);
-        return await PythonWorker.StartAsync(TestSandbox.Create(), runtime.Path!, directory, options, NullLogger.Instance, CancellationToken.None);
+        return await FrameWorker.StartAsync(python, runtime, TestSandbox.Create(), directory, options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
     }
 }

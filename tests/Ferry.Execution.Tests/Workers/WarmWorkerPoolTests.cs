@@ -1,4 +1,5 @@
-using Ferry.Core.Sessions;
+using Ferry.Core.Execution;
+using Ferry.Execution.Runtimes;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Tests.Sandboxing;
 using Ferry.Execution.Workers;
@@ -15,12 +16,13 @@ public sealed class WarmWorkerPoolTests
     {
         var homes = Directory.CreateTempSubdirectory("ferry-warm-homes").FullName;
         var options = Options.Create(new WorkerOptions { WarmPoolSize = 2, Directory = Path.Combine(homes, "warm") });
-        using var pool = new WarmWorkerPool(new PythonRuntime(Options.Create(new PythonOptions())), TestSandbox.Create(), options, NullLogger<PythonWorker>.Instance);
+        var python = new PythonRuntime(Options.Create(new PythonOptions()));
+        using var pool = new WarmWorkerPool(new RuntimeCatalog([python]), TestSandbox.Create(), options, TimeProvider.System, NullLogger<WarmWorkerPool>.Instance);
         await pool.StartAsync(CancellationToken.None);
         try
         {
-            await WaitForAsync(() => pool.Count == 2);
-            Assert.True(pool.TryTake(out var worker));
+            await WaitForAsync(() => pool.Count(RuntimeType.Python) == 2);
+            Assert.True(pool.TryTake(RuntimeType.Python, out var worker));
             await using (worker)
             {
                 var directory = Directory.CreateDirectory(Path.Combine(homes, "session")).FullName;
@@ -31,14 +33,14 @@ public sealed class WarmWorkerPoolTests
                 Assert.True(File.Exists(Path.Combine(directory, "f.txt")));
             }
 
-            await WaitForAsync(() => pool.Count == 2);
+            await WaitForAsync(() => pool.Count(RuntimeType.Python) == 2);
         }
         finally
         {
             await pool.StopAsync(CancellationToken.None);
         }
 
-        Assert.Equal(0, pool.Count);
+        Assert.Equal(0, pool.Count(RuntimeType.Python));
         Directory.Delete(homes, recursive: true);
     }
 

@@ -112,8 +112,6 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
     }
 
     [Theory]
-    [InlineData("{}", "R sessions are not supported yet")]
-    [InlineData("{\"runtimeType\":\"R\"}", "R sessions are not supported yet")]
     [InlineData("{\"runtimeType\":\"Cobol\"}", "not valid JSON")]
     public async Task Create_UnsupportedRuntime_Returns400(string json, string fragment)
     {

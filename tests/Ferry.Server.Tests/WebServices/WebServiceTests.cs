@@ -1,8 +1,8 @@
+using Ferry.Core.Execution;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ferry.Core.Errors;
-using Ferry.Core.Sessions;
 using Ferry.Core.Users;
 using Ferry.Core.WebServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +16,6 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     [Theory]
     [InlineData("""{"code":"y = x","runtimeType":"Python","inputParameterDefinitions":[{"name":"x","type":"float"}]}""", "unknown type 'float'")]
     [InlineData("""{"runtimeType":"Python"}""", "'code' is required")]
-    [InlineData("""{"code":"y = 1"}""", "R web services are not supported")]
     [InlineData("""{"code":"y = 1","runtimeType":"Python","outputParameterDefinitions":[{"name":"y","type":"integer"},{"name":"y","type":"numeric"}]}""", "'y' is declared twice")]
     [InlineData("""{"code":"y = 1","runtimeType":"Python","outputFileNames":["../x"]}""", "not a valid file name")]
     [InlineData("""{"code":"y = 1","runtimeType":"Python","snapshotId":"no-such"}""", "no snapshot 'no-such'")]
@@ -185,9 +184,9 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         factory.Clock.Advance(TimeSpan.FromSeconds(1));
         await ExpectAsync(client.DeleteAsync($"/services/{name}/1.0"), HttpStatusCode.OK, "");
 
-        var runner = factory.Services.GetRequiredService<IWebServiceRunner>();
-        var request = new ExecutionRequest(stale.Code, [new InputValue("x", 2, "integer")], [new OutputSpec("y", "integer")]) { Isolated = true };
-        var deleted = await Assert.ThrowsAsync<FerryException>(() => runner.RunAsync(stale, request, CancellationToken.None));
+        var runner = factory.Services.GetRequiredService<IServiceRunner>();
+        var call = new ServiceCall([new InputValue("x", 2, "integer")], [new OutputSpec("y", "integer")], []);
+        var deleted = await Assert.ThrowsAsync<FerryException>(() => runner.RunAsync(stale.Definition, call, CancellationToken.None));
         Assert.Equal(FerryErrorKind.NotFound, deleted.Kind);
 
         factory.Clock.Advance(TimeSpan.FromSeconds(1));

@@ -1,11 +1,14 @@
+using System.Globalization;
 using System.Text.Json;
+using Ferry.Core.Execution;
 using Ferry.Execution.Processes;
+using Ferry.Execution.Sandboxing;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Runtimes.Python;
 
-/// <summary>Finds the Python interpreter to run and what it has installed; probed once, then cached.</summary>
-public sealed class PythonRuntime(IOptions<PythonOptions> options)
+/// <summary>Python: Debian's interpreter with numpy, scikit-learn, dill and pandas; probed once, then cached.</summary>
+public sealed class PythonRuntime(IOptions<PythonOptions> options) : IRuntime
 {
     /// <summary>The libraries sessions and services rely on (Debian: python3-numpy, -sklearn, -dill, -pandas).</summary>
     public static readonly IReadOnlyList<string> RequiredLibraries = ["numpy", "sklearn", "dill", "pandas"];
@@ -27,7 +30,36 @@ public sealed class PythonRuntime(IOptions<PythonOptions> options)
 
     private readonly Lazy<Task<RuntimeInfo>> probe = new(() => ProbeAsync(options.Value.Interpreter));
 
+    private static readonly IReadOnlyDictionary<string, string> Unbuffered = new Dictionary<string, string> { ["PYTHONUNBUFFERED"] = "1" };
+
+    public RuntimeType Type => RuntimeType.Python;
+
+    public string ScriptExtension => ".py";
+
     public Task<RuntimeInfo> GetAsync() => probe.Value;
+
+    public RuntimeCommand Worker(RuntimeInfo info, SandboxLayout layout, string channel, int memoryLimitMb) =>
+        new(info.Path!, ["-u", $"{layout.Runtimes}/Python/ferry_worker.py", channel, memoryLimitMb.ToString(CultureInfo.InvariantCulture)], Unbuffered);
+
+    /// <summary>ferry_run.py runs the script as <c>python script args</c> would, ignoring SIGXFSZ so that a write past the file-size limit fails instead of killing it.</summary>
+    public RuntimeCommand Run(RuntimeInfo info, SandboxLayout layout, string script, IReadOnlyList<string> arguments) =>
+        new(info.Path!, ["-u", $"{layout.Runtimes}/Python/ferry_run.py", script, .. arguments], Unbuffered);
+
+    /// <summary>Loads the script as module <c>score</c> with AZUREML_MODEL_DIR set and calls its init(); each call answers run(raw_data).</summary>
+    public ScoringCode Scoring(ScoringScriptEntry entry) => new(
+        string.Join(
+            '\n',
+            "import os as _ferry_os, sys as _ferry_sys, importlib.util as _ferry_util",
+            $"_ferry_os.environ['AZUREML_MODEL_DIR'] = _ferry_os.path.join(_ferry_os.getcwd(), {Literal(entry.ModelDirectory)})",
+            "_ferry_sys.path.insert(0, _ferry_os.getcwd())",
+            $"_ferry_spec = _ferry_util.spec_from_file_location('score', _ferry_os.path.join(_ferry_os.getcwd(), {Literal(entry.ScoringScript)}))",
+            "_ferry_score = _ferry_util.module_from_spec(_ferry_spec)",
+            "_ferry_spec.loader.exec_module(_ferry_score)",
+            "_ferry_score.init()"),
+        "_ferry_result = _ferry_score.run(raw_data)",
+        "_ferry_result");
+
+    private static string Literal(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     private static async Task<RuntimeInfo> ProbeAsync(string? configured)
     {

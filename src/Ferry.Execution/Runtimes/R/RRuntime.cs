@@ -1,9 +1,19 @@
+using System.Globalization;
+using Ferry.Core.Errors;
+using Ferry.Core.Execution;
 using Ferry.Execution.Processes;
+using Ferry.Execution.Runtimes.Python;
+using Ferry.Execution.Sandboxing;
 
 namespace Ferry.Execution.Runtimes.R;
 
-/// <summary>Finds <c>Rscript</c> and whether it has jsonlite; probed once, then cached.</summary>
-public sealed class RRuntime
+/// <summary>
+/// R: Debian's <c>Rscript</c> with jsonlite; probed once, then cached. R has no threads and opens no
+/// Unix socket, so its worker (ferry_worker.R) runs behind ferry_relay.py, a small Python process in
+/// the same sandbox that holds the two channels, passes frames over pipes one request at a time, and
+/// turns an interrupt into SIGINT for the request R is running.
+/// </summary>
+public sealed class RRuntime : IRuntime
 {
     private const string InstallHint = "apt-get install -y r-base-core r-cran-jsonlite";
 
@@ -13,12 +23,38 @@ public sealed class RRuntime
         cat(file.path(R.home("bin"), "Rscript"), "\n", sep = "")
         """;
 
-    private readonly Lazy<Task<RuntimeInfo>> probe = new(ProbeAsync);
+    private readonly Lazy<Task<RuntimeInfo>> probe;
+    private string? relayInterpreter;
+
+    public RRuntime(PythonRuntime python) => probe = new(() => ProbeAsync(python));
+
+    public RuntimeType Type => RuntimeType.R;
+
+    public string ScriptExtension => ".R";
 
     public Task<RuntimeInfo> GetAsync() => probe.Value;
 
-    private static async Task<RuntimeInfo> ProbeAsync()
+    /// <summary>The relay needs only Python's standard library: whatever interpreter the Python probe found.</summary>
+    public RuntimeCommand Worker(RuntimeInfo info, SandboxLayout layout, string channel, int memoryLimitMb) =>
+        new(
+            relayInterpreter ?? throw new InvalidOperationException("The R runtime was not probed."),
+            ["-u", $"{layout.Runtimes}/R/ferry_relay.py", channel, memoryLimitMb.ToString(CultureInfo.InvariantCulture), info.Path!],
+            new Dictionary<string, string>());
+
+    public RuntimeCommand Run(RuntimeInfo info, SandboxLayout layout, string script, IReadOnlyList<string> arguments) =>
+        new(info.Path!, ["--vanilla", script, .. arguments], new Dictionary<string, string>());
+
+    public ScoringCode Scoring(ScoringScriptEntry entry) =>
+        throw FerryException.BadRequest("Online deployments run Python scoring scripts (score.py with init() and run()); R is for ML Server web services.");
+
+    private async Task<RuntimeInfo> ProbeAsync(PythonRuntime relay)
     {
+        relayInterpreter = (await relay.GetAsync()).Path;
+        if (relayInterpreter is null)
+        {
+            return new RuntimeInfo("R", null, null, new Dictionary<string, string?>(), "R's worker runs behind a Python 3 relay, and no Python 3 interpreter was found. Install it: apt-get install -y python3");
+        }
+
         var interpreter = Environment.GetEnvironmentVariable("FERRY_RSCRIPT") is { Length: > 0 } configured ? configured : "Rscript";
         ProcessResult result;
         try

@@ -1,30 +1,31 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json.Nodes;
-using System.Globalization;
 using System.Security.Cryptography;
-using Ferry.Core.Files;
-using Ferry.Execution.Sandboxing;
+using System.Text;
 using Ferry.Core.Errors;
-using Ferry.Core.Sessions;
+using Ferry.Core.Execution;
+using Ferry.Core.Files;
+using Ferry.Execution.Processes;
 using Ferry.Execution.Protocol;
+using Ferry.Execution.Runtimes;
+using Ferry.Execution.Sandboxing;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Execution.Workers;
 
 /// <summary>
-/// One Python interpreter process speaking the frame protocol over a socket. Calls may be pipelined:
+/// One worker process of any runtime speaking the frame protocol (docs/worker-protocol.md) over a socket. Calls may be pipelined:
 /// a call is written as soon as it is made and the worker serves them in order, so a busy worker
 /// finds its next call waiting instead of sleeping until the reply to the last one has gone round
 /// the server. One reader takes the replies in order and hands each to its call. An execution past
 /// its deadline is interrupted, and a worker that does not answer the interrupt, or dies, is killed
 /// and reported dead: its calls get an error, never a hang.
 /// </summary>
-public sealed partial class PythonWorker : IInterpreterWorker
+public sealed partial class FrameWorker : IWorker
 {
-    private readonly SandboxedProcess sandbox;
-    private readonly Process process;
+    private readonly WorkerProcess process;
+    private readonly string name; // "the Python worker", for messages
+    private readonly TimeProvider time;
     private readonly NetworkStream channel;
     private readonly BufferedStream replies;
     private readonly Socket control; // the server names the request an interrupt means here; its end tells the worker the server is gone
@@ -32,28 +33,30 @@ public sealed partial class PythonWorker : IInterpreterWorker
     private readonly Queue<Call> calls = new(); // written and not yet answered, oldest first; under its own lock
     private readonly WorkerOptions options;
     private readonly ILogger logger;
-    private readonly StringBuilder stderrTail;
     private readonly Timer watchdog;
     private Task reader = Task.CompletedTask;
     private volatile bool dead;
     private volatile bool stopping;
     private volatile bool killedAfterInterrupt;
     private long written; // requests written, which is the worker's number for the last of them
-    private long lastCallTicks = long.MaxValue; // Stopwatch ticks the last answered call ran
+    private long lastCallTicks = long.MaxValue; // timestamp ticks the last answered call ran
 
-    private PythonWorker(SandboxedProcess sandbox, NetworkStream channel, Socket control, StringBuilder stderrTail, WorkerOptions options, ILogger logger)
+    private FrameWorker(RuntimeType runtime, WorkerProcess process, NetworkStream channel, Socket control, WorkerOptions options, ILogger logger, TimeProvider time)
     {
-        this.sandbox = sandbox;
-        process = sandbox.Process;
-        this.stderrTail = stderrTail;
+        Runtime = runtime;
+        this.process = process;
+        name = $"The {runtime} worker";
+        this.time = time;
         this.channel = channel;
         replies = new BufferedStream(channel, 64 * 1024);
         this.control = control;
         this.options = options;
         this.logger = logger;
         var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(options.ExecutionTimeout.Ticks, options.InterruptGrace.Ticks) / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
-        watchdog = new Timer(static worker => ((PythonWorker)worker!).Watch(), this, tick, tick);
+        watchdog = (Timer)time.CreateTimer(static worker => ((FrameWorker)worker!).Watch(), this, tick, tick);
     }
+
+    public RuntimeType Runtime { get; }
 
     public string WorkingDirectory { get; private set; } = "";
 
@@ -78,25 +81,23 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// thread in .NET): the first carries the framed requests and replies, the second the numbers of
     /// the requests to interrupt. The worker proves itself with a one-time token.
     /// </summary>
-    public static async Task<PythonWorker> StartAsync(
-        Sandbox sandboxes, string interpreter, string workingDirectory, WorkerOptions options, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<FrameWorker> StartAsync(
+        IRuntime runtime, RuntimeInfo info, Sandbox sandboxes, string workingDirectory, WorkerOptions options, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         Socket? listener = null;
-        SandboxedProcess? sandbox = null;
+        WorkerProcess? process = null;
         Socket? connection = null;
         Socket? control = null;
-        var stderr = new StringBuilder();
         try
         {
-            var request = new SandboxRequest(
-                _ => interpreter,
-                layout => ["-u", $"{layout.Runtimes}/Python/ferry_worker.py", $"{layout.Run}/channel", options.MemoryLimitMb.ToString(CultureInfo.InvariantCulture)],
-                workingDirectory)
+            RuntimeCommand? command = null;
+            RuntimeCommand Command(SandboxLayout layout) => command ??= runtime.Worker(info, layout, $"{layout.Run}/channel", options.MemoryLimitMb);
+            var request = new SandboxRequest(layout => Command(layout).Program, layout => Command(layout).Arguments, workingDirectory)
             {
-                Environment = new Dictionary<string, string> { ["FERRY_TOKEN"] = token, ["PYTHONUNBUFFERED"] = "1" },
+                Environment = new Dictionary<string, string>(runtime.Worker(info, EmptyLayout, "", 0).Environment) { ["FERRY_TOKEN"] = token },
                 Network = sandboxes.NetworkAllowed,
-                BeforeStart = (started, layout) =>
+                BeforeStart = (_, layout) =>
                 {
                     var socketPath = Path.Combine(layout.HostRun, "channel");
                     listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -106,29 +107,25 @@ public sealed partial class PythonWorker : IInterpreterWorker
                     {
                         File.SetUnixFileMode(socketPath, (UnixFileMode)0x1B6); // 0666: the worker's account connects; the directory is its own
                     }
-
-                    started.ErrorDataReceived += (_, e) => Keep(stderr, e.Data);
                 },
             };
-            sandbox = await sandboxes.StartAsync(request, cancellationToken);
-            var process = sandbox.Process;
-            process.BeginErrorReadLine();
+            process = await WorkerProcess.StartAsync(sandboxes, request, output: null, cancellationToken);
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(options.StartTimeout);
-            connection = await AcceptAsync(listener!, process, stderr, deadline.Token);
-            control = await AcceptAsync(listener!, process, stderr, deadline.Token);
+            connection = await AcceptAsync(listener!, process, runtime.Type, deadline.Token);
+            control = await AcceptAsync(listener!, process, runtime.Type, deadline.Token);
             listener!.Dispose();
             listener = null;
-            File.Delete(Path.Combine(sandbox.Layout.HostRun, "channel"));
+            File.Delete(Path.Combine(process.Layout.HostRun, "channel"));
 
-            var worker = new PythonWorker(sandbox, new NetworkStream(connection, ownsSocket: true), control, stderr, options, logger)
+            var worker = new FrameWorker(runtime.Type, process, new NetworkStream(connection, ownsSocket: true), control, options, logger, time)
             {
                 WorkingDirectory = workingDirectory,
             };
             connection = null;
             control = null;
-            sandbox = null;
+            process = null;
             using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             ready.CancelAfter(options.StartTimeout);
             try
@@ -140,12 +137,17 @@ public sealed partial class PythonWorker : IInterpreterWorker
                     got = await worker.control.ReceiveAsync(proof.AsMemory(read), ready.Token);
                 }
 
-                if (hello?["type"]?.GetValue<string>() != "ready" || hello["token"]?.GetValue<string>() != token || Encoding.ASCII.GetString(proof) != token)
+                if (hello?.Type != "ready" || hello.Token != token || Encoding.ASCII.GetString(proof) != token)
                 {
-                    throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
+                    throw new WorkerDiedException($"{worker.name} did not start: {worker.process.StderrTail()}".Trim());
                 }
 
                 worker.reader = worker.ReadRepliesAsync();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                await worker.DisposeAsync();
+                throw new WorkerDiedException($"{worker.name} did not start: {ex.Message} {worker.process.StderrTail()}".Trim());
             }
             catch
             {
@@ -153,7 +155,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
                 throw;
             }
 
-            LogStarted(logger, process.Id, workingDirectory);
+            LogStarted(logger, runtime.Type, worker.process.Process.Id, workingDirectory);
             return worker;
         }
         catch
@@ -161,21 +163,24 @@ public sealed partial class PythonWorker : IInterpreterWorker
             listener?.Dispose();
             connection?.Dispose();
             control?.Dispose();
-            if (sandbox is not null)
+            if (process is not null)
             {
-                await sandbox.DisposeAsync();
+                await process.DisposeAsync();
             }
 
             throw;
         }
     }
 
-    private static async Task<Socket> AcceptAsync(Socket listener, Process process, StringBuilder stderr, CancellationToken cancellationToken)
+    /// <summary>For the environment a runtime adds, which does not depend on paths.</summary>
+    private static readonly SandboxLayout EmptyLayout = new("", "", "", "");
+
+    private static async Task<Socket> AcceptAsync(Socket listener, WorkerProcess process, RuntimeType runtime, CancellationToken cancellationToken)
     {
         var accept = listener.AcceptAsync(cancellationToken).AsTask();
         if (await Task.WhenAny(accept, process.WaitForExitAsync(cancellationToken)) != accept)
         {
-            throw new WorkerDiedException($"The Python worker did not start: {Tail(stderr)}".Trim());
+            throw new WorkerDiedException($"The {runtime} worker did not start: {process.StderrTail()}".Trim());
         }
 
         return await accept;
@@ -184,50 +189,44 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// <summary>Runs code with inputs bound as variables and returns the named outputs.</summary>
     public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken)
     {
-        var message = new JsonObject
-        {
-            ["type"] = "execute",
-            ["code"] = request.Code,
-            ["inputs"] = new JsonArray([.. request.Inputs.Select(i => (JsonNode)new JsonObject { ["name"] = i.Name, ["value"] = i.Value?.DeepClone(), ["type"] = i.Type })]),
-            ["outputs"] = new JsonArray([.. request.Outputs.Select(o => (JsonNode)JsonValue.Create(o.Name))]),
-            ["outputTypes"] = new JsonObject(request.Outputs.Where(o => o.Type is not null).Select(o => KeyValuePair.Create(o.Name, (JsonNode?)JsonValue.Create(o.Type)))),
-            ["outputFiles"] = new JsonArray([.. request.OutputFiles.Select(f => (JsonNode)JsonValue.Create(f))]),
-            ["isolated"] = request.Isolated,
-        };
-        if (request.StartBy is { } startBy)
-        {
-            message["startBy"] = MonotonicNanoseconds(startBy); // the worker's clock: CLOCK_MONOTONIC too
-        }
+        var message = new ExecuteMessage(
+            request.Code,
+            [.. request.Inputs.Select(i => new InputMessage(i.Name, i.Value?.DeepClone(), i.Type))],
+            [.. request.Outputs.Select(o => o.Name)],
+            request.Outputs.Where(o => o.Type is not null).ToDictionary(o => o.Name, o => o.Type!),
+            request.OutputFiles,
+            request.Isolated,
+            request.StartBy is { } startBy ? MonotonicNanoseconds(startBy) : null); // the worker's clock: CLOCK_MONOTONIC too
 
-        var reply = await RequestAsync(message, cancellationToken);
+        var reply = await RequestAsync(FrameChannel.Encode(message), cancellationToken);
         return new ExecutionResult(
-            reply["success"]?.GetValue<bool>() ?? false,
-            reply["errorMessage"]?.GetValue<string>() ?? "",
-            reply["consoleOutput"]?.GetValue<string>() ?? "",
-            [.. (reply["outputParameters"]?.AsArray() ?? []).Select(o => (o!["name"]!.GetValue<string>(), o["value"]?.DeepClone()))],
-            [.. (reply["changedFiles"]?.AsArray() ?? []).Select(f => f!.GetValue<string>())])
+            reply.Success,
+            reply.ErrorMessage ?? "",
+            reply.ConsoleOutput ?? "",
+            [.. (reply.OutputParameters ?? []).Select(o => (o.Name, o.Value))],
+            reply.ChangedFiles ?? [])
         {
-            OutputFiles = (reply["outputFiles"] as JsonObject ?? []).ToDictionary(f => f.Key, f => f.Value!.GetValue<string>()),
+            OutputFiles = reply.OutputFiles ?? new Dictionary<string, string>(),
         };
     }
 
     public async Task<IReadOnlyList<string>> ListObjectsAsync(CancellationToken cancellationToken)
     {
-        var reply = await RequestAsync(new JsonObject { ["type"] = "workspace_list" }, cancellationToken);
-        return [.. reply["names"]!.AsArray().Select(n => n!.GetValue<string>())];
+        var reply = await RequestAsync(FrameChannel.Encode(WorkerMessage.WorkspaceList), cancellationToken);
+        return reply.Names ?? [];
     }
 
     public async Task<byte[]> GetObjectAsync(string name, CancellationToken cancellationToken)
     {
-        var reply = await RequestAsync(new JsonObject { ["type"] = "workspace_get", ["name"] = name }, cancellationToken);
-        return Convert.FromBase64String(reply["data"]!.GetValue<string>());
+        var reply = await RequestAsync(FrameChannel.Encode(new WorkerMessage("workspace_get", name)), cancellationToken);
+        return Convert.FromBase64String(reply.Data ?? "");
     }
 
     public Task SetObjectAsync(string name, byte[] data, CancellationToken cancellationToken) =>
-        RequestAsync(new JsonObject { ["type"] = "workspace_set", ["name"] = name, ["data"] = Convert.ToBase64String(data) }, cancellationToken);
+        RequestAsync(FrameChannel.Encode(new WorkerMessage("workspace_set", name, Convert.ToBase64String(data))), cancellationToken);
 
     public Task DeleteObjectAsync(string name, CancellationToken cancellationToken) =>
-        RequestAsync(new JsonObject { ["type"] = "workspace_delete", ["name"] = name }, cancellationToken);
+        RequestAsync(FrameChannel.Encode(new WorkerMessage("workspace_delete", name)), cancellationToken);
 
     /// <summary>
     /// The worker writes the workspace into its run directory, and the server copies it out without
@@ -235,37 +234,37 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// </summary>
     public async Task SaveWorkspaceAsync(string path, CancellationToken cancellationToken)
     {
-        var name = $"workspace-{Guid.NewGuid():N}.dill";
+        var file = $"workspace-{Guid.NewGuid():N}";
         try
         {
-            await RequestAsync(new JsonObject { ["type"] = "save_workspace", ["path"] = $"{sandbox.Layout.Run}/{name}" }, cancellationToken);
-            await using var saved = ConfinedFiles.OpenRead(sandbox.Layout.HostRun, name)
+            await RequestAsync(FrameChannel.Encode(new WorkerMessage("save_workspace", Path: $"{process.Layout.Run}/{file}")), cancellationToken);
+            await using var saved = ConfinedFiles.OpenRead(process.Layout.HostRun, file)
                 ?? throw FerryException.BadRequest("The worker did not save its workspace.");
             await using var target = new FileStream(path, FileMode.Create, FileAccess.Write);
             await saved.CopyToAsync(target, cancellationToken);
         }
         finally
         {
-            File.Delete(Path.Combine(sandbox.Layout.HostRun, name));
+            File.Delete(Path.Combine(process.Layout.HostRun, file));
         }
     }
 
     public async Task LoadWorkspaceAsync(string path, CancellationToken cancellationToken)
     {
-        var name = $"workspace-{Guid.NewGuid():N}.dill";
+        var file = $"workspace-{Guid.NewGuid():N}";
         try
         {
             await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read))
-            await using (var copy = ConfinedFiles.Create(sandbox.Layout.HostRun, name))
+            await using (var copy = ConfinedFiles.Create(process.Layout.HostRun, file))
             {
                 await source.CopyToAsync(copy, cancellationToken);
             }
 
-            await RequestAsync(new JsonObject { ["type"] = "load_workspace", ["path"] = $"{sandbox.Layout.Run}/{name}" }, cancellationToken);
+            await RequestAsync(FrameChannel.Encode(new WorkerMessage("load_workspace", Path: $"{process.Layout.Run}/{file}")), cancellationToken);
         }
         finally
         {
-            File.Delete(Path.Combine(sandbox.Layout.HostRun, name));
+            File.Delete(Path.Combine(process.Layout.HostRun, file));
         }
     }
 
@@ -291,8 +290,8 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
     public bool IsQuick(TimeSpan limit)
     {
-        var ticks = (long)(limit.TotalSeconds * Stopwatch.Frequency);
-        return Volatile.Read(ref lastCallTicks) < ticks && (Head() is not { } head || Stopwatch.GetTimestamp() - head.StartedAt < ticks);
+        var ticks = (long)(limit.TotalSeconds * time.TimestampFrequency);
+        return Volatile.Read(ref lastCallTicks) < ticks && (Head() is not { } head || time.GetTimestamp() - head.StartedAt < ticks);
     }
 
     /// <summary>Interrupts the running execution, if any; the worker lives on.</summary>
@@ -321,7 +320,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                process.Kill();
                 await process.WaitForExitAsync();
             }
         }
@@ -330,20 +329,20 @@ public sealed partial class PythonWorker : IInterpreterWorker
         await reader; // ends with the channel, failing any call still waiting
         await replies.DisposeAsync();
         control.Dispose();
-        await sandbox.DisposeAsync();
+        await process.DisposeAsync();
     }
 
     /// <summary>One request and its reply; a reply naming an error becomes the matching 4xx.</summary>
-    private async Task<JsonObject> RequestAsync(JsonObject request, CancellationToken cancellationToken)
+    private async Task<WorkerReply> RequestAsync(byte[] frame, CancellationToken cancellationToken)
     {
-        var reply = await CallAsync(request, cancellationToken);
-        if (reply["error"] is JsonNode error)
+        var reply = await CallAsync(frame, cancellationToken);
+        if (reply.Error is { } error)
         {
-            throw reply["status"]?.GetValue<string>() switch
+            throw reply.Status switch
             {
-                "notFound" => FerryException.NotFound(error.GetValue<string>()),
-                "expired" => new FerryException(FerryErrorKind.Unavailable, error.GetValue<string>(), TimeSpan.FromSeconds(1)),
-                _ => FerryException.BadRequest(error.GetValue<string>()),
+                "notFound" => FerryException.NotFound(error),
+                "expired" => new FerryException(FerryErrorKind.Unavailable, error, TimeSpan.FromSeconds(1)),
+                _ => FerryException.BadRequest(error),
             };
         }
 
@@ -355,16 +354,15 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// answered yet. The deadline is kept by the watchdog timer, not by a timer per call (the consume
     /// path makes thousands of calls a second); cancellation interrupts the call the same way.
     /// </summary>
-    private async Task<JsonObject> CallAsync(JsonObject request, CancellationToken cancellationToken)
+    private async Task<WorkerReply> CallAsync(byte[] frame, CancellationToken cancellationToken)
     {
-        var frame = FrameChannel.Encode(request);
         var call = new Call(this);
         await writeGate.WaitAsync(cancellationToken);
         try
         {
             if (!IsAlive)
             {
-                throw new WorkerDiedException("The Python worker is no longer running.") { NotStarted = true };
+                throw new WorkerDiedException($"{name} is no longer running.") { NotStarted = true };
             }
 
             lock (calls)
@@ -405,12 +403,12 @@ public sealed partial class PythonWorker : IInterpreterWorker
     {
         while (true)
         {
-            JsonObject? reply;
+            WorkerReply? reply;
             try
             {
                 reply = await FrameChannel.ReadAsync(replies, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException or System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
             {
                 reply = null;
             }
@@ -426,7 +424,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
             {
                 if (calls.TryDequeue(out answered))
                 {
-                    Volatile.Write(ref lastCallTicks, Stopwatch.GetTimestamp() - answered.StartedAt);
+                    Volatile.Write(ref lastCallTicks, time.GetTimestamp() - answered.StartedAt);
                     if (calls.Count > 0)
                     {
                         Started(calls.Peek());
@@ -448,7 +446,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
     private async Task FailCallsAsync()
     {
-        var died = stopping ? new WorkerDiedException("The Python worker was stopped.")
+        var died = stopping ? new WorkerDiedException($"{name} was stopped.")
             : killedAfterInterrupt ? new WorkerDiedException("The execution did not stop when interrupted; its worker was killed.")
             : await DiedAsync();
         Call[] failed;
@@ -468,7 +466,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// <summary>Under the calls' lock: the oldest call has just started running in the worker (its caller may have given up already).</summary>
     private void Started(Call call)
     {
-        call.StartedAt = Stopwatch.GetTimestamp();
+        call.StartedAt = time.GetTimestamp();
         if (call.Cancelled)
         {
             InterruptCall(call);
@@ -494,12 +492,12 @@ public sealed partial class PythonWorker : IInterpreterWorker
         var interrupted = Volatile.Read(ref head.InterruptedAt);
         if (interrupted == 0)
         {
-            if (Stopwatch.GetElapsedTime(head.StartedAt) > options.ExecutionTimeout)
+            if (time.GetElapsedTime(head.StartedAt) > options.ExecutionTimeout)
             {
                 InterruptCall(head);
             }
         }
-        else if (Stopwatch.GetElapsedTime(interrupted) > options.InterruptGrace)
+        else if (time.GetElapsedTime(interrupted) > options.InterruptGrace)
         {
             killedAfterInterrupt = true;
             Kill();
@@ -512,7 +510,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
     /// </summary>
     private void InterruptCall(Call call)
     {
-        if (Head() == call && Interlocked.CompareExchange(ref call.InterruptedAt, Stopwatch.GetTimestamp(), 0) == 0)
+        if (Head() == call && Interlocked.CompareExchange(ref call.InterruptedAt, time.GetTimestamp(), 0) == 0)
         {
             Signal(call.Number);
         }
@@ -520,7 +518,8 @@ public sealed partial class PythonWorker : IInterpreterWorker
 
     /// <summary>
     /// Asks the worker to interrupt request <paramref name="number"/>: its control thread raises
-    /// KeyboardInterrupt in the main thread if that request is running, and remembers it otherwise.
+    /// an interrupt in its main thread if that request is running (Python's KeyboardInterrupt, R's
+    /// interrupt condition), and remembers it otherwise.
     /// The server sends no signal into the sandbox.
     /// </summary>
     private bool Signal(long number)
@@ -545,7 +544,7 @@ public sealed partial class PythonWorker : IInterpreterWorker
         await writeGate.WaitAsync();
         try
         {
-            await FrameChannel.WriteAsync(channel, new JsonObject { ["type"] = "shutdown" }, CancellationToken.None);
+            await channel.WriteAsync(FrameChannel.Encode(WorkerMessage.Shutdown), CancellationToken.None);
         }
         finally
         {
@@ -566,63 +565,29 @@ public sealed partial class PythonWorker : IInterpreterWorker
             // report what is known
         }
 
-        var code = process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
-        LogDied(logger, process.Id, code);
-        return new WorkerDiedException($"The Python worker exited unexpectedly (exit code {code}). {StderrTail()}".Trim());
+        LogDied(logger, Runtime, process.Process.Id, process.ExitCode);
+        return new WorkerDiedException($"{name} exited unexpectedly (exit code {process.ExitCode}). {process.StderrTail()}".Trim());
     }
 
     private void Kill()
     {
         dead = true;
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
+        process.Kill();
     }
 
-    private static void Keep(StringBuilder tail, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (tail)
-        {
-            tail.AppendLine(line);
-            if (tail.Length > 4096)
-            {
-                tail.Remove(0, tail.Length - 4096);
-            }
-        }
-    }
-
-    private static string Tail(StringBuilder tail)
-    {
-        lock (tail)
-        {
-            return tail.ToString().Trim();
-        }
-    }
-
-    private string StderrTail() => Tail(stderrTail);
-
+    /// <summary>A timestamp of the system clock (CLOCK_MONOTONIC, as the worker reads it) in nanoseconds.</summary>
     private static long MonotonicNanoseconds(long timestamp) =>
         Stopwatch.Frequency == 1_000_000_000 ? timestamp : (long)(timestamp * (1e9 / Stopwatch.Frequency));
 
     /// <summary>A call written to the worker, answered by the reader in the order written.</summary>
-    private sealed class Call(PythonWorker worker) : TaskCompletionSource<JsonObject>(TaskCreationOptions.None)
+    private sealed class Call(FrameWorker worker) : TaskCompletionSource<WorkerReply>(TaskCreationOptions.None)
     {
-        /// <summary>When it was sent its SIGINT (a Stopwatch timestamp; 0: not yet): the kill follows past the grace.</summary>
+        /// <summary>When it was interrupted (a timestamp; 0: not yet): the kill follows past the grace.</summary>
         public long InterruptedAt;
 
         public long Number { get; set; }
 
-        /// <summary>When it became the oldest unanswered call, that is, began to run (a Stopwatch timestamp).</summary>
+        /// <summary>When it became the oldest unanswered call, that is, began to run (a timestamp).</summary>
         public long StartedAt { get; set; }
 
         /// <summary>Its caller gave up: interrupted when running, or as soon as it starts.</summary>
@@ -635,9 +600,9 @@ public sealed partial class PythonWorker : IInterpreterWorker
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Python worker {WorkerPid} started in {WorkingDirectory}")]
-    private static partial void LogStarted(ILogger logger, int workerPid, string workingDirectory);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Runtime} worker {WorkerPid} started in {WorkingDirectory}")]
+    private static partial void LogStarted(ILogger logger, RuntimeType runtime, int workerPid, string workingDirectory);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Python worker {WorkerPid} died (exit code {ExitCode})")]
-    private static partial void LogDied(ILogger logger, int workerPid, string exitCode);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Runtime} worker {WorkerPid} died (exit code {ExitCode})")]
+    private static partial void LogDied(ILogger logger, RuntimeType runtime, int workerPid, string exitCode);
 }

@@ -1,14 +1,14 @@
-using System.Text.Json.Nodes;
-
-namespace Ferry.Core.Sessions;
+namespace Ferry.Core.Execution;
 
 /// <summary>
-/// One interpreter process that runs code in its working directory (Ferry.Execution implements it).
-/// A dead worker throws <see cref="WorkerDiedException"/>; a request it cannot serve throws a
-/// <see cref="Errors.FerryException"/> naming the problem.
+/// One interpreter process that runs code in its working directory, whatever its language
+/// (Ferry.Execution implements it). A dead worker throws <see cref="WorkerDiedException"/>; a request
+/// it cannot serve throws a <see cref="Errors.FerryException"/> naming the problem.
 /// </summary>
-public interface IInterpreterWorker : IAsyncDisposable
+public interface IWorker : IAsyncDisposable
 {
+    RuntimeType Runtime { get; }
+
     bool IsAlive { get; }
 
     string WorkingDirectory { get; }
@@ -27,7 +27,7 @@ public interface IInterpreterWorker : IAsyncDisposable
     /// <summary>The names of the workspace's objects (imported modules left out).</summary>
     Task<IReadOnlyList<string>> ListObjectsAsync(CancellationToken cancellationToken);
 
-    /// <summary>One object serialized (dill for Python); a missing one is a 404.</summary>
+    /// <summary>One object in the runtime's own serialization (dill for Python, R's serialize()); a missing one is a 404.</summary>
     Task<byte[]> GetObjectAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>Sets an object from its serialized bytes; bytes that do not load are a 400.</summary>
@@ -40,31 +40,4 @@ public interface IInterpreterWorker : IAsyncDisposable
 
     /// <summary>Merges a saved workspace into this one.</summary>
     Task LoadWorkspaceAsync(string path, CancellationToken cancellationToken);
-}
-
-/// <summary>Starts interpreter workers for a runtime in a working directory.</summary>
-public interface IWorkerFactory
-{
-    Task<IInterpreterWorker> StartAsync(RuntimeType runtime, string workingDirectory, CancellationToken cancellationToken);
-}
-
-/// <summary>The contract's runtimeType.</summary>
-public enum RuntimeType
-{
-    R,
-    Python,
-}
-
-/// <summary>Shorthands for callers that bind plain JSON inputs and read plain outputs.</summary>
-public static class InterpreterWorkerExtensions
-{
-    public static Task<ExecutionResult> ExecuteAsync(
-        this IInterpreterWorker worker,
-        string code,
-        IReadOnlyList<(string Name, JsonNode? Value)> inputs,
-        IReadOnlyList<string> outputs,
-        CancellationToken cancellationToken) =>
-        worker.ExecuteAsync(
-            new ExecutionRequest(code, [.. inputs.Select(i => new InputValue(i.Name, i.Value))], [.. outputs.Select(o => new OutputSpec(o))]),
-            cancellationToken);
 }

@@ -1,28 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Ferry.Core.Sessions;
-
-/// <summary>What to run: code, inputs bound as variables first, the outputs and files to send back.</summary>
-public sealed record ExecutionRequest(string Code, IReadOnlyList<InputValue> Inputs, IReadOnlyList<OutputSpec> Outputs)
-{
-    /// <summary>Working-directory files returned base64-encoded (a web service's outputFileNames).</summary>
-    public IReadOnlyList<string> OutputFiles { get; init; } = [];
-
-    /// <summary>Runs in a copy of the workspace, leaving no variables behind (a web service call).</summary>
-    public bool Isolated { get; init; }
-
-    /// <summary>
-    /// A <see cref="System.Diagnostics.Stopwatch"/> timestamp: a call that has not started by then is
-    /// refused unrun with 503 (a web service call waiting behind a slower one past the queue's deadline).
-    /// </summary>
-    public long? StartBy { get; init; }
-}
-
-/// <summary>An input: a JSON value, converted to the ML Server type when one is declared.</summary>
-public sealed record InputValue(string Name, JsonNode? Value, string? Type = null);
-
-/// <summary>An output to send back, converted by its declared type when one is given.</summary>
-public sealed record OutputSpec(string Name, string? Type = null);
+namespace Ferry.Core.Execution;
 
 /// <summary>One execution's outcome, as the worker reports it.</summary>
 public sealed record ExecutionResult(
@@ -105,11 +83,4 @@ public sealed record ExecutionResult(
 
         return true;
     }
-}
-
-/// <summary>The worker died or was killed; its session cannot go on.</summary>
-public sealed class WorkerDiedException(string message) : Exception(message)
-{
-    /// <summary>The call was waiting behind another when its worker died: it never ran, and can run elsewhere.</summary>
-    public bool NotStarted { get; init; }
 }

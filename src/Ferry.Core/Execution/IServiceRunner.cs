@@ -1,0 +1,26 @@
+namespace Ferry.Core.Execution;
+
+/// <summary>The dedicated pools that run services, one per name and version (Ferry.Execution implements it).</summary>
+public interface IServiceRunner
+{
+    /// <summary>
+    /// Runs one call on a worker prepared for <paramref name="service"/>, isolated from the calls
+    /// before it; a saturated pool throws a 503. A <see cref="ScoringScriptEntry"/> answers one output, run's value.
+    /// </summary>
+    Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken);
+
+    /// <summary>A new or changed definition: workers of older revisions are retired, the initial size is warmed.</summary>
+    void Refresh(ServiceDefinition service);
+
+    /// <summary>The pool is gone: idle workers stop now, busy ones when their call ends.</summary>
+    void Remove(string name, string version);
+
+    /// <summary>The 9.3 pool status: <c>Success</c>, <c>Pending</c> or <c>NotFound</c>.</summary>
+    string PoolStatus(ServiceDefinition service);
+
+    /// <summary>Throws a 400 naming what to install when this server cannot run <paramref name="runtime"/>.</summary>
+    Task EnsureRuntimeAsync(RuntimeType runtime);
+
+    /// <summary>The largest MaxPoolSize a pool may be given (its owner's share of the server's workers).</summary>
+    int MaxWorkersPerService { get; }
+}
