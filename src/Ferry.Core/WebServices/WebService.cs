@@ -27,8 +27,8 @@ public sealed record WebService(
     PoolSize? Pool,
     long Revision)
 {
-    /// <summary>What its pool's workers are prepared with (made once per definition: every call reads it).</summary>
-    public ServiceDefinition Definition => field ??= new(Name, Version, PublishedBy, Runtime, new CodeEntry(InitCode, Code), ContentHash, Pool, Revision, CreationTime);
+    /// <summary>What its pool's workers are prepared with (not cached: <c>with</c> would copy a stale one).</summary>
+    public ServiceDefinition Definition => new(Name, Version, PublishedBy, Runtime, new CodeEntry(InitCode, Code), ContentHash, Pool, Revision, CreationTime);
 }
 
 /// <summary>Web service rows; publish, patch and delete are each one transaction.</summary>

@@ -33,7 +33,7 @@ public sealed partial class FrameWorker : IWorker
     private readonly Queue<Call> calls = new(); // written and not yet answered, oldest first; under its own lock
     private readonly WorkerOptions options;
     private readonly ILogger logger;
-    private readonly Timer watchdog;
+    private readonly ITimer watchdog;
     private Task reader = Task.CompletedTask;
     private volatile bool dead;
     private volatile bool stopping;
@@ -53,7 +53,7 @@ public sealed partial class FrameWorker : IWorker
         this.options = options;
         this.logger = logger;
         var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(options.ExecutionTimeout.Ticks, options.InterruptGrace.Ticks) / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
-        watchdog = (Timer)time.CreateTimer(static worker => ((FrameWorker)worker!).Watch(), this, tick, tick);
+        watchdog = time.CreateTimer(static worker => ((FrameWorker)worker!).Watch(), this, tick, tick);
     }
 
     public RuntimeType Runtime { get; }
