@@ -48,6 +48,7 @@ local({
   js <- function(x) as.character(toJSON(x, auto_unbox = TRUE, na = "null", null = "null", digits = NA))
   jstr <- function(s) js(enc2utf8(as.character(s)))
   jarray <- function(s) as.character(toJSON(enc2utf8(as.character(s)), na = "null"))
+  b64 <- function(bytes) gsub("\n", "", jsonlite::base64_enc(bytes), fixed = TRUE) # base64_enc breaks lines
   error_reply <- function(status, message) paste0('{"error":', jstr(message), ',"status":', jstr(status), "}")
 
   utf8 <- function(bytes) {
@@ -332,7 +333,7 @@ local({
         next
       }
       data <- readBin(path, "raw", size)
-      files <- c(files, paste0(jstr(f), ':"', jsonlite::base64_enc(data), '"'))
+      files <- c(files, paste0(jstr(f), ':"', b64(data), '"'))
     }
     success <- is.null(failure)
     error <- if (success) "" else failure
@@ -370,7 +371,7 @@ local({
       stop(request_error("notFound", sprintf("The workspace has no object '%s'.", name)))
     data <- tryCatch(serialize(get(name, envir = globalenv()), NULL), error = function(e)
       stop(request_error("badRequest", sprintf("The object '%s' cannot be serialized: %s", name, conditionMessage(e)))))
-    paste0('{"data":"', jsonlite::base64_enc(data), '"}')
+    paste0('{"data":"', b64(data), '"}')
   }
 
   workspace_set <- function(name, data) {
