@@ -72,7 +72,7 @@ class Relay:
         os.close(devnull)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
-        fd, self.capture_path = tempfile.mkstemp(prefix="ferry-r-console-", dir="/tmp")
+        fd, self.capture_path = tempfile.mkstemp(prefix="ferry-r-console-")  # TMPDIR: /tmp, private to the sandbox
         os.close(fd)
         capture = os.open(self.capture_path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         request_r, self.request_w = os.pipe()
@@ -86,6 +86,10 @@ class Relay:
         env = dict(os.environ)
         if not any(env.get(k) for k in ("LC_ALL", "LC_CTYPE", "LANG")):
             env["LANG"] = "C.UTF-8"
+        if not env.get("XDG_CACHE_HOME"):
+            # Caches (fontconfig's, rebuilt by the first plot when /var/cache/fontconfig is not in the
+            # sandbox) go to the private temporary directory, not $HOME, where they would be changedFiles.
+            env["XDG_CACHE_HOME"] = os.path.join(tempfile.gettempdir(), "ferry-cache")
         limit = memory_mb * 1024 * 1024
 
         def child_setup():
