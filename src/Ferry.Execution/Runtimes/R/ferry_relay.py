@@ -126,6 +126,8 @@ class Relay:
 
     # ---- ending ----
     def finish(self, code=0):
+        if not self.started:
+            code = code or 1  # R never said it was ready: the start failed
         try:
             self.r.kill()
         except OSError:
@@ -153,7 +155,8 @@ class Relay:
 
     def answer(self, number, body):
         self.answered = number
-        self.interrupts.discard(number)
+        if self.interrupts:
+            self.interrupts = {n for n in self.interrupts if n > number}
         self.send(body)
 
     # ---- towards R ----

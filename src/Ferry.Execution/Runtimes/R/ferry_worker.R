@@ -477,14 +477,15 @@ local({
       kind <- req$type %||% ""
       if (identical(kind, "ferry_flush_interrupt")) { swallow_interrupt(); next }
       if (identical(kind, "shutdown")) break
+      failed <- function(why) if (identical(kind, "execute"))
+        paste0('{"success":false,"errorMessage":', jstr(why), ',"consoleOutput":"","outputParameters":[],"outputFiles":{},"changedFiles":[]}')
+        else error_reply("badRequest", why)
+      # A failure of the worker itself (say, a reply too large for one R string) is the call's failure.
       reply <- tryCatch(serve(req),
         ferry_request_error = function(e) error_reply(e$status, conditionMessage(e)),
-        error = function(e) error_reply("badRequest", conditionMessage(e)))
+        error = function(e) failed(paste0("The worker could not serve the request: ", conditionMessage(e))))
       if (nchar(reply, type = "bytes") > MAX_REPLY_BYTES || !validUTF8(reply)) {
-        why <- if (validUTF8(reply)) "The reply is more than the 192 MiB a reply may have." else "The reply holds text that is not UTF-8."
-        reply <- if (identical(kind, "execute"))
-          paste0('{"success":false,"errorMessage":', jstr(why), ',"consoleOutput":"","outputParameters":[],"outputFiles":{},"changedFiles":[]}')
-        else error_reply("badRequest", why)
+        reply <- failed(if (validUTF8(reply)) "The reply is more than the 192 MiB a reply may have." else "The reply holds text that is not UTF-8.")
       }
       write_frame(reply)
     }
