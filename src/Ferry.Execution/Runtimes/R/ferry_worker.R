@@ -95,7 +95,7 @@ local({
   }
 
   convert_input <- function(name, v, kind) {
-    if (is.null(kind)) return(simplify(v))
+    if (is.null(kind) || identical(kind, "")) return(simplify(v))
     fail <- function(what) stop(sprintf("Input '%s' %s", name, what), call. = FALSE)
     switch(kind,
       numeric = {
@@ -341,6 +341,7 @@ local({
         next
       }
       kind <- kinds[[name]]
+      if (identical(kind, "")) kind <- NULL
       encoded <- tryCatch(encode_output(get(name, envir = where), kind), error = function(e) e)
       if (inherits(encoded, "error") || !validUTF8(encoded)) {
         why <- if (inherits(encoded, "error")) conditionMessage(encoded) else "it holds text that is not UTF-8"
