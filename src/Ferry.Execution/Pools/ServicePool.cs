@@ -349,6 +349,8 @@ internal sealed partial class ServicePool(
 
                 HandOver(worker);
             }
+
+            Fill(); // one at a time up to the initial size
         });
     }
 

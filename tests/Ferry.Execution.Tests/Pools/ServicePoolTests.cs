@@ -1,0 +1,173 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Execution;
+using Ferry.Execution.Pools;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ferry.Execution.Tests.Pools;
+
+/// <summary>
+/// The pool's bookkeeping with fake workers and a fake clock: slots are reserved, become ready and
+/// are freed exactly once, whatever happens (a failed preparation, a death, a new revision, a queue
+/// deadline, an idle timeout), and the worker budget gets every unit back.
+/// </summary>
+public sealed class ServicePoolTests
+{
+    private readonly FakeTimeProvider clock = new();
+    private readonly WorkerBudget budget = new(4, 4);
+    private readonly List<FakeWorker> started = [];
+    private Func<ServiceDefinition, Task>? beforePrepare;
+
+    [Fact]
+    public async Task Refresh_WarmsTheInitialSize_StatusGoesFromPendingToSuccess()
+    {
+        var pool = Pool(Definition(new PoolSize(2, 3)));
+        Assert.Equal("Pending", pool.Status);
+        pool.Update(Definition(new PoolSize(2, 3)));
+        await WaitAsync(() => started.Count == 2 && pool.Status == "Success");
+        Assert.Equal(2, budget.Used);
+    }
+
+    [Fact]
+    public async Task Saturated_CallsQueue_FullQueueIs503_QueueDeadlineIs503_UnitsComeBack()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { QueueLength = 1, QueueTimeout = TimeSpan.FromSeconds(2) });
+        var first = await pool.AcquireAsync(CancellationToken.None);
+        var waiting = pool.AcquireAsync(CancellationToken.None); // queued behind the only worker
+        Assert.False(waiting.IsCompleted);
+        var full = await Assert.ThrowsAsync<FerryException>(() => pool.AcquireAsync(CancellationToken.None));
+        Assert.Equal(FerryErrorKind.Unavailable, full.Kind);
+
+        pool.ExpireWaiters(clock.GetTimestamp()); // not yet due
+        Assert.False(waiting.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(3));
+        pool.ExpireWaiters(clock.GetTimestamp());
+        Assert.Equal(FerryErrorKind.Unavailable, (await Assert.ThrowsAsync<FerryException>(() => waiting)).Kind);
+
+        pool.Release(first.Worker, died: false);
+        Assert.Equal(1, budget.Used); // the worker stays, its unit with it
+        pool.Remove();
+        await WaitAsync(() => budget.Used == 0 && started.All(w => w.Disposed));
+    }
+
+    [Fact]
+    public async Task AWaitingCall_GetsTheWorkerWhenItIsReleased()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        var first = await pool.AcquireAsync(CancellationToken.None);
+        var waiting = pool.AcquireAsync(CancellationToken.None);
+        pool.Release(first.Worker, died: false);
+        var second = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Same(first.Worker, second.Worker);
+        Assert.Single(started);
+    }
+
+    [Fact]
+    public async Task FailedPreparation_FreesItsSlot_TheNextCallTriesAgain()
+    {
+        var failures = 1;
+        beforePrepare = _ => Interlocked.Decrement(ref failures) >= 0 ? throw new PreparationFailedException("initCode failed") : Task.CompletedTask;
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        await Assert.ThrowsAsync<PreparationFailedException>(() => pool.AcquireAsync(CancellationToken.None));
+        Assert.Equal(0, budget.Used);
+
+        var lease = await pool.AcquireAsync(CancellationToken.None);
+        Assert.Single(started);
+        pool.Release(lease.Worker, died: false);
+    }
+
+    [Fact]
+    public async Task DeadWorker_IsRetiredAndReplaced_ItsUnitReturned()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        var lease = await pool.AcquireAsync(CancellationToken.None);
+        started[0].Die();
+        pool.Release(lease.Worker, died: true);
+        await WaitAsync(() => started.Count == 2); // refilled to the initial size
+        Assert.True(started[0].Disposed);
+        Assert.Equal(1, budget.Used);
+
+        var next = await pool.AcquireAsync(CancellationToken.None);
+        Assert.NotSame(lease.Worker, next.Worker);
+    }
+
+    [Fact]
+    public async Task NewRevision_RetiresOldWorkersWhenTheirCallsEnd()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 2)));
+        var old = await pool.AcquireAsync(CancellationToken.None);
+        pool.Update(Definition(new PoolSize(1, 2), revision: 2));
+        Assert.False(started[0].Disposed); // busy: it finishes its call first
+
+        var fresh = await pool.AcquireAsync(CancellationToken.None);
+        Assert.Equal(2, fresh.Worker.Revision);
+        pool.Release(old.Worker, died: false);
+        await WaitAsync(() => started[0].Disposed);
+        pool.Release(fresh.Worker, died: false);
+        Assert.Equal(1, budget.Used);
+    }
+
+    [Fact]
+    public async Task IdleTimeout_StopsIdleWorkers_UntilTheNextCall()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        var lease = await pool.AcquireAsync(CancellationToken.None);
+        pool.Release(lease.Worker, died: false);
+
+        Assert.Equal(0, pool.ShrinkIfIdle(clock.GetUtcNow(), TimeSpan.FromMinutes(10)));
+        clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(1, pool.ShrinkIfIdle(clock.GetUtcNow(), TimeSpan.FromMinutes(10)));
+        await WaitAsync(() => started[0].Disposed && budget.Used == 0);
+        Assert.Equal("Success", pool.Status); // dormant, not failing
+
+        var again = await pool.AcquireAsync(CancellationToken.None);
+        Assert.Equal(2, started.Count);
+        pool.Release(again.Worker, died: false);
+    }
+
+    [Fact]
+    public async Task Budget_InUseElsewhere_AnEmptyPoolSaysSo()
+    {
+        var other = budget;
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(other.TryTake("someone"));
+        }
+
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        await Assert.ThrowsAsync<WorkerBudgetExhaustedException>(() => pool.AcquireAsync(CancellationToken.None));
+        Assert.Empty(started);
+    }
+
+    private ServicePool Pool(ServiceDefinition definition, ServicePoolOptions? options = null) =>
+        new(definition, options ?? new ServicePoolOptions(), PrepareAsync, budget, clock, NullLogger.Instance);
+
+    private async Task<PreparedWorker> PrepareAsync(ServiceDefinition definition, CancellationToken cancellationToken)
+    {
+        if (beforePrepare is not null)
+        {
+            await beforePrepare(definition);
+        }
+
+        var worker = new FakeWorker();
+        lock (started)
+        {
+            started.Add(worker);
+        }
+
+        return new PreparedWorker(worker, definition.Revision, Path.Combine(Path.GetTempPath(), "ferry-fake-" + Guid.NewGuid().ToString("N")));
+    }
+
+    private static ServiceDefinition Definition(PoolSize size, long revision = 1) =>
+        new("svc", "1.0", "alice", RuntimeType.Python, new CodeEntry("", "y = x"), null, size, revision, DateTimeOffset.UnixEpoch);
+
+    private static async Task WaitAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
