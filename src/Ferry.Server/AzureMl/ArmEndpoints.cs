@@ -7,21 +7,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
 
-/// <summary>The body of a resource group PUT.</summary>
-public sealed record ResourceGroupRequest(string? Location, Dictionary<string, string>? Tags);
-
-/// <summary>A resource group in ARM's shape.</summary>
-public sealed record ResourceGroupResponse(string Id, string Name, string Type, string Location, IReadOnlyDictionary<string, string> Tags, ProvisioningProperties Properties);
-
-/// <summary>ARM's <c>properties.provisioningState</c>.</summary>
-public sealed record ProvisioningProperties(string ProvisioningState);
-
-/// <summary>A subscription in ARM's shape.</summary>
-public sealed record SubscriptionResponse(string Id, string SubscriptionId, string TenantId, string DisplayName, string State);
-
-/// <summary>ARM's list envelope.</summary>
-public sealed record ArmList<T>(IReadOnlyList<T> Value);
-
 /// <summary>
 /// The ARM host of the Azure-ML walk (<c>/subscriptions/...</c>): every call needs a supported
 /// <c>api-version</c> and a subscription the caller holds a role on; errors come in ARM's envelope.

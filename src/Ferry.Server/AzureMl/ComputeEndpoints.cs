@@ -5,9 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
 
-/// <summary>The body of a compute PUT: ARM's two levels of <c>properties</c>.</summary>
-public sealed record ComputeRequest(string? Location, JsonObject? Properties);
-
 /// <summary>Computes of a workspace on the ARM host.</summary>
 internal static class ComputeEndpoints
 {

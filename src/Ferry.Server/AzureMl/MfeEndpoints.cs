@@ -5,11 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
 
-/// <summary>The body of a code version PUT (mfe).</summary>
-public sealed record CodeVersionRequest(CodeVersionProperties? Properties);
-
-public sealed record CodeVersionProperties(string? Path, string? Description);
-
 /// <summary>
 /// The 2021-03-01-preview (mfe) resources on the ARM host: code versions, and the model registry
 /// seen as <c>models/{name}/versions/{version}</c>.

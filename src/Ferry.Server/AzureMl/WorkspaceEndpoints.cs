@@ -7,16 +7,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
 
-/// <summary>The body of a workspace PUT or PATCH (ARM's shape: the settable fields under <c>properties</c>).</summary>
-public sealed record WorkspaceRequest(string? Location, Dictionary<string, string>? Tags, WorkspaceSku? Sku, WorkspaceRequestProperties? Properties)
-{
-    public WorkspaceChange ToChange() => new(Location, Properties?.FriendlyName, Properties?.Description, Sku?.Name, Tags);
-}
-
-public sealed record WorkspaceSku(string? Name, string? Tier);
-
-public sealed record WorkspaceRequestProperties(string? FriendlyName, string? Description);
-
 /// <summary>
 /// Workspaces on the ARM host, their long-running operations, and the discovery document that
 /// points every data-plane key at this server.

@@ -1,0 +1,3 @@
+namespace Ferry.Server.AzureMl;
+
+public sealed record CodeVersionProperties(string? Path, string? Description);

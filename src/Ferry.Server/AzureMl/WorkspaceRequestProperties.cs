@@ -1,0 +1,3 @@
+namespace Ferry.Server.AzureMl;
+
+public sealed record WorkspaceRequestProperties(string? FriendlyName, string? Description);
