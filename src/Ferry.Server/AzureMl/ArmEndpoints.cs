@@ -3,6 +3,7 @@ using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -69,8 +70,8 @@ internal static class ArmEndpoints
     }
 
     private static SubscriptionResponse Response(Subscription s, string tenantId) =>
-        new($"/subscriptions/{s.SubscriptionId}", s.SubscriptionId, tenantId, s.DisplayName, "Enabled");
+        new($"/subscriptions/{s.SubscriptionId}", s.SubscriptionId, tenantId, s.DisplayName, SubscriptionState.Enabled);
 
     private static ResourceGroupResponse Response(string subscriptionId, ResourceGroup group) => new(
-        $"/subscriptions/{subscriptionId}/resourceGroups/{group.Name}", group.Name, "Microsoft.Resources/resourceGroups", group.Location, group.Tags, new ProvisioningProperties("Succeeded"));
+        $"/subscriptions/{subscriptionId}/resourceGroups/{group.Name}", group.Name, "Microsoft.Resources/resourceGroups", group.Location, group.Tags, new ProvisioningProperties(ProvisioningState.Succeeded));
 }

@@ -1,4 +1,0 @@
-namespace Ferry.Server.AzureMl;
-
-/// <summary>ARM's <c>properties.provisioningState</c>.</summary>
-public sealed record ProvisioningProperties(string ProvisioningState);
