@@ -28,7 +28,7 @@ internal static class ServeCommand
             var settings = new Dictionary<string, string?>
             {
                 ["urls"] = result.GetValue(urls),
-                ["Ferry:DataDirectory"] = result.GetValue(dataDirectory),
+                [Ferry.Storage.StorageOptions.DataDirectoryKey] = result.GetValue(dataDirectory),
                 ["Ferry:Server:AdminPassword"] = Environment.GetEnvironmentVariable(AdminPasswordVariable),
             };
 

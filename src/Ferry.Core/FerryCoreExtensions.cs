@@ -2,6 +2,7 @@ using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Files;
 using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
@@ -16,20 +17,29 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Ferry.Core;
 
-/// <summary>Registers Ferry's application services.</summary>
+/// <summary>Registers Ferry's application services and binds their options (directories default under the data directory).</summary>
 public static class FerryCoreExtensions
 {
     public static IServiceCollection AddFerryCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<AuthOptions>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(
+                o => o.MaxFailedLogins >= 1 && o.MaxFailedLoginsPerAddress >= 1 && o.MaxConcurrentPasswordChecks >= 1 && o.MaxQueuedPasswordChecks >= 0,
+                "Ferry:Auth: MaxFailedLogins, MaxFailedLoginsPerAddress and MaxConcurrentPasswordChecks must be at least 1, MaxQueuedPasswordChecks at least 0.")
+            .ValidateOnStart();
         services.AddSingleton<UserService>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<PasswordCheckGate>();
         services.AddSingleton<AuthService>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<ComputeNodeService>();
-        services.AddOptions<RemoteSessionOptions>();
+        services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
+            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory)
+            .Validate(
+                o => o.MaxSessionsPerUser >= 1 && o.IdleTimeout >= TimeSpan.Zero && o.IdleCheckInterval > TimeSpan.Zero && o.MaxUploadBytes >= 1,
+                "Ferry:Sessions: MaxSessionsPerUser and MaxUploadBytes must be at least 1, IdleTimeout not negative, IdleCheckInterval positive.")
+            .ValidateOnStart();
         services.AddSingleton<SessionService>();
         services.AddSingleton<SnapshotService>();
         services.AddSingleton<WebServiceCatalog>();
@@ -39,10 +49,13 @@ public static class FerryCoreExtensions
         services.AddSingleton<ServicePrincipalService>();
         services.AddSingleton<ResourceGroupService>();
         services.AddSingleton<ArmOperationService>();
-        services.AddOptions<WorkspaceOptions>();
+        services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)
+            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("workspaces") : o.Directory);
         services.AddSingleton<WorkspaceService>();
         services.AddSingleton<ComputeService>();
-        services.AddOptions<RunOptions>();
+        services.AddOptions<RunOptions>().BindConfiguration(RunOptions.Section)
+            .Validate(o => o.MaxProjectBytes >= 1 && o.MaxActiveRunsPerUser >= 1, "Ferry:Runs: MaxProjectBytes and MaxActiveRunsPerUser must be at least 1.")
+            .ValidateOnStart();
         services.AddSingleton<RunService>();
         services.AddSingleton<ArtifactService>();
         services.AddSingleton<ModelService>();

@@ -1,4 +1,5 @@
 using Ferry.Core.Execution;
+using Ferry.Core.Files;
 using Ferry.Core.Runs;
 using Ferry.Core.Status;
 using Ferry.Execution.Pools;
@@ -12,30 +13,53 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Execution;
 
-/// <summary>Registers the interpreters and their health checks.</summary>
+/// <summary>Registers the interpreters, the sandbox, the pools and the run dispatcher, and binds their options.</summary>
 public static class FerryExecutionExtensions
 {
     public static IServiceCollection AddFerryExecution(this IServiceCollection services)
     {
-        services.AddOptions<PythonOptions>();
+        services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
         services.AddSingleton<PythonRuntime>();
         services.AddSingleton<RRuntime>();
         services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<PythonRuntime>());
         services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<RRuntime>());
         services.AddSingleton<RuntimeCatalog>();
         services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
-        services.AddOptions<WorkerOptions>();
-        services.AddOptions<SandboxOptions>();
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
+            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("warm-workers") : o.Directory)
+            .Validate(
+                o => IsTimeout(o.ExecutionTimeout) && IsTimeout(o.StartTimeout) && o.InterruptGrace >= TimeSpan.Zero && o.MemoryLimitMb >= 0 && o.WarmPoolSize >= 0,
+                "Ferry:Workers: ExecutionTimeout and StartTimeout must be positive (or infinite), InterruptGrace, MemoryLimitMb and WarmPoolSize not negative.")
+            .ValidateOnStart();
+        services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section)
+            .PostConfigure<IDataDirectory>((o, data) =>
+            {
+                o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sandbox") : o.Directory;
+                o.HiddenPaths.Add(data.Root);
+            })
+            .Validate(
+                o => o.MaxProcesses >= 1 && o.MaxOpenFiles >= 1 && o.MaxFileSizeMb >= 1 && o.RunCpuSeconds >= 0 && o.SharedMemoryMb >= 1 && o.UidCount >= 1,
+                "Ferry:Sandbox: MaxProcesses, MaxOpenFiles, MaxFileSizeMb, SharedMemoryMb and UidCount must be at least 1, RunCpuSeconds not negative.")
+            .ValidateOnStart();
         services.AddSingleton<Sandbox>();
         services.AddSingleton<IStatusContributor, SandboxStatusContributor>();
         services.AddSingleton<WarmWorkerPool>();
         services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
         services.AddSingleton<IWorkerFactory, WorkerFactory>();
-        services.AddOptions<ServicePoolOptions>();
+        services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
+            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory)
+            .Validate(
+                o => o.MaxResidentWorkers >= 1 && o.MaxResidentWorkersPerUser >= 1 && o.IdleTimeout >= TimeSpan.Zero
+                    && o.InitialPoolSize >= 0 && o.MaxPoolSize >= 1 && o.InitialPoolSize <= o.MaxPoolSize,
+                "Ferry:WebServices: MaxResidentWorkers, MaxResidentWorkersPerUser and MaxPoolSize must be at least 1, 0 <= InitialPoolSize <= MaxPoolSize, IdleTimeout not negative.")
+            .ValidateOnStart();
         services.AddSingleton<IServiceRunner, ServicePoolManager>();
         services.AddSingleton<RunDispatcher>();
         services.AddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<RunDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
         return services;
     }
+
+    // Timeout.InfiniteTimeSpan is how .NET spells "no timeout"; zero or another negative value is a mistake.
+    private static bool IsTimeout(TimeSpan value) => value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan;
 }

@@ -1,13 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Ferry.Core;
-using Ferry.Core.Arm;
-using Ferry.Core.Runs;
+using Ferry.Core.Status;
 using Ferry.Execution;
-using Ferry.Core.Sessions;
-using Ferry.Execution.Runtimes.Python;
-using Ferry.Execution.Workers;
-using Ferry.Execution.Sandboxing;
 using Ferry.Server.Auth;
 using Ferry.Server.AzureMl;
 using Ferry.Server.ComputeNodes;
@@ -17,11 +12,9 @@ using Ferry.Server.Hosting;
 using Ferry.Server.OpenApi;
 using Ferry.Server.Sessions;
 using Ferry.Server.Snapshots;
-using Ferry.Server.WebServices;
-using Ferry.Execution.Pools;
 using Ferry.Server.Status;
+using Ferry.Server.WebServices;
 using Ferry.Storage;
-using Ferry.Core.Status;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -41,28 +34,6 @@ public static class FerryServer
 
         builder.AddFerryHosting();
         builder.Services.AddFerryCore().AddFerryStorage().AddFerryExecution();
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
-        builder.Services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
-        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("warm-workers") : o.Directory);
-        builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) =>
-            {
-                o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sandbox") : o.Directory;
-                o.HiddenPaths.Add(data.Root);
-            });
-        builder.Services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory);
-        builder.Services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("workspaces") : o.Directory);
-        builder.Services.AddOptions<RunOptions>().BindConfiguration(RunOptions.Section);
-        builder.Services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
-            .PostConfigure<DataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory)
-            .Validate(
-                o => o.MaxResidentWorkers >= 1 && o.MaxResidentWorkersPerUser >= 1 && o.IdleTimeout >= TimeSpan.Zero
-                    && o.InitialPoolSize >= 0 && o.MaxPoolSize >= 1 && o.InitialPoolSize <= o.MaxPoolSize,
-                "Ferry:WebServices: MaxResidentWorkers, MaxResidentWorkersPerUser and MaxPoolSize must be at least 1, 0 <= InitialPoolSize <= MaxPoolSize, IdleTimeout not negative.")
-            .ValidateOnStart();
         builder.Services.AddHostedService<IdleSessionSweeper>();
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();

@@ -1,9 +1,10 @@
+using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Storage;
 
 /// <summary>The data directory: created owner-only, the home of every file Ferry writes.</summary>
-public sealed class DataDirectory
+public sealed class DataDirectory : IDataDirectory
 {
     public DataDirectory(IOptions<StorageOptions> options)
     {

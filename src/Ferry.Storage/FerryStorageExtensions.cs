@@ -1,6 +1,7 @@
 using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
+using Ferry.Core.Files;
 using Ferry.Core.ComputeNodes;
 using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Models;
@@ -33,10 +34,14 @@ namespace Ferry.Storage;
 /// <summary>Registers the data directory, the database and the stores behind Core's interfaces.</summary>
 public static class FerryStorageExtensions
 {
+    /// <summary>Binds <see cref="StorageOptions"/> (section <c>Ferry</c>) and registers the data directory and the stores.</summary>
     public static IServiceCollection AddFerryStorage(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory) && o.BusyTimeout >= TimeSpan.Zero, "Ferry: DataDirectory must be set and BusyTimeout not negative.")
+            .ValidateOnStart();
         services.AddSingleton<DataDirectory>();
+        services.AddSingleton<IDataDirectory>(sp => sp.GetRequiredService<DataDirectory>());
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<IUserStore, SqliteUserStore>();

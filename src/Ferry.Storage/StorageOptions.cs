@@ -5,6 +5,9 @@ public sealed class StorageOptions
 {
     public const string Section = "Ferry";
 
+    /// <summary>The configuration key of <see cref="DataDirectory"/>.</summary>
+    public const string DataDirectoryKey = Section + ":" + nameof(DataDirectory);
+
     /// <summary>The data directory: database, signing key, blobs, session working directories.</summary>
     public string DataDirectory { get; set; } = "ferry-data";
 

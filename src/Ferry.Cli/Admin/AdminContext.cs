@@ -4,6 +4,7 @@ using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
 using Ferry.Storage;
 using Ferry.Storage.Database;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,10 +27,14 @@ internal sealed class AdminContext : IAsyncDisposable
 
     public static async Task<AdminContext> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
     {
+        // The server's registrations and configuration keys, with the data directory from the command line.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new(StorageOptions.DataDirectoryKey, dataDirectory)])
+            .Build();
         var collection = new ServiceCollection();
+        collection.AddSingleton<IConfiguration>(configuration);
         collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         collection.AddFerryCore().AddFerryStorage();
-        collection.Configure<StorageOptions>(o => o.DataDirectory = dataDirectory);
         var provider = collection.BuildServiceProvider();
         await provider.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
         return new AdminContext(provider);

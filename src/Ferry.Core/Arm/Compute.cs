@@ -21,14 +21,3 @@ public sealed record Compute(
     /// <summary>Runs at once on this target at most.</summary>
     public int MaxNodeCount => Properties["scaleSettings"]?["maxNodeCount"]?.GetValue<int>() ?? 1;
 }
-
-public interface IComputeStore
-{
-    Task<Compute?> FindAsync(string resourceGroup, string workspace, string name, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<Compute>> ListAsync(string resourceGroup, string workspace, CancellationToken cancellationToken);
-
-    Task UpsertAsync(Compute compute, CancellationToken cancellationToken);
-
-    Task<bool> DeleteAsync(string resourceGroup, string workspace, string name, CancellationToken cancellationToken);
-}

@@ -4,15 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Arm;
 
-/// <summary>Workspaces (section <c>Ferry:Workspaces</c>).</summary>
-public sealed class WorkspaceOptions
-{
-    public const string Section = "Ferry:Workspaces";
-
-    /// <summary>Where workspaces keep their files; the server sets it under the data directory.</summary>
-    public string Directory { get; set; } = "";
-}
-
 /// <summary>
 /// Workspaces with ARM's long-running pattern: a new one starts <c>Creating</c>, its provisioning
 /// (its directory in the data directory) runs in the background as an operation clients poll, and

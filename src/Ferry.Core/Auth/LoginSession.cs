@@ -1,5 +1,3 @@
-using Ferry.Core.Users;
-
 namespace Ferry.Core.Auth;
 
 /// <summary>
@@ -13,6 +11,3 @@ public sealed record LoginSession(
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUsedAt,
     DateTimeOffset? RevokedAt);
-
-/// <summary>What a successful login or renewal hands the HTTP layer to mint tokens from.</summary>
-public sealed record Grant(string UserName, Role Role, string LoginSessionId, string RefreshToken);

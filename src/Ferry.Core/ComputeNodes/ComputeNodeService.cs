@@ -3,15 +3,6 @@ using Ferry.Core.Errors;
 
 namespace Ferry.Core.ComputeNodes;
 
-/// <summary>The compute node list of ML Server's centralized configuration: URIs or address ranges.</summary>
-public interface IComputeNodeStore
-{
-    Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken);
-
-    /// <summary>Applies one change to the whole list in a transaction.</summary>
-    Task UpdateAsync(Func<IReadOnlyList<string>, IReadOnlyList<string>> change, CancellationToken cancellationToken);
-}
-
 /// <summary>Validates and applies the set, add and remove operations of <c>/computenodes</c>.</summary>
 public sealed partial class ComputeNodeService(IComputeNodeStore store)
 {

@@ -1,19 +1,5 @@
 namespace Ferry.Core.Errors;
 
-/// <summary>What went wrong, in the terms the HTTP layer maps to a status code.</summary>
-public enum FerryErrorKind
-{
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Conflict,
-    Gone,
-    PayloadTooLarge,
-    TooManyRequests,
-    Unavailable,
-}
-
 /// <summary>
 /// A failure the caller can act on. The message is shown to clients as is, so it names the problem
 /// and never carries internals; everything else is an unexpected error and becomes a bare 500.

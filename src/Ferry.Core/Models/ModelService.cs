@@ -7,11 +7,6 @@ using Ferry.Core.Runs;
 
 namespace Ferry.Core.Models;
 
-/// <summary>What a registration sends (model management's <c>Model</c>); name, url and mimeType are required.</summary>
-public sealed record ModelRegistration(
-    string? Name, string? Url, string? MimeType, string? Framework, string? FrameworkVersion, string? Description,
-    IReadOnlyDictionary<string, string>? KvTags, IReadOnlyDictionary<string, string>? Properties, string? RunId);
-
 /// <summary>
 /// The model registry: versions auto-increment per name; a model's <c>aml://artifact/...</c> url
 /// must name an artifact that exists (a run's output or an upload). <c>properties</c> are

@@ -9,31 +9,6 @@ using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Runs;
 
-/// <summary>Runs (section <c>Ferry:Runs</c>).</summary>
-public sealed class RunOptions
-{
-    public const string Section = "Ferry:Runs";
-
-    /// <summary>The most a project zip may unpack to, in bytes.</summary>
-    public long MaxProjectBytes { get; set; } = 200L * 1024 * 1024;
-
-    /// <summary>Runs one user may have queued or running at once; one more startrun gets 429.</summary>
-    public int MaxActiveRunsPerUser { get; set; } = 4;
-}
-
-/// <summary>Starts, cancels and stops runs (Ferry.Execution implements it).</summary>
-public interface IRunDispatcher
-{
-    /// <summary>A run was queued: look at the queue now.</summary>
-    void Wake();
-
-    /// <summary>Stops a running run; false when it is not running here.</summary>
-    bool Cancel(string runId);
-
-    /// <summary>Throws a 503 naming the cause and the fix while no user code can run here (no sandbox).</summary>
-    Task EnsureCanRunAsync();
-}
-
 /// <summary>
 /// Submits runs the way <c>startrun</c> does: a project zip (checked against zip-slip and its
 /// unpacked size) and a run definition (keys in any case), queued for its compute target.

@@ -1,13 +1,5 @@
 namespace Ferry.Core.Status;
 
-/// <summary>The contract's health values, in order of severity.</summary>
-public enum StatusCode
-{
-    Pass = 0,
-    Warn = 1,
-    Fail = 2,
-}
-
 /// <summary>One node of the <c>/status</c> tree: a verdict, what it is based on, and its parts.</summary>
 public sealed record StatusNode(
     StatusCode StatusCode,
@@ -21,12 +13,4 @@ public sealed record StatusNode(
     /// <summary>A parent is as bad as its worst part.</summary>
     public static StatusNode Of(IReadOnlyDictionary<string, object?> details, IReadOnlyDictionary<string, StatusNode> components) =>
         new(components.Values.Select(c => c.StatusCode).DefaultIfEmpty(StatusCode.Pass).Max(), details, components);
-}
-
-/// <summary>A part of the system that reports on its own health under a component name.</summary>
-public interface IStatusContributor
-{
-    string Name { get; }
-
-    Task<StatusNode> CheckAsync(CancellationToken cancellationToken);
 }

@@ -62,9 +62,3 @@ internal static class AuthEndpoints
         return new AccessTokenResponse("Bearer", accessToken, tokens.LifetimeSeconds, expiresOn.ToUnixTimeSeconds(), grant.RefreshToken);
     }
 }
-
-/// <summary>The body of a successful revocation: clients call <c>.json()</c> on every response.</summary>
-public sealed record RevokedResponse(string Message)
-{
-    public static readonly RevokedResponse Instance = new("The refresh token and the access tokens issued with it are revoked.");
-}

@@ -48,6 +48,3 @@ internal static class FerryPolicies
     private static bool IsServicePrincipal(ClaimsPrincipal user) =>
         user.FindFirstValue(AccessTokens.LoginSessionClaim)?.StartsWith(ServicePrincipalService.LoginPrefix, StringComparison.Ordinal) == true;
 }
-
-/// <summary>Marks the policy whose handler reads the endpoint's <see cref="Permission"/>.</summary>
-internal sealed class PermissionRequirement : IAuthorizationRequirement;

@@ -4,15 +4,6 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace Ferry.Server.Auth;
 
-/// <summary>A refusal with the status, code and message the caller gets.</summary>
-internal sealed class PermissionFailure(IAuthorizationHandler handler, int status, string code, string message)
-    : AuthorizationFailureReason(handler, message)
-{
-    public int Status { get; } = status;
-
-    public string Code { get; } = code;
-}
-
 /// <summary>
 /// Checks the permission the endpoint declares, before anything reads the request body. ML Server
 /// operations compare roles; Azure-ML operations look up the caller's role on the subscription in

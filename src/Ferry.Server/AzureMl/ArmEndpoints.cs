@@ -3,24 +3,10 @@ using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
-
-/// <summary>The body of a resource group PUT.</summary>
-public sealed record ResourceGroupRequest(string? Location, Dictionary<string, string>? Tags);
-
-/// <summary>A resource group in ARM's shape.</summary>
-public sealed record ResourceGroupResponse(string Id, string Name, string Type, string Location, IReadOnlyDictionary<string, string> Tags, ProvisioningProperties Properties);
-
-/// <summary>ARM's <c>properties.provisioningState</c>.</summary>
-public sealed record ProvisioningProperties(string ProvisioningState);
-
-/// <summary>A subscription in ARM's shape.</summary>
-public sealed record SubscriptionResponse(string Id, string SubscriptionId, string TenantId, string DisplayName, string State);
-
-/// <summary>ARM's list envelope.</summary>
-public sealed record ArmList<T>(IReadOnlyList<T> Value);
 
 /// <summary>
 /// The ARM host of the Azure-ML walk (<c>/subscriptions/...</c>): every call needs a supported
@@ -84,8 +70,8 @@ internal static class ArmEndpoints
     }
 
     private static SubscriptionResponse Response(Subscription s, string tenantId) =>
-        new($"/subscriptions/{s.SubscriptionId}", s.SubscriptionId, tenantId, s.DisplayName, "Enabled");
+        new($"/subscriptions/{s.SubscriptionId}", s.SubscriptionId, tenantId, s.DisplayName, SubscriptionState.Enabled);
 
     private static ResourceGroupResponse Response(string subscriptionId, ResourceGroup group) => new(
-        $"/subscriptions/{subscriptionId}/resourceGroups/{group.Name}", group.Name, "Microsoft.Resources/resourceGroups", group.Location, group.Tags, new ProvisioningProperties("Succeeded"));
+        $"/subscriptions/{subscriptionId}/resourceGroups/{group.Name}", group.Name, "Microsoft.Resources/resourceGroups", group.Location, group.Tags, new ProvisioningProperties(ProvisioningState.Succeeded));
 }

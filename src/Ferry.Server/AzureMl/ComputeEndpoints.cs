@@ -1,12 +1,10 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
-
-/// <summary>The body of a compute PUT: ARM's two levels of <c>properties</c>.</summary>
-public sealed record ComputeRequest(string? Location, JsonObject? Properties);
 
 /// <summary>Computes of a workspace on the ARM host.</summary>
 internal static class ComputeEndpoints
@@ -20,7 +18,7 @@ internal static class ComputeEndpoints
         computes.MapDelete("/{computeName}", DeleteAsync).WithName("MachineLearningCompute_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/computes/delete"));
     }
 
-    private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(
+    private static async Task<Results<Created<ComputeResponse>, Ok<ComputeResponse>>> PutAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string computeName, ComputeRequest? request, HttpContext context, ComputeService computes, CancellationToken cancellationToken)
     {
         var (compute, operation) = await computes.PutAsync(resourceGroupName, workspaceName, computeName, request?.Location, request?.Properties, cancellationToken);
@@ -33,16 +31,13 @@ internal static class ComputeEndpoints
         return TypedResults.Created((string?)null, Shape(subscriptionId, compute));
     }
 
-    private static async Task<Ok<JsonObject>> GetAsync(
+    private static async Task<Ok<ComputeResponse>> GetAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string computeName, ComputeService computes, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(subscriptionId, await computes.GetAsync(resourceGroupName, workspaceName, computeName, cancellationToken)));
 
-    private static async Task<Ok<JsonObject>> ListAsync(
+    private static async Task<Ok<ArmList<ComputeResponse>>> ListAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, ComputeService computes, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await computes.ListAsync(resourceGroupName, workspaceName, cancellationToken)).Select(c => (JsonNode)Shape(subscriptionId, c))]),
-        });
+        TypedResults.Ok(new ArmList<ComputeResponse>([.. (await computes.ListAsync(resourceGroupName, workspaceName, cancellationToken)).Select(c => Shape(subscriptionId, c))]));
 
     private static async Task<Ok> DeleteAsync(
         string resourceGroupName, string workspaceName, string computeName, string? underlyingResourceAction, ComputeService computes, CancellationToken cancellationToken)
@@ -51,31 +46,27 @@ internal static class ComputeEndpoints
         return TypedResults.Ok();
     }
 
-    private static JsonObject Shape(string subscriptionId, Compute c)
+    private static ComputeResponse Shape(string subscriptionId, Compute c)
     {
         var inner = (JsonObject)c.Properties.DeepClone();
         inner["allocationState"] = "Steady";
         inner["currentNodeCount"] = 0;
         inner["targetNodeCount"] = 0;
-        return new JsonObject
-        {
-            ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{c.ResourceGroup}/{ArmLinks.Provider}/workspaces/{c.Workspace}/computes/{c.Name}",
-            ["name"] = c.Name,
-            ["type"] = "Microsoft.MachineLearningServices/workspaces/computes",
-            ["location"] = c.Location,
-            ["properties"] = new JsonObject
-            {
-                ["computeType"] = c.ComputeType,
-                ["computeLocation"] = c.Location,
-                ["description"] = c.Description,
-                ["provisioningState"] = c.ProvisioningState,
-                ["createdOn"] = c.CreatedAt,
-                ["modifiedOn"] = c.ModifiedAt,
-                ["resourceId"] = null,
-                ["provisioningErrors"] = null,
-                ["isAttachedCompute"] = false,
-                ["properties"] = inner,
-            },
-        };
+        return new ComputeResponse(
+            $"/subscriptions/{subscriptionId}/resourceGroups/{c.ResourceGroup}/{ArmLinks.Provider}/workspaces/{c.Workspace}/computes/{c.Name}",
+            c.Name,
+            "Microsoft.MachineLearningServices/workspaces/computes",
+            c.Location,
+            new ComputeProperties(
+                c.ComputeType,
+                c.Location,
+                c.Description,
+                Enum.Parse<ProvisioningState>(c.ProvisioningState),
+                c.CreatedAt,
+                c.ModifiedAt,
+                ResourceId: null,
+                ProvisioningErrors: null,
+                IsAttachedCompute: false,
+                inner));
     }
 }

@@ -1,14 +1,10 @@
-using System.Text.Json.Nodes;
+using System.Globalization;
 using Ferry.Core.Models;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
-
-/// <summary>The body of a code version PUT (mfe).</summary>
-public sealed record CodeVersionRequest(CodeVersionProperties? Properties);
-
-public sealed record CodeVersionProperties(string? Path, string? Description);
 
 /// <summary>
 /// The 2021-03-01-preview (mfe) resources on the ARM host: code versions, and the model registry
@@ -25,7 +21,7 @@ internal static class MfeEndpoints
         workspace.MapGet("/models/{name}/versions/{version}", GetModelVersionAsync).WithName("ModelVersions_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/models/versions/read"));
     }
 
-    private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutCodeAsync(
+    private static async Task<Results<Created<CodeVersionResponse>, Ok<CodeVersionResponse>>> PutCodeAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string name, string version, CodeVersionRequest? request, CodeVersionService codes, CancellationToken cancellationToken)
     {
         var (code, created) = await codes.PutAsync(resourceGroupName, workspaceName, name, version, request?.Properties?.Path, request?.Properties?.Description, cancellationToken);
@@ -33,43 +29,30 @@ internal static class MfeEndpoints
         return created ? TypedResults.Created((string?)null, body) : TypedResults.Ok(body);
     }
 
-    private static async Task<Ok<JsonObject>> GetCodeAsync(
+    private static async Task<Ok<CodeVersionResponse>> GetCodeAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string name, string version, CodeVersionService codes, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(subscriptionId, await codes.GetAsync(resourceGroupName, workspaceName, name, version, cancellationToken)));
 
-    private static async Task<Ok<JsonObject>> ListModelVersionsAsync(
+    private static async Task<Ok<ArmList<ModelVersionResponse>>> ListModelVersionsAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string name, ModelService models, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await models.ListAsync(resourceGroupName, workspaceName, name, null, null, null, null, "CreatedAtAsc", null, cancellationToken))
-                .Select(m => (JsonNode)Shape(subscriptionId, m))]),
-        });
+        TypedResults.Ok(new ArmList<ModelVersionResponse>([.. (await models.ListAsync(resourceGroupName, workspaceName, name, null, null, null, null, "CreatedAtAsc", null, cancellationToken))
+            .Select(m => Shape(subscriptionId, m))]));
 
-    private static async Task<Ok<JsonObject>> GetModelVersionAsync(
+    private static async Task<Ok<ModelVersionResponse>> GetModelVersionAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string name, string version, ModelService models, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(subscriptionId, await models.GetAsync(resourceGroupName, workspaceName, $"{name}:{version}", cancellationToken)));
 
-    private static JsonObject Shape(string subscriptionId, CodeVersion c) => new()
-    {
-        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{c.ResourceGroup}/{ArmLinks.Provider}/workspaces/{c.Workspace}/codes/{c.Name}/versions/{c.Version}",
-        ["name"] = c.Version,
-        ["type"] = "Microsoft.MachineLearningServices/workspaces/codes/versions",
-        ["properties"] = new JsonObject { ["path"] = c.Path, ["description"] = c.Description, ["datastoreId"] = null },
-        ["systemData"] = new JsonObject { ["createdAt"] = c.CreatedAt },
-    };
+    private static CodeVersionResponse Shape(string subscriptionId, CodeVersion c) => new(
+        $"/subscriptions/{subscriptionId}/resourceGroups/{c.ResourceGroup}/{ArmLinks.Provider}/workspaces/{c.Workspace}/codes/{c.Name}/versions/{c.Version}",
+        c.Version,
+        "Microsoft.MachineLearningServices/workspaces/codes/versions",
+        new CodeVersionResponseProperties(c.Path, c.Description, DatastoreId: null),
+        new SystemData(c.CreatedAt));
 
-    private static JsonObject Shape(string subscriptionId, Model m) => new()
-    {
-        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{m.ResourceGroup}/{ArmLinks.Provider}/workspaces/{m.Workspace}/models/{m.Name}/versions/{m.Version}",
-        ["name"] = m.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["type"] = "Microsoft.MachineLearningServices/workspaces/models/versions",
-        ["properties"] = new JsonObject
-        {
-            ["modelUri"] = m.Url,
-            ["description"] = m.Description,
-            ["tags"] = new JsonObject(m.KvTags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
-            ["properties"] = new JsonObject(m.Properties.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
-        },
-        ["systemData"] = new JsonObject { ["createdAt"] = m.CreatedAt, ["lastModifiedAt"] = m.ModifiedAt },
-    };
+    private static ModelVersionResponse Shape(string subscriptionId, Model m) => new(
+        $"/subscriptions/{subscriptionId}/resourceGroups/{m.ResourceGroup}/{ArmLinks.Provider}/workspaces/{m.Workspace}/models/{m.Name}/versions/{m.Version}",
+        m.Version.ToString(CultureInfo.InvariantCulture),
+        "Microsoft.MachineLearningServices/workspaces/models/versions",
+        new ModelVersionProperties(m.Url, m.Description, m.KvTags, m.Properties),
+        new SystemData(m.CreatedAt, m.ModifiedAt));
 }

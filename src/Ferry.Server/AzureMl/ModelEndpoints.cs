@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Models;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -21,21 +22,18 @@ internal static class ModelEndpoints
         return app;
     }
 
-    private static async Task<Ok<JsonObject>> RegisterAsync(string resourceGroup, string workspace, ModelRegistration registration, ModelService models, CancellationToken cancellationToken) =>
+    private static async Task<Ok<ModelResponse>> RegisterAsync(string resourceGroup, string workspace, ModelRegistration registration, ModelService models, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(await models.RegisterAsync(resourceGroup, workspace, registration, cancellationToken)));
 
-    private static async Task<Ok<JsonObject>> ListAsync(
+    private static async Task<Ok<ArmList<ModelResponse>>> ListAsync(
         string resourceGroup, string workspace, string? name, string? framework, string? description, string? tags, string? runId, string? orderBy, int? count,
         ModelService models, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await models.ListAsync(resourceGroup, workspace, name, framework, description, tags, runId, orderBy, count, cancellationToken)).Select(m => (JsonNode)Shape(m))]),
-        });
+        TypedResults.Ok(new ArmList<ModelResponse>([.. (await models.ListAsync(resourceGroup, workspace, name, framework, description, tags, runId, orderBy, count, cancellationToken)).Select(Shape)]));
 
-    private static async Task<Ok<JsonObject>> GetAsync(string resourceGroup, string workspace, string id, ModelService models, CancellationToken cancellationToken) =>
+    private static async Task<Ok<ModelResponse>> GetAsync(string resourceGroup, string workspace, string id, ModelService models, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(await models.GetAsync(resourceGroup, workspace, id, cancellationToken)));
 
-    private static async Task<Ok<JsonObject>> PatchAsync(string resourceGroup, string workspace, string id, JsonNode? patch, ModelService models, CancellationToken cancellationToken) =>
+    private static async Task<Ok<ModelResponse>> PatchAsync(string resourceGroup, string workspace, string id, JsonNode? patch, ModelService models, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(await models.PatchAsync(
             resourceGroup, workspace, id,
             patch as JsonArray ?? throw new FerryException(FerryErrorKind.BadRequest, "The body must be a JSON patch: an array of {op, path, value}.", code: "BadRequest"),
@@ -44,21 +42,6 @@ internal static class ModelEndpoints
     private static async Task<Results<Ok, NoContent>> DeleteAsync(string resourceGroup, string workspace, string id, ModelService models, CancellationToken cancellationToken) =>
         await models.DeleteAsync(resourceGroup, workspace, id, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
 
-    private static JsonObject Shape(Model m) => new()
-    {
-        ["id"] = m.Id,
-        ["name"] = m.Name,
-        ["version"] = m.Version,
-        ["framework"] = m.Framework,
-        ["frameworkVersion"] = m.FrameworkVersion,
-        ["url"] = m.Url,
-        ["mimeType"] = m.MimeType,
-        ["description"] = m.Description,
-        ["createdTime"] = m.CreatedAt,
-        ["modifiedTime"] = m.ModifiedAt,
-        ["unpack"] = false,
-        ["runId"] = m.RunId,
-        ["kvTags"] = new JsonObject(m.KvTags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
-        ["properties"] = new JsonObject(m.Properties.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
-    };
+    private static ModelResponse Shape(Model m) => new(
+        m.Id, m.Name, m.Version, m.Framework, m.FrameworkVersion, m.Url, m.MimeType, m.Description, m.CreatedAt, m.ModifiedAt, Unpack: false, m.RunId, m.KvTags, m.Properties);
 }

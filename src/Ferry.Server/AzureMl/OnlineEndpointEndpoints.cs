@@ -1,8 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Errors;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
@@ -32,15 +32,13 @@ internal static class OnlineEndpointEndpoints
             .WithName("OnlineEndpoints_Score").WithTags("Azure ML: scoring").RequirePermission(Permission.Public);
     }
 
-    private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(
-        string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, JsonObject? body, HttpContext context, OnlineEndpointService endpoints, CancellationToken cancellationToken)
+    private static async Task<Results<Created<OnlineEndpointResponse>, Ok<OnlineEndpointResponse>>> PutAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, OnlineEndpointRequest? body, HttpContext context, OnlineEndpointService endpoints, CancellationToken cancellationToken)
     {
-        var properties = Child(body, "properties") as JsonObject;
-        var traffic = Child(properties, "traffic") is JsonObject split
-            ? split.ToDictionary(t => t.Key, t => WholeNumber(t.Value, $"traffic['{t.Key}']") ?? throw Bad($"traffic['{t.Key}'] must be a number."))
-            : null;
+        var properties = body?.Properties;
+        var traffic = properties?.Traffic?.ToDictionary(t => t.Key, t => WholeNumber(t.Value, $"traffic['{t.Key}']") ?? throw Bad($"traffic['{t.Key}'] must be a number."));
         var (endpoint, operation) = await endpoints.PutEndpointAsync(
-            resourceGroupName, workspaceName, endpointName, Text(Child(body, "location")), Text(Child(properties, "authMode")), Text(Child(properties, "description")), traffic, cancellationToken);
+            resourceGroupName, workspaceName, endpointName, body?.Location, properties?.AuthMode, properties?.Description, traffic, cancellationToken);
         var shape = Shape(context, subscriptionId, endpoint);
         if (operation is null)
         {
@@ -51,61 +49,55 @@ internal static class OnlineEndpointEndpoints
         return TypedResults.Created((string?)null, shape);
     }
 
-    private static async Task<Ok<JsonObject>> GetAsync(
+    private static async Task<Ok<OnlineEndpointResponse>> GetAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, HttpContext context, OnlineEndpointService endpoints, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(context, subscriptionId, await endpoints.GetEndpointAsync(resourceGroupName, workspaceName, endpointName, cancellationToken)));
 
-    private static async Task<Ok<JsonObject>> ListAsync(
+    private static async Task<Ok<ArmList<OnlineEndpointResponse>>> ListAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, HttpContext context, OnlineEndpointService endpoints, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await endpoints.ListEndpointsAsync(resourceGroupName, workspaceName, cancellationToken)).Select(e => (JsonNode)Shape(context, subscriptionId, e))]),
-        });
+        TypedResults.Ok(new ArmList<OnlineEndpointResponse>([.. (await endpoints.ListEndpointsAsync(resourceGroupName, workspaceName, cancellationToken)).Select(e => Shape(context, subscriptionId, e))]));
 
     private static async Task<Results<Ok, NoContent>> DeleteAsync(
         string resourceGroupName, string workspaceName, string endpointName, OnlineEndpointService endpoints, CancellationToken cancellationToken) =>
         await endpoints.DeleteEndpointAsync(resourceGroupName, workspaceName, endpointName, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
 
-    private static async Task<Ok<JsonObject>> ListKeysAsync(
+    private static async Task<Ok<EndpointKeysResponse>> ListKeysAsync(
         string resourceGroupName, string workspaceName, string endpointName, OnlineEndpointService endpoints, CancellationToken cancellationToken)
     {
         var endpoint = await endpoints.GetEndpointAsync(resourceGroupName, workspaceName, endpointName, cancellationToken);
-        return TypedResults.Ok(new JsonObject { ["primaryKey"] = endpoint.PrimaryKey, ["secondaryKey"] = endpoint.SecondaryKey });
+        return TypedResults.Ok(new EndpointKeysResponse(endpoint.PrimaryKey, endpoint.SecondaryKey));
     }
 
     private static async Task<Ok> RegenerateKeysAsync(
-        string resourceGroupName, string workspaceName, string endpointName, JsonObject? body, OnlineEndpointService endpoints, CancellationToken cancellationToken)
+        string resourceGroupName, string workspaceName, string endpointName, RegenerateKeysRequest? body, OnlineEndpointService endpoints, CancellationToken cancellationToken)
     {
-        await endpoints.RegenerateKeyAsync(resourceGroupName, workspaceName, endpointName, Text(Child(body, "keyType")), Text(Child(body, "keyValue")), cancellationToken);
+        await endpoints.RegenerateKeyAsync(resourceGroupName, workspaceName, endpointName, body?.KeyType, body?.KeyValue, cancellationToken);
         return TypedResults.Ok();
     }
 
-    private static async Task<Created<JsonObject>> PutDeploymentAsync(
-        string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, string deploymentName, JsonObject? body, HttpContext context,
+    private static async Task<Created<OnlineDeploymentResponse>> PutDeploymentAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, string deploymentName, OnlineDeploymentRequest? body, HttpContext context,
         OnlineEndpointService endpoints, CancellationToken cancellationToken)
     {
-        var properties = Child(body, "properties") as JsonObject;
-        var instances = WholeNumber(Child(Child(properties, "scaleSettings"), "instanceCount"), "properties.scaleSettings.instanceCount");
+        var properties = body?.Properties;
+        var instances = WholeNumber(properties?.ScaleSettings?.InstanceCount, "properties.scaleSettings.instanceCount");
         var (deployment, operation) = await endpoints.PutDeploymentAsync(
             resourceGroupName, workspaceName, endpointName, deploymentName,
-            Text(Child(Child(properties, "model"), "assetId")), Text(Child(Child(properties, "codeConfiguration"), "codeId")), Text(Child(Child(properties, "codeConfiguration"), "scoringScript")),
+            properties?.Model?.AssetId, properties?.CodeConfiguration?.CodeId, properties?.CodeConfiguration?.ScoringScript,
             instances,
             cancellationToken);
-        var location = Text(Child(body, "location")) ?? "local";
+        var location = body?.Location ?? "local";
         ArmLinks.AsyncOperation(context, subscriptionId, location, operation.Id);
         return TypedResults.Created((string?)null, Shape(subscriptionId, deployment, location));
     }
 
-    private static async Task<Ok<JsonObject>> GetDeploymentAsync(
+    private static async Task<Ok<OnlineDeploymentResponse>> GetDeploymentAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, string deploymentName, OnlineEndpointService endpoints, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(subscriptionId, await endpoints.GetDeploymentAsync(resourceGroupName, workspaceName, endpointName, deploymentName, cancellationToken), "local"));
 
-    private static async Task<Ok<JsonObject>> ListDeploymentsAsync(
+    private static async Task<Ok<ArmList<OnlineDeploymentResponse>>> ListDeploymentsAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, OnlineEndpointService endpoints, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await endpoints.ListDeploymentsAsync(resourceGroupName, workspaceName, endpointName, cancellationToken)).Select(d => (JsonNode)Shape(subscriptionId, d, "local"))]),
-        });
+        TypedResults.Ok(new ArmList<OnlineDeploymentResponse>([.. (await endpoints.ListDeploymentsAsync(resourceGroupName, workspaceName, endpointName, cancellationToken)).Select(d => Shape(subscriptionId, d, "local"))]));
 
     private static async Task<Results<Ok, NoContent>> DeleteDeploymentAsync(
         string resourceGroupName, string workspaceName, string endpointName, string deploymentName, OnlineEndpointService endpoints, CancellationToken cancellationToken) =>
@@ -131,63 +123,49 @@ internal static class OnlineEndpointEndpoints
         }
     }
 
-    private static JsonObject Shape(HttpContext context, string subscriptionId, OnlineEndpoint e) => new()
-    {
-        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{e.ResourceGroup}/{ArmLinks.Provider}/workspaces/{e.Workspace}/onlineEndpoints/{e.Name}",
-        ["name"] = e.Name,
-        ["type"] = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
-        ["location"] = e.Location,
-        ["properties"] = new JsonObject
-        {
-            ["authMode"] = e.AuthMode,
-            ["description"] = e.Description,
-            ["keys"] = null,
-            ["provisioningState"] = e.ProvisioningState,
-            ["scoringUri"] = $"{ArmLinks.BaseUrl(context)}/endpoints/{e.ResourceGroup}/{e.Workspace}/{e.Name}/score",
-            ["swaggerUri"] = null,
-            ["traffic"] = new JsonObject(e.Traffic.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
-        },
-    };
+    private static OnlineEndpointResponse Shape(HttpContext context, string subscriptionId, OnlineEndpoint e) => new(
+        $"/subscriptions/{subscriptionId}/resourceGroups/{e.ResourceGroup}/{ArmLinks.Provider}/workspaces/{e.Workspace}/onlineEndpoints/{e.Name}",
+        e.Name,
+        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        e.Location,
+        new OnlineEndpointProperties(
+            e.AuthMode,
+            e.Description,
+            Keys: null,
+            Enum.Parse<ProvisioningState>(e.ProvisioningState),
+            $"{ArmLinks.BaseUrl(context)}/endpoints/{e.ResourceGroup}/{e.Workspace}/{e.Name}/score",
+            SwaggerUri: null,
+            e.Traffic));
 
-    private static JsonObject Shape(string subscriptionId, OnlineDeployment d, string location) => new()
-    {
-        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{d.ResourceGroup}/{ArmLinks.Provider}/workspaces/{d.Workspace}/onlineEndpoints/{d.Endpoint}/deployments/{d.Name}",
-        ["name"] = d.Name,
-        ["type"] = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
-        ["location"] = location,
-        ["properties"] = new JsonObject
-        {
-            ["endpointComputeType"] = "Managed",
-            ["model"] = new JsonObject { ["referenceType"] = "Id", ["assetId"] = $"azureml:{d.ModelId}" },
-            ["codeConfiguration"] = new JsonObject { ["codeId"] = $"azureml:{d.CodeId}", ["scoringScript"] = d.ScoringScript },
-            ["scaleSettings"] = new JsonObject { ["scaleType"] = "Manual", ["instanceCount"] = d.InstanceCount },
-            ["provisioningState"] = d.ProvisioningState,
-        },
-    };
+    private static OnlineDeploymentResponse Shape(string subscriptionId, OnlineDeployment d, string location) => new(
+        $"/subscriptions/{subscriptionId}/resourceGroups/{d.ResourceGroup}/{ArmLinks.Provider}/workspaces/{d.Workspace}/onlineEndpoints/{d.Endpoint}/deployments/{d.Name}",
+        d.Name,
+        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
+        location,
+        new OnlineDeploymentProperties(
+            "Managed",
+            new ModelReference("Id", $"azureml:{d.ModelId}"),
+            new CodeConfiguration($"azureml:{d.CodeId}", d.ScoringScript),
+            new ScaleSettings("Manual", d.InstanceCount),
+            Enum.Parse<ProvisioningState>(d.ProvisioningState)));
 
-    /// <summary>A property of an object; null when absent or when the node is not an object at all.</summary>
-    private static JsonNode? Child(JsonNode? node, string name) => node is JsonObject o ? o[name] : null;
-
-    /// <summary>A JSON number that must be a whole number fitting an int (1e12 and 100.5 are 400s); null when absent.</summary>
-    private static int? WholeNumber(JsonNode? node, string name)
+    /// <summary>A JSON number that must be a whole number fitting an int (1e12 and 100.5 are 400s); null when absent or null.</summary>
+    private static int? WholeNumber(JsonElement? node, string name)
     {
-        if (node is null)
+        if (node is not { ValueKind: not JsonValueKind.Null } value)
         {
             return null;
         }
 
-        if (node.GetValueKind() != JsonValueKind.Number)
+        if (value.ValueKind != JsonValueKind.Number)
         {
             throw Bad($"{name} must be a number.");
         }
 
-        var value = node.GetValue<JsonElement>();
         return value.TryGetInt32(out var whole)
             ? whole
             : throw Bad($"{name} must be a whole number between {int.MinValue} and {int.MaxValue}; got {value.GetRawText()}.");
     }
-
-    private static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 
     private static FerryException Bad(string message) => new(FerryErrorKind.BadRequest, message, code: "BadArgument");
 }

@@ -6,6 +6,7 @@ using Ferry.Core.Files;
 using Ferry.Core.Runs;
 using Ferry.Execution.Runs;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Ferry.Server.Errors;
 using Ferry.Server.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,6 +22,7 @@ internal static class RunEndpoints
 {
     private const string Stem = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}";
     private static readonly TimeSpan LogUrlLifetime = TimeSpan.FromHours(1);
+    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
 
     public static IEndpointRouteBuilder MapRunEndpoints(this IEndpointRouteBuilder app, IEndpointRouteBuilder anonymous)
     {
@@ -46,7 +48,7 @@ internal static class RunEndpoints
         return app;
     }
 
-    private static async Task<Ok<JsonObject>> StartAsync(
+    private static async Task<Ok<RunIdResponse>> StartAsync(
         string resourceGroupName, string workspaceName, string experimentName, HttpRequest request, ClaimsPrincipal user, RunService runs, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
@@ -72,46 +74,33 @@ internal static class RunEndpoints
 
         await using var zip = project.OpenReadStream();
         var run = await runs.StartAsync(user.Owner(), resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken);
-        return TypedResults.Ok(new JsonObject { ["runId"] = run.RunId });
+        return TypedResults.Ok(new RunIdResponse(run.RunId));
     }
 
-    private static async Task<Ok<JsonObject>> CancelAsync(
+    private static async Task<Ok<RunIdResponse>> CancelAsync(
         string resourceGroupName, string workspaceName, string experimentName, string runId, RunService runs, CancellationToken cancellationToken)
     {
         var run = await runs.CancelAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken);
-        return TypedResults.Ok(new JsonObject { ["runId"] = run.RunId });
+        return TypedResults.Ok(new RunIdResponse(run.RunId));
     }
 
-    private static async Task<Ok<JsonObject>> ListExperimentsAsync(string resourceGroupName, string workspaceName, RunService runs, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await runs.ListExperimentsAsync(resourceGroupName, workspaceName, cancellationToken)).Select(e => (JsonNode)new JsonObject
-            {
-                ["experimentId"] = e.ExperimentId,
-                ["name"] = e.Name,
-                ["description"] = null,
-                ["createdUtc"] = e.CreatedAt,
-                ["tags"] = new JsonObject(),
-                ["archivedTime"] = null,
-            })]),
-        });
+    private static async Task<Ok<ArmList<ExperimentResponse>>> ListExperimentsAsync(string resourceGroupName, string workspaceName, RunService runs, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ArmList<ExperimentResponse>([.. (await runs.ListExperimentsAsync(resourceGroupName, workspaceName, cancellationToken))
+            .Select(e => new ExperimentResponse(e.ExperimentId, e.Name, Description: null, e.CreatedAt, NoTags, ArchivedTime: null))]));
 
-    private static async Task<Ok<JsonObject>> ListRunsAsync(
+    private static async Task<Ok<ArmList<RunResponse>>> ListRunsAsync(
         string resourceGroupName, string workspaceName, string experimentName, RunService runs, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await runs.ListAsync(resourceGroupName, workspaceName, experimentName, cancellationToken)).Select(r => (JsonNode)Shape(r))]),
-        });
+        TypedResults.Ok(new ArmList<RunResponse>([.. (await runs.ListAsync(resourceGroupName, workspaceName, experimentName, cancellationToken)).Select(Shape)]));
 
-    private static async Task<Ok<JsonObject>> GetRunAsync(
+    private static async Task<Ok<RunResponse>> GetRunAsync(
         string resourceGroupName, string workspaceName, string experimentName, string runId, RunService runs, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken)));
 
-    private static async Task<Ok<JsonObject>> GetDetailsAsync(
+    private static async Task<Ok<RunResponse>> GetDetailsAsync(
         string resourceGroupName, string workspaceName, string experimentName, string runId, HttpContext context, RunService runs, UrlSigner signer, TimeProvider time, CancellationToken cancellationToken)
     {
         var run = await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken);
-        var logFiles = new JsonObject();
+        var logFiles = new Dictionary<string, string>();
         if (ConfinedFiles.Exists(run.Directory, RunDispatcher.DriverLog))
         {
             var expires = (time.GetUtcNow() + LogUrlLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -119,44 +108,33 @@ internal static class RunEndpoints
             logFiles[RunDispatcher.DriverLog] = $"{ArmLinks.BaseUrl(context)}/runfiles/{run.RunId}/{RunDispatcher.DriverLog}?se={expires}&sig={signature}";
         }
 
-        var details = Shape(run);
-        details["logFiles"] = logFiles;
-        return TypedResults.Ok(details);
+        return TypedResults.Ok(Shape(run) with { LogFiles = logFiles });
     }
 
-    private static async Task<Ok<JsonObject>> ListRunArtifactsAsync(
+    private static async Task<Ok<ArmList<ArtifactResponse>>> ListRunArtifactsAsync(
         string resourceGroupName, string workspaceName, string experimentName, string runId, RunService runs, ArtifactService artifacts, CancellationToken cancellationToken)
     {
         var run = await runs.GetAsync(resourceGroupName, workspaceName, experimentName, runId, cancellationToken);
         return await ListArtifactsAsync(resourceGroupName, workspaceName, ArtifactService.RunOrigin, $"dcid.{run.RunId}", artifacts, cancellationToken);
     }
 
-    private static async Task<Ok<JsonObject>> ListArtifactsAsync(
+    private static async Task<Ok<ArmList<ArtifactResponse>>> ListArtifactsAsync(
         string resourceGroupName, string workspaceName, string origin, string container, ArtifactService artifacts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new JsonObject
-        {
-            ["value"] = new JsonArray([.. (await artifacts.ListAsync(resourceGroupName, workspaceName, origin, container, cancellationToken)).Select(p => (JsonNode)Artifact(origin, container, p))]),
-        });
+        TypedResults.Ok(new ArmList<ArtifactResponse>([.. (await artifacts.ListAsync(resourceGroupName, workspaceName, origin, container, cancellationToken)).Select(p => Artifact(origin, container, p))]));
 
     private static async Task<FileStreamHttpResult> DownloadAsync(
         string resourceGroupName, string workspaceName, string origin, string container, string? path, ArtifactService artifacts, CancellationToken cancellationToken) =>
         TypedResults.File(
             await artifacts.OpenAsync(resourceGroupName, workspaceName, origin, container, path ?? "", cancellationToken), "application/octet-stream", Path.GetFileName(path));
 
-    private static async Task<Ok<JsonObject>> UploadAsync(
+    private static async Task<Ok<ArtifactResponse>> UploadAsync(
         string resourceGroupName, string workspaceName, string origin, string container, string? path, HttpRequest request, ArtifactService artifacts, CancellationToken cancellationToken)
     {
         await artifacts.PutAsync(resourceGroupName, workspaceName, origin, container, path ?? "", request.Body, cancellationToken);
         return TypedResults.Ok(Artifact(origin, container, path ?? ""));
     }
 
-    private static JsonObject Artifact(string origin, string container, string path) => new()
-    {
-        ["artifactId"] = $"{origin}/{container}/{path}",
-        ["origin"] = origin,
-        ["container"] = container,
-        ["path"] = path,
-    };
+    private static ArtifactResponse Artifact(string origin, string container, string path) => new($"{origin}/{container}/{path}", origin, container, path);
 
     /// <summary>A run's file by a signed URL: no token, but a valid signature and an unexpired <c>se</c>.</summary>
     private static async Task<IResult> GetSignedFileAsync(
@@ -178,33 +156,28 @@ internal static class RunEndpoints
         return TypedResults.Stream(file ?? throw FerryException.NotFound($"The run has no file '{path}'."), "text/plain");
     }
 
-    private static JsonObject Shape(Run run)
+    private static RunResponse Shape(Run run)
     {
-        var shape = new JsonObject
-        {
-            ["runId"] = run.RunId,
-            ["runNumber"] = run.RunNumber,
-            ["rootRunId"] = run.RunId,
-            ["experimentId"] = run.Experiment.ExperimentId,
-            ["status"] = run.Status,
-            ["runType"] = "azureml.scriptrun",
-            ["target"] = run.Target,
-            ["scriptName"] = run.Script,
-            ["createdUtc"] = run.CreatedAt,
-            ["startTimeUtc"] = run.StartedAt,
-            ["endTimeUtc"] = run.EndedAt,
-            ["properties"] = new JsonObject(),
-            ["tags"] = new JsonObject(),
-            ["runDefinition"] = JsonNode.Parse(run.Definition),
-        };
         var metrics = RunMetrics.Read(run);
-        shape["metrics"] = new JsonObject(metrics.Select(m => KeyValuePair.Create(m.Key, m.Value[^1]?.DeepClone())));
-        shape["metricHistory"] = new JsonObject(metrics.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)new JsonArray([.. m.Value.Select(v => v?.DeepClone())]))));
-        if (run.Error is { } error && run.Status is RunStatus.Failed or RunStatus.Canceled)
-        {
-            shape["error"] = new JsonObject { ["error"] = new JsonObject { ["code"] = run.Status == RunStatus.Failed ? "UserError" : "Canceled", ["message"] = error } };
-        }
-
-        return shape;
+        return new RunResponse(
+            run.RunId,
+            run.RunNumber,
+            run.RunId,
+            run.Experiment.ExperimentId,
+            Enum.Parse<RunState>(run.Status),
+            "azureml.scriptrun",
+            run.Target,
+            run.Script,
+            run.CreatedAt,
+            run.StartedAt,
+            run.EndedAt,
+            NoTags,
+            NoTags,
+            JsonNode.Parse(run.Definition),
+            metrics.ToDictionary(m => m.Key, m => m.Value[^1]),
+            metrics.ToDictionary(m => m.Key, m => (IReadOnlyList<JsonNode?>)m.Value),
+            run.Error is { } error && run.Status is RunStatus.Failed or RunStatus.Canceled
+                ? new RunErrorResponse(new OperationError(run.Status == RunStatus.Failed ? "UserError" : "Canceled", error))
+                : null);
     }
 }

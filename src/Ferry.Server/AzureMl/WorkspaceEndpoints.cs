@@ -1,21 +1,11 @@
-using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Server.Auth;
+using Ferry.Server.AzureMl.Contracts;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.AzureMl;
-
-/// <summary>The body of a workspace PUT or PATCH (ARM's shape: the settable fields under <c>properties</c>).</summary>
-public sealed record WorkspaceRequest(string? Location, Dictionary<string, string>? Tags, WorkspaceSku? Sku, WorkspaceRequestProperties? Properties)
-{
-    public WorkspaceChange ToChange() => new(Location, Properties?.FriendlyName, Properties?.Description, Sku?.Name, Tags);
-}
-
-public sealed record WorkspaceSku(string? Name, string? Tier);
-
-public sealed record WorkspaceRequestProperties(string? FriendlyName, string? Description);
 
 /// <summary>
 /// Workspaces on the ARM host, their long-running operations, and the discovery document that
@@ -40,7 +30,7 @@ internal static class WorkspaceEndpoints
         return app;
     }
 
-    private static async Task<Results<Created<JsonObject>, Ok<JsonObject>>> PutAsync(
+    private static async Task<Results<Created<WorkspaceResponse>, Ok<WorkspaceResponse>>> PutAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, WorkspaceRequest? request, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken)
     {
         var (workspace, operation) = await workspaces.PutAsync(resourceGroupName, workspaceName, request?.ToChange() ?? new WorkspaceChange(null, null, null, null, null), cancellationToken);
@@ -56,50 +46,43 @@ internal static class WorkspaceEndpoints
         return TypedResults.Created((string?)null, body);
     }
 
-    private static async Task<Ok<JsonObject>> GetAsync(
+    private static async Task<Ok<WorkspaceResponse>> GetAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(context, subscriptionId, await workspaces.GetAsync(resourceGroupName, workspaceName, cancellationToken), await principals.TenantIdAsync(cancellationToken)));
 
-    private static async Task<Ok<JsonObject>> PatchAsync(
+    private static async Task<Ok<WorkspaceResponse>> PatchAsync(
         string subscriptionId, string resourceGroupName, string workspaceName, WorkspaceRequest request, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(context, subscriptionId, await workspaces.PatchAsync(resourceGroupName, workspaceName, request.ToChange(), cancellationToken), await principals.TenantIdAsync(cancellationToken)));
 
     private static async Task<Results<Ok, NoContent>> DeleteAsync(string resourceGroupName, string workspaceName, WorkspaceService workspaces, CancellationToken cancellationToken) =>
         await workspaces.DeleteAsync(resourceGroupName, workspaceName, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
 
-    private static async Task<Ok<JsonObject>> ListByGroupAsync(
+    private static async Task<Ok<ArmList<WorkspaceResponse>>> ListByGroupAsync(
         string subscriptionId, string resourceGroupName, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
         await ListAsync(subscriptionId, await workspaces.ListAsync(resourceGroupName, cancellationToken), context, principals, cancellationToken);
 
-    private static async Task<Ok<JsonObject>> ListBySubscriptionAsync(
+    private static async Task<Ok<ArmList<WorkspaceResponse>>> ListBySubscriptionAsync(
         string subscriptionId, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
         await ListAsync(subscriptionId, await workspaces.ListInSubscriptionAsync(subscriptionId, cancellationToken), context, principals, cancellationToken);
 
-    private static async Task<Ok<JsonObject>> ListAsync(
+    private static async Task<Ok<ArmList<WorkspaceResponse>>> ListAsync(
         string subscriptionId, IReadOnlyList<Workspace> list, HttpContext context, ServicePrincipalService principals, CancellationToken cancellationToken)
     {
         var tenant = await principals.TenantIdAsync(cancellationToken);
-        return TypedResults.Ok(new JsonObject { ["value"] = new JsonArray([.. list.Select(w => (JsonNode)Shape(context, subscriptionId, w, tenant))]) });
+        return TypedResults.Ok(new ArmList<WorkspaceResponse>([.. list.Select(w => Shape(context, subscriptionId, w, tenant))]));
     }
 
     /// <summary>The <c>Azure-AsyncOperation</c> resource: always 200, with the status.</summary>
-    private static async Task<Ok<JsonObject>> OperationStatusAsync(string subscriptionId, string operationId, HttpContext context, ArmOperationService operations, CancellationToken cancellationToken)
+    private static async Task<Ok<OperationStatusResponse>> OperationStatusAsync(string subscriptionId, string operationId, HttpContext context, ArmOperationService operations, CancellationToken cancellationToken)
     {
         var operation = await operations.GetAsync(subscriptionId, operationId, cancellationToken);
-        var body = new JsonObject
-        {
-            ["id"] = $"{context.Request.Path}",
-            ["name"] = operation.Id,
-            ["status"] = operation.Status,
-            ["startTime"] = operation.StartedAt,
-            ["endTime"] = operation.EndedAt,
-        };
-        if (operation.Error is { } error)
-        {
-            body["error"] = new JsonObject { ["code"] = "ProvisioningFailed", ["message"] = error };
-        }
-
-        return TypedResults.Ok(body);
+        return TypedResults.Ok(new OperationStatusResponse(
+            $"{context.Request.Path}",
+            operation.Id,
+            Enum.Parse<OperationStatus>(operation.Status),
+            operation.StartedAt,
+            operation.EndedAt,
+            operation.Error is { } error ? new OperationError("ProvisioningFailed", error) : null));
     }
 
     /// <summary>The <c>Location</c> resource: 202 while running, then the workspace as the PUT would have answered.</summary>
@@ -120,40 +103,26 @@ internal static class WorkspaceEndpoints
     }
 
     /// <summary>Every key of the discovery document points at this server: it plays every host of the walk.</summary>
-    private static Ok<JsonObject> Discovery(HttpContext context)
-    {
-        var self = ArmLinks.BaseUrl(context);
-        var document = new JsonObject();
-        foreach (var key in new[] { "api", "catalog", "experimentation", "gallery", "history", "hyperdrive", "labeling", "modelmanagement", "pipelines", "studiocoreservices" })
-        {
-            document[key] = self;
-        }
+    private static Ok<DiscoveryResponse> Discovery(HttpContext context) => TypedResults.Ok(DiscoveryResponse.AllAt(ArmLinks.BaseUrl(context)));
 
-        return TypedResults.Ok(document);
-    }
-
-    private static JsonObject Shape(HttpContext context, string subscriptionId, Workspace w, string tenantId) => new()
-    {
-        ["id"] = $"/subscriptions/{subscriptionId}/resourceGroups/{w.ResourceGroup}/{ArmLinks.Provider}/workspaces/{w.Name}",
-        ["name"] = w.Name,
-        ["type"] = "Microsoft.MachineLearningServices/workspaces",
-        ["location"] = w.Location,
-        ["tags"] = new JsonObject(w.Tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)JsonValue.Create(t.Value)))),
-        ["sku"] = new JsonObject { ["name"] = w.Sku, ["tier"] = w.Sku },
-        ["identity"] = new JsonObject { ["type"] = "SystemAssigned", ["principalId"] = w.WorkspaceId, ["tenantId"] = tenantId },
-        ["properties"] = new JsonObject
-        {
-            ["friendlyName"] = w.FriendlyName,
-            ["description"] = w.Description,
-            ["creationTime"] = w.CreatedAt,
-            ["storageAccount"] = null,
-            ["containerRegistry"] = null,
-            ["keyVault"] = null,
-            ["applicationInsights"] = null,
-            ["hbiWorkspace"] = false,
-            ["workspaceId"] = w.WorkspaceId,
-            ["discoveryUrl"] = $"{ArmLinks.BaseUrl(context)}/discovery",
-            ["provisioningState"] = w.ProvisioningState,
-        },
-    };
+    private static WorkspaceResponse Shape(HttpContext context, string subscriptionId, Workspace w, string tenantId) => new(
+        $"/subscriptions/{subscriptionId}/resourceGroups/{w.ResourceGroup}/{ArmLinks.Provider}/workspaces/{w.Name}",
+        w.Name,
+        "Microsoft.MachineLearningServices/workspaces",
+        w.Location,
+        w.Tags,
+        new WorkspaceSkuResponse(w.Sku, w.Sku),
+        new WorkspaceIdentity("SystemAssigned", w.WorkspaceId, tenantId),
+        new WorkspaceProperties(
+            w.FriendlyName,
+            w.Description,
+            w.CreatedAt,
+            StorageAccount: null,
+            ContainerRegistry: null,
+            KeyVault: null,
+            ApplicationInsights: null,
+            HbiWorkspace: false,
+            w.WorkspaceId,
+            $"{ArmLinks.BaseUrl(context)}/discovery",
+            Enum.Parse<ProvisioningState>(w.ProvisioningState)));
 }

@@ -41,9 +41,3 @@ internal static class ComputeNodeEndpoints
         return await GetAsync(nodes, cancellationToken);
     }
 }
-
-/// <summary>The contract's <c>GetComputeNodesResponse</c>.</summary>
-public sealed record GetComputeNodesResponse(IReadOnlyList<string> ComputeNodes);
-
-/// <summary>The contract's <c>UpdateComputeNodesRequest</c>.</summary>
-public sealed record UpdateComputeNodesRequest(IReadOnlyList<string>? Entries);

@@ -10,12 +10,3 @@ public sealed record ErrorResponse(
     string Message,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExceptionType = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CorrelationId = null);
-
-/// <summary>ARM's error envelope: <c>{"error":{"code","message"}}</c>.</summary>
-public sealed record ArmErrorResponse(ArmError Error);
-
-/// <summary>The inside of ARM's error envelope.</summary>
-public sealed record ArmError(string Code, string Message);
-
-/// <summary>Model management's unwrapped error: <c>{code, statusCode, message}</c>.</summary>
-public sealed record ModelManagementError(string Code, int StatusCode, string Message);

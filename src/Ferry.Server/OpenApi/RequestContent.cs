@@ -27,10 +27,3 @@ internal sealed record RequestContent(string ContentType, params string[] FilePa
         },
     };
 }
-
-internal static class RequestContentExtensions
-{
-    /// <summary>Documents the body the handler reads from the request stream.</summary>
-    public static RouteHandlerBuilder WithRequestContent(this RouteHandlerBuilder builder, string contentType, params string[] fileParts) =>
-        builder.WithMetadata(new RequestContent(contentType, fileParts));
-}

@@ -6,15 +6,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.Snapshots;
 
-/// <summary>The contract's <c>CreateSnapshotRequest</c>.</summary>
-public sealed record CreateSnapshotRequest(string? Name);
-
-/// <summary>The contract's <c>CreateSnapshotResponse</c>.</summary>
-public sealed record CreateSnapshotResponse(string SnapshotId);
-
-/// <summary>The contract's <c>Snapshot</c>.</summary>
-public sealed record SnapshotResponse(string Id, string Name, string Owner, DateTimeOffset CreationTime, long ContentSize);
-
 /// <summary>Snapshot APIs: a session's workspace and files saved, listed, downloaded, loaded, deleted.</summary>
 internal static class SnapshotEndpoints
 {

@@ -75,5 +75,3 @@ public sealed partial class Migrator(SqliteDatabase database, EndpointKeyProtect
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Version} ({Name})")]
     private static partial void LogApplied(ILogger logger, long version, string name);
 }
-
-internal sealed record MigrationScript(long Version, string Name, string Sql);

@@ -2,12 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace Ferry.Server.Auth;
 
-/// <summary>The contract's <c>LoginRequest</c>.</summary>
-public sealed record LoginRequest(string? Username, string? Password);
-
-/// <summary>The contract's <c>RenewTokenRequest</c>.</summary>
-public sealed record RenewTokenRequest(string? RefreshToken);
-
 /// <summary>The contract's <c>AccessTokenResponse</c>, snake_case as ML Server and OAuth2 write it.</summary>
 public sealed record AccessTokenResponse(
     [property: JsonPropertyName("token_type")] string TokenType,

@@ -1,0 +1,25 @@
+namespace Ferry.Core.Runs;
+
+public interface IRunStore
+{
+    /// <summary>The experiment, created on first use.</summary>
+    Task<Experiment> GetOrAddExperimentAsync(string resourceGroup, string workspace, string name, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Experiment>> ListExperimentsAsync(string resourceGroup, string workspace, CancellationToken cancellationToken);
+
+    /// <summary>Adds a run numbered after the experiment's last.</summary>
+    Task<Run> AddAsync(Run run, CancellationToken cancellationToken);
+
+    Task<Run?> FindAsync(string runId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Run>> ListAsync(string experimentId, CancellationToken cancellationToken);
+
+    /// <summary>Runs in a status, oldest first (the scheduler's queue).</summary>
+    Task<IReadOnlyList<Run>> ListByStatusAsync(string status, CancellationToken cancellationToken);
+
+    /// <summary>Moves a run on unless it already ended; false when it had.</summary>
+    /// <summary>Runs the user submitted that have not ended (queued, starting or running).</summary>
+    Task<int> CountActiveAsync(string submittedBy, CancellationToken cancellationToken);
+
+    Task<bool> SetStatusAsync(string runId, string status, DateTimeOffset now, string? failure, CancellationToken cancellationToken);
+}

@@ -1,0 +1,4 @@
+namespace Ferry.Server.Auth;
+
+/// <summary>The contract's <c>RenewTokenRequest</c>.</summary>
+public sealed record RenewTokenRequest(string? RefreshToken);

@@ -1,0 +1,3 @@
+namespace Ferry.Server.AzureMl.Contracts;
+
+public sealed record CodeVersionProperties(string? Path, string? Description);

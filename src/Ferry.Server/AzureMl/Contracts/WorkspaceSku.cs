@@ -1,0 +1,3 @@
+namespace Ferry.Server.AzureMl.Contracts;
+
+public sealed record WorkspaceSku(string? Name, string? Tier);

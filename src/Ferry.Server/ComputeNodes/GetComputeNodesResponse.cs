@@ -1,0 +1,4 @@
+namespace Ferry.Server.ComputeNodes;
+
+/// <summary>The contract's <c>GetComputeNodesResponse</c>.</summary>
+public sealed record GetComputeNodesResponse(IReadOnlyList<string> ComputeNodes);

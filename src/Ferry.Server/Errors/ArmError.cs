@@ -1,0 +1,4 @@
+namespace Ferry.Server.Errors;
+
+/// <summary>The inside of ARM's error envelope.</summary>
+public sealed record ArmError(string Code, string Message);

@@ -1,0 +1,3 @@
+namespace Ferry.Storage.Database;
+
+internal sealed record MigrationScript(long Version, string Name, string Sql);
