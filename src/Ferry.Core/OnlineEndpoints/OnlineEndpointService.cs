@@ -13,9 +13,6 @@ using Ferry.Core.Snapshots;
 
 namespace Ferry.Core.OnlineEndpoints;
 
-/// <summary>run() raised: the caller answers 502 with <c>X-Ms-Run-Function-Failed: True</c>.</summary>
-public sealed class ScoringFailedException(string message) : Exception(message);
-
 /// <summary>
 /// Online endpoints with Azure ML's scoring convention: each deployment's workers load the model
 /// (<c>AZUREML_MODEL_DIR</c>) and the code version's scoring script, call <c>init()</c> once, then

@@ -8,21 +8,6 @@ using Ferry.Core.Users;
 
 namespace Ferry.Core.WebServices;
 
-/// <summary>What a publish or patch sends; on a patch, what is null stays as it was.</summary>
-public sealed record WebServiceChange(
-    string? SnapshotId = null,
-    string? Code = null,
-    string? Description = null,
-    string? OperationId = null,
-    IReadOnlyList<ParameterDefinition>? Inputs = null,
-    IReadOnlyList<ParameterDefinition>? Outputs = null,
-    RuntimeType? Runtime = null,
-    string? InitCode = null,
-    IReadOnlyList<string>? OutputFileNames = null);
-
-/// <summary>Who is asking: the user and their role.</summary>
-public sealed record Caller(string Name, Role Role);
-
 /// <summary>
 /// Publishes, patches, lists and deletes web services with ML Server's role rules: Readers list and
 /// consume; Contributors publish, and update or delete only what they published; Owners do all.
