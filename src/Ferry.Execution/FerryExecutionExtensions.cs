@@ -20,6 +20,7 @@ public static class FerryExecutionExtensions
     {
         services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
         services.AddSingleton<PythonRuntime>();
+        services.AddOptions<ROptions>().BindConfiguration(ROptions.Section);
         services.AddSingleton<RRuntime>();
         services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<PythonRuntime>());
         services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<RRuntime>());

@@ -4,6 +4,7 @@ using Ferry.Core.Execution;
 using Ferry.Execution.Processes;
 using Ferry.Execution.Runtimes.Python;
 using Ferry.Execution.Sandboxing;
+using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Runtimes.R;
 
@@ -26,7 +27,8 @@ public sealed class RRuntime : IRuntime
     private readonly Lazy<Task<RuntimeInfo>> probe;
     private string? relayInterpreter;
 
-    public RRuntime(PythonRuntime python) => probe = new(() => ProbeAsync(python));
+    public RRuntime(PythonRuntime python, IOptions<ROptions>? options = null) =>
+        probe = new(() => ProbeAsync(python, options?.Value.Interpreter));
 
     public RuntimeType Type => RuntimeType.R;
 
@@ -47,7 +49,7 @@ public sealed class RRuntime : IRuntime
     public ScoringCode Scoring(ScoringScriptEntry entry) =>
         throw FerryException.BadRequest("Online deployments run Python scoring scripts (score.py with init() and run()); R is for ML Server web services.");
 
-    private async Task<RuntimeInfo> ProbeAsync(PythonRuntime relay)
+    private async Task<RuntimeInfo> ProbeAsync(PythonRuntime relay, string? configured)
     {
         relayInterpreter = (await relay.GetAsync()).Path;
         if (relayInterpreter is null)
@@ -55,7 +57,8 @@ public sealed class RRuntime : IRuntime
             return new RuntimeInfo("R", null, null, new Dictionary<string, string?>(), "R's worker runs behind a Python 3 relay, and no Python 3 interpreter was found. Install it: apt-get install -y python3");
         }
 
-        var interpreter = Environment.GetEnvironmentVariable("FERRY_RSCRIPT") is { Length: > 0 } configured ? configured : "Rscript";
+        var interpreter = !string.IsNullOrWhiteSpace(configured) ? configured
+            : Environment.GetEnvironmentVariable("FERRY_RSCRIPT") is { Length: > 0 } fromEnvironment ? fromEnvironment : "Rscript";
         ProcessResult result;
         try
         {
