@@ -71,6 +71,21 @@ wrk_summary() {
 
 # The seed workflow on the server at FERRY_URL: train iris in a session, snapshot, publish Iris/V1.0,
 # check one prediction. Leaves the session's id in IRIS_SESSION.
+# The mrsdeploy example: carsModel trained in an R session, published as mtService v1.0.0.
+publish_mtcars() {
+  local session snapshot check
+  session="$(api POST /sessions -d '{"runtimeType":"R"}' | jq -r .sessionId)"
+  api POST "/sessions/$session/execute" -d '{"code":"carsModel <- glm(am ~ hp + wt, data = mtcars, family = binomial)"}' | jq -e .success >/dev/null
+  snapshot="$(api POST "/sessions/$session/snapshot" -d '{"name":"cars"}' | jq -r .snapshotId)"
+  api DELETE "/sessions/$session" >/dev/null
+  api POST /services/mtService/v1.0.0 -d "{\"code\":\"answer <- predict(carsModel, data.frame(hp = hp, wt = wt), type = 'response')\",
+    \"inputParameterDefinitions\":[{\"name\":\"hp\",\"type\":\"numeric\"},{\"name\":\"wt\",\"type\":\"numeric\"}],
+    \"outputParameterDefinitions\":[{\"name\":\"answer\",\"type\":\"numeric\"}],
+    \"runtimeType\":\"R\",\"snapshotId\":\"$snapshot\"}" >/dev/null
+  check="$(api POST /api/mtService/v1.0.0 -d '{"hp":120,"wt":2.8}' | jq -r '.outputParameters.answer')"
+  [[ "$check" == 0.641812* ]] || { echo "bench: mtService answered '$check'" >&2; exit 1; }
+}
+
 publish_iris() {
   local train snapshot check
   train="from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\nnames = ['I. setosa', 'I. versicolor', 'I. virginica']"
