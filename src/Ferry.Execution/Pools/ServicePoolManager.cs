@@ -64,6 +64,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             }
             catch (PreparationFailedException failed)
             {
+                LogPreparationFailed(logger, service.Name, service.Version, failed.Message);
                 return ExecutionResult.Failed(failed.Message);
             }
 
@@ -281,6 +282,9 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Prepared a worker for web service {Name} {Version} (revision {Revision})")]
     private static partial void LogPrepared(ILogger logger, string name, string version, long revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No worker could be prepared for {Name} {Version}: {Reason}")]
+    private static partial void LogPreparationFailed(ILogger logger, string name, string version, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A worker of web service {Name} {Version} died: {Reason}")]
     private static partial void LogWorkerDied(ILogger logger, string name, string version, string reason);

@@ -183,7 +183,7 @@ public sealed partial class RunDispatcher(
         state.Attach(process);
         await store.SetStatusAsync(run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
 
-        using var limit = run.MaxDurationSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds)) : new CancellationTokenSource();
+        using var limit = run.MaxDurationSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds), time) : new CancellationTokenSource();
         try
         {
             await process.WaitForExitAsync(limit.Token);
