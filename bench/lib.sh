@@ -91,7 +91,8 @@ publish_iris() {
   train="from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\nnames = ['I. setosa', 'I. versicolor', 'I. virginica']"
   IRIS_SESSION="$(api POST /sessions -d '{"runtimeType":"Python"}' | jq -r .sessionId)"
   api POST "/sessions/$IRIS_SESSION/execute" -d "{\"code\":\"$train\"}" | jq -e .success >/dev/null
-  snapshot="$(api POST "/sessions/$IRIS_SESSION/snapshot" -d '{"name":"Iris"}' | jq -r .snapshotId)"
+  IRIS_SNAPSHOT="$(api POST "/sessions/$IRIS_SESSION/snapshot" -d '{"name":"Iris"}' | jq -r .snapshotId)"
+  snapshot="$IRIS_SNAPSHOT"
   api POST /services/Iris/V1.0 -d "{\"code\":\"iris_species = [names[i] for i in clf.predict([flower_data])]\",
     \"inputParameterDefinitions\":[{\"name\":\"flower_data\",\"type\":\"vector\"}],
     \"outputParameterDefinitions\":[{\"name\":\"iris_species\",\"type\":\"vector\"}],
