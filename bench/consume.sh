@@ -67,7 +67,6 @@ for _ in $(seq 1 "$rounds"); do
     echo "r $connections $(once "$rservice" "$connections" "$duration" "$TOKEN" "$rbody")" >>"$results"
   done
 done
-stop_all
 
 median() { # SERVER CONNECTIONS: "req/s p50 p99 [NON-2XX=n]" of the median round by req/s
   awk -v s="$1" -v c="$2" '$1 == s && $2 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
@@ -92,3 +91,4 @@ read -r s16 _ < <(median sync 16)
 echo
 echo "Ferry / async FastAPI at 16 connections: $(ratio "$f16" "$a16"); Ferry / sync FastAPI: $(ratio "$f16" "$s16")."
 echo "Cold: a version published with the defaults served $cold_rps req/s at 16 connections over its first 10 s, $(ratio "$cold_rps" "$a16") of the warm async baseline."
+stop_all
