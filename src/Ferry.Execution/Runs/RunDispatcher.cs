@@ -167,9 +167,8 @@ public sealed partial class RunDispatcher(
         RuntimeCommand Command(SandboxLayout layout) => command ??= runtime.Run(info, layout, run.Script, run.Arguments);
         var request = new SandboxRequest(layout => Command(layout).Program, layout => Command(layout).Arguments, run.Directory)
         {
-            Environment = new Dictionary<string, string>
+            Environment = new Dictionary<string, string>(runtime.Environment)
             {
-                ["PYTHONUNBUFFERED"] = "1",
                 ["AZUREML_RUN_ID"] = run.RunId,
                 ["AZUREML_EXPERIMENT_NAME"] = run.Experiment.Name,
                 ["AZUREML_RUN_TARGET"] = run.Target,

@@ -15,6 +15,9 @@ public interface IRuntime
     /// <summary>The file extension of its saved workspaces and of scripts it runs (".py", ".R").</summary>
     string ScriptExtension { get; }
 
+    /// <summary>Variables its workers and runs need in their environment, besides the sandbox's own.</summary>
+    IReadOnlyDictionary<string, string> Environment { get; }
+
     /// <summary>What the probe found (once, then cached).</summary>
     Task<RuntimeInfo> GetAsync();
 

@@ -1,4 +1,4 @@
 namespace Ferry.Execution.Runtimes;
 
-/// <summary>A program as the sandboxed process sees it, its arguments, and variables added to its environment.</summary>
-public sealed record RuntimeCommand(string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
+/// <summary>A program as the sandboxed process sees it, and its arguments.</summary>
+public sealed record RuntimeCommand(string Program, IReadOnlyList<string> Arguments);

@@ -95,7 +95,7 @@ public sealed partial class FrameWorker : IWorker
             RuntimeCommand Command(SandboxLayout layout) => command ??= runtime.Worker(info, layout, $"{layout.Run}/channel", options.MemoryLimitMb);
             var request = new SandboxRequest(layout => Command(layout).Program, layout => Command(layout).Arguments, workingDirectory)
             {
-                Environment = new Dictionary<string, string>(runtime.Worker(info, EmptyLayout, "", 0).Environment) { ["FERRY_TOKEN"] = token },
+                Environment = new Dictionary<string, string>(runtime.Environment) { ["FERRY_TOKEN"] = token },
                 Network = sandboxes.NetworkAllowed,
                 BeforeStart = (_, layout) =>
                 {
@@ -171,9 +171,6 @@ public sealed partial class FrameWorker : IWorker
             throw;
         }
     }
-
-    /// <summary>For the environment a runtime adds, which does not depend on paths.</summary>
-    private static readonly SandboxLayout EmptyLayout = new("", "", "", "");
 
     private static async Task<Socket> AcceptAsync(Socket listener, WorkerProcess process, RuntimeType runtime, CancellationToken cancellationToken)
     {

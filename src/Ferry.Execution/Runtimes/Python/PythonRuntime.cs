@@ -30,20 +30,20 @@ public sealed class PythonRuntime(IOptions<PythonOptions> options) : IRuntime
 
     private readonly Lazy<Task<RuntimeInfo>> probe = new(() => ProbeAsync(options.Value.Interpreter));
 
-    private static readonly IReadOnlyDictionary<string, string> Unbuffered = new Dictionary<string, string> { ["PYTHONUNBUFFERED"] = "1" };
-
     public RuntimeType Type => RuntimeType.Python;
 
     public string ScriptExtension => ".py";
 
+    public IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string> { ["PYTHONUNBUFFERED"] = "1" };
+
     public Task<RuntimeInfo> GetAsync() => probe.Value;
 
     public RuntimeCommand Worker(RuntimeInfo info, SandboxLayout layout, string channel, int memoryLimitMb) =>
-        new(info.Path!, ["-u", $"{layout.Runtimes}/Python/ferry_worker.py", channel, memoryLimitMb.ToString(CultureInfo.InvariantCulture)], Unbuffered);
+        new(info.Path!, ["-u", $"{layout.Runtimes}/Python/ferry_worker.py", channel, memoryLimitMb.ToString(CultureInfo.InvariantCulture)]);
 
     /// <summary>ferry_run.py runs the script as <c>python script args</c> would, ignoring SIGXFSZ so that a write past the file-size limit fails instead of killing it.</summary>
     public RuntimeCommand Run(RuntimeInfo info, SandboxLayout layout, string script, IReadOnlyList<string> arguments) =>
-        new(info.Path!, ["-u", $"{layout.Runtimes}/Python/ferry_run.py", script, .. arguments], Unbuffered);
+        new(info.Path!, ["-u", $"{layout.Runtimes}/Python/ferry_run.py", script, .. arguments]);
 
     /// <summary>Loads the script as module <c>score</c> with AZUREML_MODEL_DIR set and calls its init(); each call answers run(raw_data).</summary>
     public ScoringCode Scoring(ScoringScriptEntry entry) => new(
@@ -63,7 +63,7 @@ public sealed class PythonRuntime(IOptions<PythonOptions> options) : IRuntime
 
     private static async Task<RuntimeInfo> ProbeAsync(string? configured)
     {
-        var explicitChoice = !string.IsNullOrWhiteSpace(configured) ? configured : Environment.GetEnvironmentVariable("FERRY_PYTHON");
+        var explicitChoice = !string.IsNullOrWhiteSpace(configured) ? configured : System.Environment.GetEnvironmentVariable("FERRY_PYTHON");
         var candidates = !string.IsNullOrWhiteSpace(explicitChoice) ? [explicitChoice] : new[] { DebianPython, "python3" };
         RuntimeInfo? fallback = null;
         foreach (var candidate in candidates)

@@ -34,17 +34,18 @@ public sealed class RRuntime : IRuntime
 
     public string ScriptExtension => ".R";
 
+    public IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>();
+
     public Task<RuntimeInfo> GetAsync() => probe.Value;
 
     /// <summary>The relay needs only Python's standard library: whatever interpreter the Python probe found.</summary>
     public RuntimeCommand Worker(RuntimeInfo info, SandboxLayout layout, string channel, int memoryLimitMb) =>
         new(
             relayInterpreter ?? throw new InvalidOperationException("The R runtime was not probed."),
-            ["-u", $"{layout.Runtimes}/R/ferry_relay.py", channel, memoryLimitMb.ToString(CultureInfo.InvariantCulture), info.Path!],
-            new Dictionary<string, string>());
+            ["-u", $"{layout.Runtimes}/R/ferry_relay.py", channel, memoryLimitMb.ToString(CultureInfo.InvariantCulture), info.Path!]);
 
     public RuntimeCommand Run(RuntimeInfo info, SandboxLayout layout, string script, IReadOnlyList<string> arguments) =>
-        new(info.Path!, ["--vanilla", script, .. arguments], new Dictionary<string, string>());
+        new(info.Path!, ["--vanilla", script, .. arguments]);
 
     public ScoringCode Scoring(ScoringScriptEntry entry) =>
         throw FerryException.BadRequest("Online deployments run Python scoring scripts (score.py with init() and run()); R is for ML Server web services.");
@@ -58,7 +59,7 @@ public sealed class RRuntime : IRuntime
         }
 
         var interpreter = !string.IsNullOrWhiteSpace(configured) ? configured
-            : Environment.GetEnvironmentVariable("FERRY_RSCRIPT") is { Length: > 0 } fromEnvironment ? fromEnvironment : "Rscript";
+            : System.Environment.GetEnvironmentVariable("FERRY_RSCRIPT") is { Length: > 0 } fromEnvironment ? fromEnvironment : "Rscript";
         ProcessResult result;
         try
         {
