@@ -12,11 +12,12 @@ namespace Ferry.Server.Tests.WebServices;
 /// </summary>
 public sealed class PipelineTests(PipelineTests.PipelineFactory factory) : IClassFixture<PipelineTests.PipelineFactory>
 {
-    [Fact]
-    public async Task Consume_ManyCallersOnOneWorker_GetTheirOwnResults()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Consume_ManyCallersOnOneWorker_GetTheirOwnResults(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var name = await PublishAsync(client, "import time\ntime.sleep(0.002)\ny = x * 2");
+        var name = await PublishAsync(client, runtime, Code.Of(runtime, python: "import time\ntime.sleep(0.002)\ny = x * 2", r: "Sys.sleep(0.002)\ny <- x * 2"));
         await ConsumeAsync(client, name, 0); // the worker has answered once: its calls are known to be quick
         var calls = Enumerable.Range(1, 32).Select(async x => (x, result: await ConsumeAsync(client, name, x)));
         foreach (var (x, result) in await Task.WhenAll(calls))
@@ -26,11 +27,14 @@ public sealed class PipelineTests(PipelineTests.PipelineFactory factory) : IClas
         }
     }
 
-    [Fact]
-    public async Task Consume_CallsBehindACallThatKillsTheWorker_RunOnItsReplacement()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Consume_CallsBehindACallThatKillsTheWorker_RunOnItsReplacement(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var name = await PublishAsync(client, "import os, time\nif x < 0:\n    time.sleep(0.5)\n    os._exit(9)\ny = x * 2");
+        var name = await PublishAsync(client, runtime, Code.Of(runtime,
+            python: "import os, time\nif x < 0:\n    time.sleep(0.5)\n    os._exit(9)\ny = x * 2",
+            r: "if (x < 0) {\n  Sys.sleep(0.5)\n  quit(save = 'no', status = 9)\n}\ny <- x * 2"));
         await ConsumeAsync(client, name, 0);
         var dying = ConsumeAsync(client, name, -1);
         await Task.Delay(100); // the others are written behind it
@@ -46,12 +50,15 @@ public sealed class PipelineTests(PipelineTests.PipelineFactory factory) : IClas
         }
     }
 
-    [Fact]
-    public async Task Consume_CallBehindASlowOne_PastTheQueueDeadline_Gets503AndDoesNotRun()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Consume_CallBehindASlowOne_PastTheQueueDeadline_Gets503AndDoesNotRun(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
         var mark = Guid.NewGuid().ToString("N");
-        var name = await PublishAsync(client, $"import os, time\nopen({JsonSerializer.Serialize(mark)} + '-' + str(x), 'w').close()\ntime.sleep(x / 1000)\ny = x");
+        var name = await PublishAsync(client, runtime, Code.Of(runtime,
+            python: $"import os, time\nopen({JsonSerializer.Serialize(mark)} + '-' + str(x), 'w').close()\ntime.sleep(x / 1000)\ny = x",
+            r: $"invisible(file.create(paste0({JsonSerializer.Serialize(mark)}, '-', x)))\nSys.sleep(x / 1000)\ny <- x"));
         await ConsumeAsync(client, name, 0);
 
         var slow = ConsumeAsync(client, name, 4000);
@@ -71,13 +78,13 @@ public sealed class PipelineTests(PipelineTests.PipelineFactory factory) : IClas
         Assert.Equal(2, (await ConsumeAsync(client, name, 2)).GetProperty("outputParameters").GetProperty("y").GetInt32());
     }
 
-    private static async Task<string> PublishAsync(HttpClient client, string code)
+    private static async Task<string> PublishAsync(HttpClient client, string runtime, string code)
     {
         var name = "pipe" + Guid.NewGuid().ToString("N")[..8];
         using var published = await client.PostAsJsonAsync($"/services/{name}/1.0", new
         {
             code,
-            runtimeType = "Python",
+            runtimeType = runtime,
             inputParameterDefinitions = new[] { new { name = "x", type = "integer" } },
             outputParameterDefinitions = new[] { new { name = "y", type = "integer" } },
         });
