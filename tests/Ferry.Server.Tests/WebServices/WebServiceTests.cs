@@ -127,7 +127,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     public async Task Patch_TakesEffectOnTheNextCall_InitCodeRunsBeforeCalls(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var name = await PublishDoubleAsync(client, runtime);
+        var name = await PublishInAsync(client, runtime);
         Assert.Equal(10, Y(await ConsumeAsync(client, name, new { x = 5 })));
 
         await ExpectAsync(client.PatchAsJsonAsync($"/services/{name}/1.0", new { initCode = Code.Of(runtime, python: "factor = 3", r: "factor <- 3"), code = Code.Of(runtime, python: "y = x * factor", r: "y <- x * factor") }), HttpStatusCode.OK, "");
@@ -142,7 +142,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     public async Task Consume_ConcurrentCallers_GetTheirOwnResults(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var name = await PublishDoubleAsync(client, runtime, Code.Of(runtime, python: "import time\ntime.sleep(0.002)\ny = x * 2", r: "Sys.sleep(0.002)\ny <- x * 2"));
+        var name = await PublishInAsync(client, runtime, Code.Of(runtime, python: "import time\ntime.sleep(0.002)\ny = x * 2", r: "Sys.sleep(0.002)\ny <- x * 2"));
         Assert.Equal(0, Y(await ConsumeAsync(client, name, new { x = 0 }))); // a worker is up: the calls share it rather than wait on new ones
         var calls = Enumerable.Range(1, 16).Select(async x => (x, result: await ConsumeAsync(client, name, new { x })));
         foreach (var (x, result) in await Task.WhenAll(calls))
@@ -156,7 +156,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     public async Task Consume_WorkerKilledMidCall_FailsCleanlyAndIsReplaced(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var name = await PublishDoubleAsync(client, runtime, Code.Of(runtime, python: "import os\nif x < 0:\n    os._exit(9)\ny = x * 2", r: "if (x < 0) quit(save = 'no', status = 9)\ny <- x * 2"));
+        var name = await PublishInAsync(client, runtime, Code.Of(runtime, python: "import os\nif x < 0:\n    os._exit(9)\ny = x * 2", r: "if (x < 0) quit(save = 'no', status = 9)\ny <- x * 2"));
         var died = await ConsumeAsync(client, name, new { x = -1 });
         Assert.False(died.GetProperty("success").GetBoolean());
         Assert.Contains("being replaced", died.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     {
         using var client = await factory.LoggedInClientAsync();
         // A worker is known by its working directory (its process id is 2 in each sandbox): its inode, or a number it drew and left there.
-        var name = await PublishDoubleAsync(client, runtime, Code.Of(runtime,
+        var name = await PublishInAsync(client, runtime, Code.Of(runtime,
             python: "import os, time\ntime.sleep(0.4)\ny = os.stat('.').st_ino",
             r: "Sys.sleep(0.4)\nif (!file.exists('id')) writeLines(as.character(sample.int(1e9, 1)), 'id')\ny <- as.integer(readLines('id'))"));
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 2, MaxPoolSize = 2 }), HttpStatusCode.OK, "");
@@ -211,7 +211,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         using var client = await factory.LoggedInClientAsync();
         // The slow call marks when it runs, so the second call surely finds the only worker busy.
         var started = Guid.NewGuid().ToString("N") + ".started";
-        var name = await PublishDoubleAsync(client, runtime, Code.Of(runtime,
+        var name = await PublishInAsync(client, runtime, Code.Of(runtime,
             python: $"import time\nif x > 0:\n    open({JsonSerializer.Serialize(started)}, 'w').close()\ntime.sleep(x)\ny = x",
             r: $"if (x > 0) invisible(file.create({JsonSerializer.Serialize(started)}))\nSys.sleep(x)\ny <- x"));
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { initialpoolsize = 1, MAXPOOLSIZE = 1 }), HttpStatusCode.OK, "");
@@ -255,10 +255,10 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         outputParameterDefinitions = new[] { new { name = "y", type = "integer" } },
     };
 
-    private static Task<string> PublishDoubleAsync(HttpClient client, string code = "y = x * 2") => PublishDoubleAsync(client, "Python", code);
+    private static Task<string> PublishDoubleAsync(HttpClient client, string code = "y = x * 2") => PublishInAsync(client, "Python", code);
 
     /// <summary>Publishes y = x * 2 (or the code given) as a service of the runtime.</summary>
-    private static async Task<string> PublishDoubleAsync(HttpClient client, string runtime, string? code = null)
+    private static async Task<string> PublishInAsync(HttpClient client, string runtime, string? code = null)
     {
         var name = Unique();
         code ??= Code.Of(runtime, python: "y = x * 2", r: "y <- x * 2");

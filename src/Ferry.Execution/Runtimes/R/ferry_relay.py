@@ -190,7 +190,7 @@ class Relay:
                     self.answer(number, _encode({"error": "The call waited past the queue's deadline behind a slower one; it did not run. Retry shortly.", "status": "expired"}))
                     continue
                 if number in self.interrupts:
-                    self.answer(number, _encode(_failure("execute", "Execution was interrupted")))
+                    self.answer(number, _encode(_failure("execute", "Execution was interrupted (cancelled or past its time limit).")))
                     continue
             if self.flush_needed:
                 self.write_r(_frame(FLUSH_FRAME))
