@@ -168,10 +168,10 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
     public async Task Consume_SlowCallsWaitingForWorkers_GoToWhicheverWorkerFreesFirst(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        // A worker is known by its working directory (its process id is 2 in each sandbox): its inode, or a number it drew and left there.
+        // A worker is known by its working directory's inode (its process id is 2 in each sandbox), or by R's per-process temp directory.
         var name = await PublishInAsync(client, runtime, Code.Of(runtime,
             python: "import os, time\ntime.sleep(0.4)\ny = os.stat('.').st_ino",
-            r: "Sys.sleep(0.4)\nif (!file.exists('id')) writeLines(as.character(sample.int(1e9, 1)), 'id')\ny <- as.integer(readLines('id'))"));
+            r: "Sys.sleep(0.4)\nid <- utf8ToInt(basename(tempdir()))\ny <- as.integer(sum(id[5:8] * 128^(0:3)))")); // R's session temp directory, RtmpXXXXXX, is its own
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 2, MaxPoolSize = 2 }), HttpStatusCode.OK, "");
         for (var i = 0; i < 300 && await PoolStatusAsync(client, name) != "Success"; i++)
         {
