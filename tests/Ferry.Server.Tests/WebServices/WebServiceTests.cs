@@ -178,6 +178,8 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
             await Task.Delay(100);
         }
 
+        Assert.Equal("Success", await PoolStatusAsync(client, name)); // both workers are up
+
         // Slow calls are not written behind one another: the four that wait are shared by the two workers.
         var results = await Task.WhenAll(Enumerable.Range(1, 6).Select(x => ConsumePatientlyAsync(client, name, new { x })));
         var perWorker = results.GroupBy(Y).Select(g => g.Count()).ToList();
@@ -326,6 +328,15 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
 
     private static string Unique() => "svc" + Guid.NewGuid().ToString("N")[..8];
 
-    /// <summary>A server whose pools give up waiting quickly, so saturation shows in a test.</summary>
-    public sealed class PoolFactory() : FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:WebServices:QueueTimeout"] = "00:00:02" });
+    /// <summary>
+    /// A server whose pools give up waiting quickly, so saturation shows in a test; its worker budget
+    /// is large enough that the pools every test (for each runtime) leaves behind do not starve a later
+    /// one's (PoolLimitTests is where budgets are tested).
+    /// </summary>
+    public sealed class PoolFactory() : FerryFactory(TestDirectory.Create(), new Dictionary<string, string?>
+    {
+        ["Ferry:WebServices:QueueTimeout"] = "00:00:02",
+        ["Ferry:WebServices:MaxResidentWorkers"] = "64",
+        ["Ferry:WebServices:MaxResidentWorkersPerUser"] = "64",
+    });
 }
