@@ -7,9 +7,12 @@ namespace Ferry.Server.Tests.Infrastructure;
 /// <summary>The session calls most tests make, as a client makes them.</summary>
 public static class SessionApi
 {
-    public static async Task<string> CreateAsync(HttpClient client)
+    public static Task<string> CreateAsync(HttpClient client) => CreateAsync(client, "Python");
+
+    /// <summary>Creates a session of the runtime ("Python" or "R") and returns its id.</summary>
+    public static async Task<string> CreateAsync(HttpClient client, string runtime)
     {
-        using var response = await client.PostAsJsonAsync("/sessions", new { name = "Session 1", runtimeType = "Python" });
+        using var response = await client.PostAsJsonAsync("/sessions", new { name = "Session 1", runtimeType = runtime });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await HttpAssert.OkJsonAsync(response)).GetProperty("sessionId").GetString()!;
     }

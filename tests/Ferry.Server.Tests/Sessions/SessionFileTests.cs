@@ -22,15 +22,19 @@ public sealed class SessionFileTests(SessionFileTests.SmallUploadsFactory factor
         return Task.CompletedTask;
     }
 
-    [Fact]
-    public async Task UploadListDownloadDelete_RoundTrips_AndCodeSeesTheFile()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task UploadListDownloadDelete_RoundTrips_AndCodeSeesTheFile(string runtime)
     {
-        using (var upload = await UploadAsync("data.csv", "a,b\n1,2\n"u8.ToArray()))
+        var id = await SessionApi.CreateAsync(client, runtime);
+        using (var upload = await UploadAsync(id, "data.csv", "a,b\n1,2\n"u8.ToArray()))
         {
             Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
         }
 
-        var read = await SessionApi.RunAsync(client, id, "text = open('data.csv').read()\nopen('out.txt', 'w').write('x')", "text");
+        var read = await SessionApi.RunAsync(client, id, Code.Of(runtime,
+            python: "text = open('data.csv').read()\nopen('out.txt', 'w').write('x')",
+            r: "text <- readChar('data.csv', file.size('data.csv'), useBytes = TRUE)\ncat('x', file = 'out.txt')"), "text");
         Assert.Equal("a,b\n1,2\n", read["text"].GetString());
 
         using (var list = await client.GetAsync($"/sessions/{id}/files"))
@@ -45,7 +49,7 @@ public sealed class SessionFileTests(SessionFileTests.SmallUploadsFactory factor
             Assert.Equal("x", await download.Content.ReadAsStringAsync());
         }
 
-        using (var replaced = await UploadAsync("data.csv", "new"u8.ToArray()))
+        using (var replaced = await UploadAsync(id, "data.csv", "new"u8.ToArray()))
         {
             Assert.Equal(HttpStatusCode.Created, replaced.StatusCode);
         }
@@ -109,13 +113,15 @@ public sealed class SessionFileTests(SessionFileTests.SmallUploadsFactory factor
         await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "multipart/form-data");
     }
 
-    private async Task<HttpResponseMessage> UploadAsync(string fileName, byte[] content)
+    private Task<HttpResponseMessage> UploadAsync(string fileName, byte[] content) => UploadAsync(id, fileName, content);
+
+    private async Task<HttpResponseMessage> UploadAsync(string session, string fileName, byte[] content)
     {
         using var form = new MultipartFormDataContent();
         var part = new ByteArrayContent(content);
         part.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
         form.Add(part, "file", fileName);
-        return await client.PostAsync($"/sessions/{id}/files", form);
+        return await client.PostAsync($"/sessions/{session}/files", form);
     }
 
     /// <summary>A server whose upload limit is small enough to cross in a test.</summary>

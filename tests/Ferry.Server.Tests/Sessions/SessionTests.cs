@@ -5,31 +5,34 @@ using Ferry.Server.Tests.Infrastructure;
 
 namespace Ferry.Server.Tests.Sessions;
 
-/// <summary>Remote Python sessions through the public API, with a real interpreter.</summary>
+/// <summary>Remote Python and R sessions through the public API, with real interpreters.</summary>
 public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFactory>
 {
-    [Fact]
-    public async Task SeedWalk_TrainAndPredictIris_ReturnsSpecies()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task SeedWalk_TrainAndPredictIris_ReturnsSpecies(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
+        var id = await SessionApi.CreateAsync(client, runtime);
 
         var train = await SessionApi.ExecuteAsync(client, id, new
         {
-            code = "from sklearn import svm\nfrom sklearn import datasets\nclf = svm.SVC()\niris = datasets.load_iris()\nX, y = iris.data, iris.target\nclf.fit(X, y)",
+            code = Code.Of(runtime,
+                python: "from sklearn import svm\nfrom sklearn import datasets\nclf = svm.SVC()\niris = datasets.load_iris()\nX, y = iris.data, iris.target\nclf.fit(X, y)",
+                r: "X <- as.matrix(iris[, 1:4])\ny <- as.integer(iris$Species) - 1L\nclf <- function(v) y[which.min(colSums((t(X) - v)^2))]"),
         });
         Assert.True(train.GetProperty("success").GetBoolean(), train.ToString());
 
         var predict = await SessionApi.ExecuteAsync(client, id, new
         {
-            code = "result = clf.predict([species_1])",
+            code = Code.Of(runtime, python: "result = clf.predict([species_1])", r: "result <- clf(species_1)"),
             inputParameters = new object[] { new { name = "species_1", value = new[] { 7, 3.2, 4.7, 1.4 } } },
             outputParameters = new[] { "result" },
         });
         Assert.True(predict.GetProperty("success").GetBoolean(), predict.ToString());
         var output = predict.GetProperty("outputParameters")[0];
         Assert.Equal("result", output.GetProperty("name").GetString());
-        Assert.Equal("[1]", output.GetProperty("value").GetRawText());
+        Assert.Equal(Code.Of(runtime, python: "[1]", r: "1"), output.GetProperty("value").GetRawText()); // R has no scalars: a length-1 vector is one
         Assert.Equal("", predict.GetProperty("errorMessage").GetString());
         Assert.Equal(0, predict.GetProperty("changedFiles").GetArrayLength());
 
@@ -39,7 +42,7 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         using var list = await client.GetAsync("/sessions");
         var listed = (await HttpAssert.OkJsonAsync(list)).EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
         Assert.Equal("Session 1", listed.GetProperty("name").GetString());
-        Assert.Equal("Python", listed.GetProperty("runtimeType").GetString());
+        Assert.Equal(runtime, listed.GetProperty("runtimeType").GetString());
         Assert.Equal("admin", listed.GetProperty("owner").GetString());
 
         using var closed = await client.DeleteAsync($"/sessions/{id}");
@@ -48,41 +51,58 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         await HttpAssert.ErrorAsync(after, HttpStatusCode.NotFound, "There is no session");
     }
 
-    [Fact]
-    public async Task Execute_UserError_Is200WithSuccessFalse()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Execute_ConsoleOutput_IsWhatTheInterpreterPrints(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
-        var result = await SessionApi.ExecuteAsync(client, id, new { code = "print('hello')\nraise ValueError('bad value')" });
+        var id = await SessionApi.CreateAsync(client, runtime);
+        var result = await SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "x = 2\nprint(x + 3)", r: "x <- 2; x + 3") });
+        Assert.True(result.GetProperty("success").GetBoolean(), result.ToString());
+        Assert.Equal(Code.Of(runtime, python: "5\n", r: "[1] 5\n"), result.GetProperty("consoleOutput").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Execute_UserError_Is200WithSuccessFalse(string runtime)
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var id = await SessionApi.CreateAsync(client, runtime);
+        var result = await SessionApi.ExecuteAsync(client, id, new
+        {
+            code = Code.Of(runtime, python: "print('hello')\nraise ValueError('bad value')", r: "print('hello')\nf <- function() stop('bad value')\nf()"),
+        });
         Assert.False(result.GetProperty("success").GetBoolean());
-        Assert.Equal("ValueError: bad value", result.GetProperty("errorMessage").GetString());
+        Assert.Equal(Code.Of(runtime, python: "ValueError: bad value", r: "Error in f() : bad value"), result.GetProperty("errorMessage").GetString());
         Assert.Contains("hello", result.GetProperty("consoleOutput").GetString(), StringComparison.Ordinal);
 
         using var console = await client.GetAsync($"/sessions/{id}/console-output");
-        Assert.Contains("Traceback", (await HttpAssert.OkJsonAsync(console)).GetProperty("consoleOutput").GetString(), StringComparison.Ordinal);
+        Assert.Contains(Code.Of(runtime, python: "Traceback", r: "Error in f() : bad value"), (await HttpAssert.OkJsonAsync(console)).GetProperty("consoleOutput").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Execute_WorkerExits_FailsThenSessionIsGone()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Execute_WorkerExits_FailsThenSessionIsGone(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
-        var result = await SessionApi.ExecuteAsync(client, id, new { code = "import os\nos._exit(1)" });
+        var id = await SessionApi.CreateAsync(client, runtime);
+        var result = await SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "import os\nos._exit(1)", r: "quit(save = 'no', status = 1)") });
         Assert.False(result.GetProperty("success").GetBoolean());
         Assert.Contains("exited unexpectedly", result.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
 
-        using var next = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { code = "x = 1" });
+        using var next = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { code = Code.Of(runtime, python: "x = 1", r: "x <- 1") });
         await HttpAssert.ErrorAsync(next, HttpStatusCode.Gone, "no longer running");
         using var force = await client.DeleteAsync($"/sessions/{id}/force");
         await HttpAssert.OkJsonAsync(force);
     }
 
-    [Fact]
-    public async Task Cancel_RunningLoop_InterruptsAndKeepsSession()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Cancel_RunningLoop_InterruptsAndKeepsSession(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
-        var running = SessionApi.ExecuteAsync(client, id, new { code = "import time\nwhile True:\n    time.sleep(0.05)" });
+        var id = await SessionApi.CreateAsync(client, runtime);
+        var running = SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "import time\nwhile True:\n    time.sleep(0.05)", r: "while (TRUE) Sys.sleep(0.05)") });
         using var canceller = await factory.LoggedInClientAsync();
         for (var i = 0; i < 200 && !running.IsCompleted; i++)
         {
@@ -94,8 +114,34 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         var result = await running;
         Assert.False(result.GetProperty("success").GetBoolean());
         Assert.Contains("interrupted", result.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
-        var after = await SessionApi.ExecuteAsync(client, id, new { code = "y = 2", outputParameters = new[] { "y" } });
+        var after = await SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "y = 2", r: "y <- 2"), outputParameters = new[] { "y" } });
         Assert.True(after.GetProperty("success").GetBoolean());
+        Assert.Equal(2, after.GetProperty("outputParameters")[0].GetProperty("value").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Cancel_LongSleep_EndsItAndTheSessionLivesOn(string runtime)
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var id = await SessionApi.CreateAsync(client, runtime);
+        await SessionApi.RunAsync(client, id, Code.Of(runtime, python: "kept = 42", r: "kept <- 42"));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var running = SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "import time\ntime.sleep(30)", r: "Sys.sleep(30)") });
+        using var canceller = await factory.LoggedInClientAsync();
+        for (var i = 0; i < 200 && !running.IsCompleted; i++)
+        {
+            using var cancel = await canceller.PostAsync($"/sessions/{id}/cancel", null);
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+            await Task.Delay(50);
+        }
+
+        var result = await running;
+        Assert.False(result.GetProperty("success").GetBoolean());
+        Assert.Contains("interrupted", result.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(25), $"The sleep was not cut short: {started.Elapsed}");
+        var after = await SessionApi.RunAsync(client, id, "", "kept");
+        Assert.Equal(42, after["kept"].GetInt32());
     }
 
     [Fact]

@@ -5,20 +5,23 @@ using Ferry.Server.Tests.Infrastructure;
 
 namespace Ferry.Server.Tests.Sessions;
 
-/// <summary>Workspace objects as dill bytes, the way the Python client ships models.</summary>
+/// <summary>Workspace objects as dill bytes (Python) or serialize() bytes (R), the way the clients ship models.</summary>
 public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFactory>
 {
-    [Fact]
-    public async Task GetSetDelete_RoundTripsDillBytes()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task GetSetDelete_RoundTripsTheRuntimesBytes(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
-        await SessionApi.RunAsync(client, id, "import numpy as np\nfrom sklearn import svm\nmodel = {'weights': np.array([1.5, 2.5]), 'name': 'w'}\nsquare = lambda v: v * v");
+        var id = await SessionApi.CreateAsync(client, runtime);
+        await SessionApi.RunAsync(client, id, Code.Of(runtime,
+            python: "import numpy as np\nfrom sklearn import svm\nmodel = {'weights': np.array([1.5, 2.5]), 'name': 'w'}\nsquare = lambda v: v * v",
+            r: "library(stats)\nmodel <- list(weights = c(1.5, 2.5), name = 'w')\nsquare <- function(v) v * v"));
 
         using (var list = await client.GetAsync($"/sessions/{id}/workspace"))
         {
             var names = (await HttpAssert.OkJsonAsync(list)).EnumerateArray().Select(n => n.GetString()!).ToArray();
-            Assert.Equal(["model", "square"], names); // modules (np, svm) are not objects
+            Assert.Equal(["model", "square"], names); // modules (np, svm) and attached packages are not objects
         }
 
         using var got = await client.GetAsync($"/sessions/{id}/workspace/model");
@@ -28,12 +31,19 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
         using var square = await client.GetAsync($"/sessions/{id}/workspace/square");
         var squareBytes = await square.Content.ReadAsByteArrayAsync();
 
-        // Into another session, as a client posting dill.dumps(obj).
-        var other = await SessionApi.CreateAsync(client);
+        if (runtime == "R")
+        {
+            Assert.Equal("X\n"u8.ToArray(), bytes[..2]); // serialize()'s XDR format
+        }
+
+        // Into another session, as a client posting dill.dumps(obj) or serialize(obj, NULL).
+        var other = await SessionApi.CreateAsync(client, runtime);
         await SetAsync(client, other, "copy", bytes, HttpStatusCode.OK);
         await SetAsync(client, other, "f", squareBytes, HttpStatusCode.OK);
-        var outputs = await SessionApi.RunAsync(client, other, "w = copy['weights'] * 2\nn = copy['name']\ns = f(3)", "w", "n", "s");
-        Assert.Equal("[3.0,5.0]", outputs["w"].GetRawText());
+        var outputs = await SessionApi.RunAsync(client, other, Code.Of(runtime,
+            python: "w = copy['weights'] * 2\nn = copy['name']\ns = f(3)",
+            r: "w <- copy$weights * 2\nn <- copy$name\ns <- f(3)"), "w", "n", "s");
+        Assert.Equal(Code.Of(runtime, python: "[3.0,5.0]", r: "[3,5]"), outputs["w"].GetRawText());
         Assert.Equal("w", outputs["n"].GetString());
         Assert.Equal(9, outputs["s"].GetInt32());
 
@@ -46,23 +56,25 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
         await HttpAssert.ErrorAsync(missing, HttpStatusCode.NotFound, "no object 'copy'");
     }
 
-    [Fact]
-    public async Task Set_NotDill_Returns400AndKeepsTheWorkspace()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Set_NotTheRuntimesBytes_Returns400AndKeepsTheWorkspace(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
-        await SessionApi.RunAsync(client, id, "x = 41");
+        var id = await SessionApi.CreateAsync(client, runtime);
+        await SessionApi.RunAsync(client, id, Code.Of(runtime, python: "x = 41", r: "x <- 41"));
         await SetAsync(client, id, "x", "not a pickle"u8.ToArray(), HttpStatusCode.BadRequest);
         await SetAsync(client, id, "not-a-name", "x"u8.ToArray(), HttpStatusCode.BadRequest);
-        var outputs = await SessionApi.RunAsync(client, id, "y = x + 1", "y");
+        var outputs = await SessionApi.RunAsync(client, id, Code.Of(runtime, python: "y = x + 1", r: "y <- x + 1"), "y");
         Assert.Equal(42, outputs["y"].GetInt32());
     }
 
-    [Fact]
-    public async Task Workspace_DeadSession_Returns410_OtherUser404()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Workspace_DeadSession_Returns410_OtherUser404(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
+        var id = await SessionApi.CreateAsync(client, runtime);
         var other = await factory.AddUserAsync(Role.Contributor);
         using (var stranger = await factory.LoggedInClientAsync(other, "user-Passw0rd!"))
         using (var hidden = await stranger.GetAsync($"/sessions/{id}/workspace"))
@@ -70,7 +82,7 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
             await HttpAssert.ErrorAsync(hidden, HttpStatusCode.NotFound, "There is no session");
         }
 
-        await SessionApi.ExecuteAsync(client, id, new { code = "import os\nos._exit(3)" });
+        await SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "import os\nos._exit(3)", r: "quit(save = 'no', status = 3)") });
         using var list = await client.GetAsync($"/sessions/{id}/workspace");
         await HttpAssert.ErrorAsync(list, HttpStatusCode.Gone, "no longer running");
         using var get = await client.GetAsync($"/sessions/{id}/workspace/x");

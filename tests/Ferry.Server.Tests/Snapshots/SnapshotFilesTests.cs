@@ -6,28 +6,32 @@ namespace Ferry.Server.Tests.Snapshots;
 /// <summary>A session's files come back whole from its snapshot, whatever their shape.</summary>
 public sealed class SnapshotFilesTests(FerryFactory factory) : IClassFixture<FerryFactory>
 {
-    private const string Sizes = "import os\nsizes = {n: os.path.getsize(n) for n in sorted(os.listdir('.'))}";
-
-    [Fact]
-    public async Task Snapshot_SparseAndTrailingDataFiles_ComeBackWhole()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Snapshot_SparseAndTrailingDataFiles_ComeBackWhole(string runtime)
     {
+        var sizes = Code.Of(runtime,
+            python: "import os\nsizes = {n: os.path.getsize(n) for n in sorted(os.listdir('.'))}",
+            r: "n <- sort(list.files('.'))\nsizes <- setNames(as.list(file.size(n)), n)");
         using var client = await factory.LoggedInClientAsync();
-        var id = await SessionApi.CreateAsync(client);
-        await SessionApi.RunAsync(client, id, "import os\nopen('a.bin', 'wb').write(b'a' * 1000)\nf = open('sp.bin', 'wb')\nf.truncate(20 << 20)\nf.close()\nf = open('one.bin', 'wb')\nf.seek(10 << 20)\nf.write(b'x')\nf.close()");
-        var before = (await SessionApi.RunAsync(client, id, Sizes, "sizes"))["sizes"].ToString();
+        var id = await SessionApi.CreateAsync(client, runtime);
+        await SessionApi.RunAsync(client, id, Code.Of(runtime,
+            python: "import os\nopen('a.bin', 'wb').write(b'a' * 1000)\nf = open('sp.bin', 'wb')\nf.truncate(20 << 20)\nf.close()\nf = open('one.bin', 'wb')\nf.seek(10 << 20)\nf.write(b'x')\nf.close()",
+            r: "writeBin(charToRaw(strrep('a', 1000)), 'a.bin')\ncon <- file('sp.bin', 'wb')\ninvisible(seek(con, 20 * 2^20, rw = 'write'))\ntruncate(con)\nclose(con)\ncon <- file('one.bin', 'wb')\ninvisible(seek(con, 10 * 2^20, rw = 'write'))\nwriteBin(charToRaw('x'), con)\nclose(con)"));
+        var before = (await SessionApi.RunAsync(client, id, sizes, "sizes"))["sizes"].ToString();
         string snapshot;
         using (var created = await client.PostAsJsonAsync($"/sessions/{id}/snapshot", new { name = "s" }))
         {
             snapshot = (await HttpAssert.OkJsonAsync(created)).GetProperty("snapshotId").GetString()!;
         }
 
-        using (var fromSnapshot = await client.PostAsJsonAsync("/sessions", new { runtimeType = "Python", snapshotId = snapshot }))
+        using (var fromSnapshot = await client.PostAsJsonAsync("/sessions", new { runtimeType = runtime, snapshotId = snapshot }))
         {
             var other = (await HttpAssert.OkJsonAsync(fromSnapshot)).GetProperty("sessionId").GetString()!;
-            Assert.Equal(before, (await SessionApi.RunAsync(client, other, Sizes, "sizes"))["sizes"].ToString());
+            Assert.Equal(before, (await SessionApi.RunAsync(client, other, sizes, "sizes"))["sizes"].ToString());
         }
 
         (await client.PostAsync($"/sessions/{id}/loadsnapshot/{snapshot}", null)).EnsureSuccessStatusCode();
-        Assert.Equal(before, (await SessionApi.RunAsync(client, id, Sizes, "sizes"))["sizes"].ToString());
+        Assert.Equal(before, (await SessionApi.RunAsync(client, id, sizes, "sizes"))["sizes"].ToString());
     }
 }

@@ -9,12 +9,15 @@ namespace Ferry.Server.Tests.Snapshots;
 /// <summary>Snapshots: saved from a session, listed, downloaded, loaded into sessions, owner-only.</summary>
 public sealed class SnapshotTests(FerryFactory factory) : IClassFixture<FerryFactory>
 {
-    [Fact]
-    public async Task Snapshot_LoadsIntoNewAndExistingSessions_WithFiles()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Snapshot_LoadsIntoNewAndExistingSessions_WithFiles(string runtime)
     {
         using var client = await factory.LoggedInClientAsync();
-        var source = await SessionApi.CreateAsync(client);
-        await SessionApi.RunAsync(client, source, "import numpy as np\nweights = np.array([1, 2, 3])\nopen('notes.txt', 'w').write('kept')\ndef scale(v):\n    return v * weights");
+        var source = await SessionApi.CreateAsync(client, runtime);
+        await SessionApi.RunAsync(client, source, Code.Of(runtime,
+            python: "import numpy as np\nweights = np.array([1, 2, 3])\nopen('notes.txt', 'w').write('kept')\ndef scale(v):\n    return v * weights",
+            r: "weights <- c(1L, 2L, 3L)\ncat('kept', file = 'notes.txt')\nscale <- function(v) v * weights"));
         using var created = await client.PostAsJsonAsync($"/sessions/{source}/snapshot", new { name = "weights" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var snapshot = (await HttpAssert.OkJsonAsync(created)).GetProperty("snapshotId").GetString()!;
@@ -26,22 +29,24 @@ public sealed class SnapshotTests(FerryFactory factory) : IClassFixture<FerryFac
             Assert.Equal(["files/notes.txt", "workspace.dill"], zip.Entries.Select(e => e.FullName).Order());
         }
 
-        using (var fromSnapshot = await client.PostAsJsonAsync("/sessions", new { runtimeType = "Python", snapshotId = snapshot }))
+        using (var fromSnapshot = await client.PostAsJsonAsync("/sessions", new { runtimeType = runtime, snapshotId = snapshot }))
         {
             var id = (await HttpAssert.OkJsonAsync(fromSnapshot)).GetProperty("sessionId").GetString()!;
-            var outputs = await SessionApi.RunAsync(client, id, "scaled = scale(2)\nnotes = open('notes.txt').read()", "scaled", "notes");
+            var outputs = await SessionApi.RunAsync(client, id, Code.Of(runtime,
+                python: "scaled = scale(2)\nnotes = open('notes.txt').read()",
+                r: "scaled <- scale(2)\nnotes <- readLines('notes.txt', warn = FALSE)"), "scaled", "notes");
             Assert.Equal("[2,4,6]", outputs["scaled"].GetRawText());
             Assert.Equal("kept", outputs["notes"].GetString());
         }
 
-        var existing = await SessionApi.CreateAsync(client);
-        await SessionApi.RunAsync(client, existing, "weights = 'mine'\nother = 1");
+        var existing = await SessionApi.CreateAsync(client, runtime);
+        await SessionApi.RunAsync(client, existing, Code.Of(runtime, python: "weights = 'mine'\nother = 1", r: "weights <- 'mine'\nother <- 1"));
         using (var load = await client.PostAsync($"/sessions/{existing}/loadsnapshot/{snapshot}", null))
         {
             await HttpAssert.OkJsonAsync(load);
         }
 
-        var merged = await SessionApi.RunAsync(client, existing, "w = list(weights)\no = other", "w", "o");
+        var merged = await SessionApi.RunAsync(client, existing, Code.Of(runtime, python: "w = list(weights)\no = other", r: "w <- weights\no <- other"), "w", "o");
         Assert.Equal("[1,2,3]", merged["w"].GetRawText());
         Assert.Equal(1, merged["o"].GetInt32());
 
@@ -52,7 +57,7 @@ public sealed class SnapshotTests(FerryFactory factory) : IClassFixture<FerryFac
 
         using var missing = await client.GetAsync($"/snapshots/{snapshot}");
         await HttpAssert.ErrorAsync(missing, HttpStatusCode.NotFound, "no snapshot");
-        using var fromDeleted = await client.PostAsJsonAsync("/sessions", new { runtimeType = "Python", snapshotId = snapshot });
+        using var fromDeleted = await client.PostAsJsonAsync("/sessions", new { runtimeType = runtime, snapshotId = snapshot });
         await HttpAssert.ErrorAsync(fromDeleted, HttpStatusCode.NotFound, "no snapshot");
     }
 

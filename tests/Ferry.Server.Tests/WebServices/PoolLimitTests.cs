@@ -9,7 +9,9 @@ namespace Ferry.Server.Tests.WebServices;
 public sealed class PoolLimitTests
 {
     // A worker is known by a name it gives itself in its working directory: in the sandbox every worker's process id is 2.
-    private const string Pid = "import os, uuid\nif not os.path.exists('id'):\n    open('id', 'w').write(uuid.uuid4().hex)\npid = open('id').read()";
+    private static string Pid(string runtime) => Code.Of(runtime,
+        python: "import os, uuid\nif not os.path.exists('id'):\n    open('id', 'w').write(uuid.uuid4().hex)\npid = open('id').read()",
+        r: "if (!file.exists('id')) cat(sprintf('%08x', sample.int(.Machine$integer.max, 4)), sep = '', file = 'id')\npid <- readLines('id', warn = FALSE)");
 
     [Theory]
     [InlineData(1, 2147483647, "MaxPoolSize <= 8")]
@@ -30,15 +32,16 @@ public sealed class PoolLimitTests
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
     }
 
-    [Fact]
-    public async Task Consume_PublisherAtTheirShare_TakesTheirOwnIdleWorker_OthersKeepTheirs()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Consume_PublisherAtTheirShare_TakesTheirOwnIdleWorker_OthersKeepTheirs(string runtime)
     {
         await using var factory = Limited(total: 3, perUser: 1);
         using var alice = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Contributor), "user-Passw0rd!");
         using var bob = await factory.LoggedInClientAsync(await factory.AddUserAsync(Role.Contributor), "user-Passw0rd!");
-        await PublishAsync(alice, "a1");
-        await PublishAsync(alice, "a2");
-        await PublishAsync(bob, "b1");
+        await PublishAsync(alice, "a1", runtime);
+        await PublishAsync(alice, "a2", runtime);
+        await PublishAsync(bob, "b1", runtime);
 
         var a1 = await PidAsync(alice, "a1");
         var b1 = await PidAsync(bob, "b1");
@@ -49,23 +52,24 @@ public sealed class PoolLimitTests
         Assert.Equal(a2, await PidAsync(alice, "a2"));
     }
 
-    [Fact]
-    public async Task Consume_WholeBudgetBusy_Is503WithRetryAfter_AndServesOnceAWorkerIsFree()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Consume_WholeBudgetBusy_Is503WithRetryAfter_AndServesOnceAWorkerIsFree(string runtime)
     {
         await using var factory = Limited(total: 1, perUser: 1);
         using var client = await factory.LoggedInClientAsync();
         var mark = Guid.NewGuid().ToString("N");
         using (var publish = await client.PostAsJsonAsync("/services/busy/1.0", new
         {
-            code = $"import time\nopen('{mark}', 'w').close()\ntime.sleep(4)\npid = 'busy'",
-            runtimeType = "Python",
+            code = Code.Of(runtime, python: $"import time\nopen('{mark}', 'w').close()\ntime.sleep(4)\npid = 'busy'", r: $"invisible(file.create('{mark}'))\nSys.sleep(4)\npid <- 'busy'"),
+            runtimeType = runtime,
             outputParameterDefinitions = new[] { new { name = "pid", type = "character" } },
         }))
         {
             Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
         }
 
-        await PublishAsync(client, "other");
+        await PublishAsync(client, "other", runtime);
         var slow = client.PostAsJsonAsync("/api/busy/1.0", new { });
         for (var i = 0; i < 300 && WorkerFiles.Find(factory.DataDirectory, mark).Count == 0; i++)
         {
@@ -87,12 +91,13 @@ public sealed class PoolLimitTests
         Assert.NotEmpty(await PidAsync(client, "other")); // the freed worker moves to it
     }
 
-    [Fact]
-    public async Task Consume_PoolIdleForTheTimeout_ShrinksToZeroAndWarmsOnTheNextCall()
+    [Theory]
+    [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
+    public async Task Consume_PoolIdleForTheTimeout_ShrinksToZeroAndWarmsOnTheNextCall(string runtime)
     {
         await using var factory = Limited(total: 16, perUser: 8, idle: "00:10:00");
         using var client = await factory.LoggedInClientAsync();
-        await PublishAsync(client, "sleepy");
+        await PublishAsync(client, "sleepy", runtime);
         var first = await PidAsync(client, "sleepy");
 
         factory.Clock.Advance(TimeSpan.FromMinutes(11));
@@ -111,12 +116,12 @@ public sealed class PoolLimitTests
         ["Ferry:Workers:WarmPoolSize"] = "0",
     });
 
-    private static async Task PublishAsync(HttpClient client, string name)
+    private static async Task PublishAsync(HttpClient client, string name, string runtime = "Python")
     {
         using var publish = await client.PostAsJsonAsync($"/services/{name}/1.0", new
         {
-            code = Pid,
-            runtimeType = "Python",
+            code = Pid(runtime),
+            runtimeType = runtime,
             outputParameterDefinitions = new[] { new { name = "pid", type = "character" } },
         });
         Assert.Equal(HttpStatusCode.Created, publish.StatusCode);

@@ -167,7 +167,7 @@ class Relay:
                 written = os.write(self.request_w, view)
                 view = view[written:]
         except OSError:
-            self.finish(0)  # R is gone
+            self.r_gone()
 
     def dispatch(self):
         while self.current is None and self.pending:
@@ -190,7 +190,7 @@ class Relay:
                     self.answer(number, _encode({"error": "The call waited past the queue's deadline behind a slower one; it did not run. Retry shortly.", "status": "expired"}))
                     continue
                 if number in self.interrupts:
-                    self.answer(number, _encode(_failure("execute", "Execution was interrupted")))
+                    self.answer(number, _encode(_failure("execute", "Execution was interrupted (cancelled or past its time limit).")))
                     continue
             if self.flush_needed:
                 self.write_r(_frame(FLUSH_FRAME))
@@ -249,7 +249,7 @@ class Relay:
         except OSError:
             chunk = b""
         if not chunk:
-            self.finish(0)  # R is gone
+            self.r_gone()
         self.replies += chunk
         while True:
             if self.skip:
@@ -306,7 +306,15 @@ class Relay:
                 self.on_replies()
         except BlockingIOError:
             pass
-        self.finish(0)
+        self.r_gone()
+
+    def r_gone(self):
+        """R has ended: end with its exit status (128 + the signal if one killed it), as a Python worker ends with its own."""
+        try:
+            code = self.r.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = 0  # its pipes closed but it lingers: finish() kills it
+        self.finish(128 - code if code < 0 else code)
 
     def run(self):
         poller = select.poll()

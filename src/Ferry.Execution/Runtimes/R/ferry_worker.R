@@ -318,7 +318,7 @@ local({
         abort = function() stop("The code invoked the 'abort' restart.", call. = FALSE))
       NULL
     },
-    interrupt = function(e) "Execution was interrupted",
+    interrupt = function(e) "Execution was interrupted (cancelled or past its time limit).",
     ferry_request_error = function(e) e,
     error = function(e) {
       message <- format_error(e)
