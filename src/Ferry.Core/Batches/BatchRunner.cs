@@ -158,7 +158,11 @@ public sealed partial class BatchRunner(
 
             try
             {
-                return ToJson(await consumer.RunAsync(service, call, cancellationToken));
+                var result = await consumer.RunAsync(service, call, cancellationToken);
+
+                // A call cut short by a stop or a cancel answers "interrupted": not the record's result, it runs again after a restart.
+                cancellationToken.ThrowIfCancellationRequested();
+                return ToJson(result);
             }
             catch (FerryException busy) when (busy.Kind == FerryErrorKind.Unavailable)
             {
