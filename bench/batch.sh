@@ -76,7 +76,6 @@ for _ in $(seq 1 "$rounds"); do
   touch "$work/stop"
   wait "$loader"
 done
-stop_all
 
 median() { # KIND: the median round's fields (by the first field; for batch seconds the median is the same either way)
   awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
@@ -85,6 +84,7 @@ read -r s16_rps s16_p50 s16_p99 s16_x < <(median single16)
 read -r batch_s < <(median batch)
 read -r a1_rps a1_p50 a1_p99 a1_x < <(median alone1)
 read -r d1_rps d1_p50 d1_p99 d1_x < <(median during1)
+stop_all
 batch_rps="$(awk -v n="$records" -v s="$batch_s" 'BEGIN { printf "%.0f", n / s }')"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "| measurement | records/s or req/s | p50 | p99 |"

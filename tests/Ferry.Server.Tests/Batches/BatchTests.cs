@@ -216,6 +216,33 @@ public sealed class BatchTests(BatchTests.BatchFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task SingleCall_WhileABatchHoldsEveryWorker_WaitsForOneRecordNotTheBatch()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishAsync(client, "import time\ntime.sleep(0.5)\ny = x * 2");
+        var service = $"{name}/1.0";
+        using (var pool = await client.PostAsJsonAsync($"/services/{service}/pool", new { InitialPoolSize = 2, MaxPoolSize = 2 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, pool.StatusCode);
+        }
+
+        // Four records at once on two workers: two run, two wait in the pool's background queue.
+        var id = await BatchApi.StartAsync(client, service, Enumerable.Range(0, 12).Select(x => new { x }), parallelCount: 4);
+        await BatchApi.PollAsync(client, service, id, s => s.Completed() >= 2);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var single = await client.PostAsJsonAsync($"/api/{service}", new { x = 100 }))
+        {
+            Assert.Equal(200, (await HttpAssert.OkJsonAsync(single)).GetProperty("outputParameters").GetProperty("y").GetInt32());
+        }
+
+        // At most the rest of one running record (0.5 s) and its own run (0.5 s); behind the two queued records it would be 1.5 s or more.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.4), $"the single call took {clock.Elapsed}");
+        Assert.Equal("inProgress", (await BatchApi.StatusAsync(client, service, id)).State());
+        using var cancel = await client.DeleteAsync($"/api/{service}/batch/{id}");
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+    }
+
+    [Fact]
     public async Task ServiceSwagger_ListsTheSixBatchOperations()
     {
         using var client = await factory.LoggedInClientAsync();
