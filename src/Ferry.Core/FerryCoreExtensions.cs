@@ -1,6 +1,7 @@
 using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
+using Ferry.Core.Batches;
 using Ferry.Core.ComputeNodes;
 using Ferry.Core.Files;
 using Ferry.Core.OnlineEndpoints;
@@ -44,6 +45,13 @@ public static class FerryCoreExtensions
         services.AddSingleton<SnapshotService>();
         services.AddSingleton<WebServiceCatalog>();
         services.AddSingleton<WebServiceConsumer>();
+        services.AddOptions<BatchOptions>().BindConfiguration(BatchOptions.Section)
+            .Validate(
+                o => o.MaxRecords >= 1 && o.MaxParallelCount >= 1 && o.DefaultParallelCount >= 1 && o.DefaultParallelCount <= o.MaxParallelCount,
+                "Ferry:Batch: MaxRecords and MaxParallelCount must be at least 1, DefaultParallelCount between 1 and MaxParallelCount.")
+            .ValidateOnStart();
+        services.AddSingleton<BatchRunner>();
+        services.AddSingleton<BatchService>();
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<RoleAssignmentService>();
         services.AddSingleton<ServicePrincipalService>();

@@ -35,6 +35,7 @@ public static class FerryServer
         builder.AddFerryHosting();
         builder.Services.AddFerryCore().AddFerryStorage().AddFerryExecution();
         builder.Services.AddHostedService<IdleSessionSweeper>();
+        builder.Services.AddHostedService<BatchHost>();
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();
         builder.Services.AddFerryOpenApi();
@@ -57,6 +58,7 @@ public static class FerryServer
         api.MapSnapshotEndpoints();
         api.MapWebServiceEndpoints();
         api.MapConsumeEndpoints();
+        api.MapBatchEndpoints();
         api.MapOAuthEndpoints();
         api.MapArmEndpoints();
         api.MapRunEndpoints(app);

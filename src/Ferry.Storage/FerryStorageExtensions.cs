@@ -1,6 +1,7 @@
 using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
+using Ferry.Core.Batches;
 using Ferry.Core.Files;
 using Ferry.Core.ComputeNodes;
 using Ferry.Core.OnlineEndpoints;
@@ -14,6 +15,7 @@ using Ferry.Core.WebServices;
 using Ferry.Storage.Access;
 using Ferry.Storage.Arm;
 using Ferry.Storage.Auth;
+using Ferry.Storage.Batches;
 using Ferry.Storage.Blobs;
 using Ferry.Storage.ComputeNodes;
 using Ferry.Storage.Database;
@@ -51,6 +53,7 @@ public static class FerryStorageExtensions
         services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<BlobStore>());
         services.AddSingleton<ISnapshotStore, SqliteSnapshotStore>();
         services.AddSingleton<IWebServiceStore, SqliteWebServiceStore>();
+        services.AddSingleton<IBatchStore, SqliteBatchStore>();
         services.AddSingleton<IServicePrincipalStore, SqliteServicePrincipalStore>();
         services.AddSingleton<ISettingsStore, SqliteSettingsStore>();
         services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();

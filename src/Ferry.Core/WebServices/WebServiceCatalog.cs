@@ -40,6 +40,10 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             ? service
             : throw FerryException.NotFound($"There is no web service '{name}' version '{version}'.");
 
+    /// <summary>The version if it is published (no exception: for loops that look often).</summary>
+    public bool TryGet(string name, string version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WebService? service) =>
+        services.TryGetValue((name, version), out service);
+
     public void Dispose() => writes.Dispose();
 
     public static string PermissionOf(WebService service, Caller caller) => MayChange(service, caller) ? "read/write" : "read only";

@@ -14,15 +14,28 @@ public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner
     public Task<ExecutionResult> ConsumeAsync(string name, string version, JsonNode? body, CancellationToken cancellationToken)
     {
         var service = catalog.Get(name, version);
+        return RunAsync(service, CallFor(service, body), cancellationToken);
+    }
+
+    /// <summary>One call of <paramref name="service"/> (a batch record's is <see cref="ServiceCall.Background"/>).</summary>
+    public Task<ExecutionResult> RunAsync(WebService service, ServiceCall call, CancellationToken cancellationToken) =>
+        runner.RunAsync(service.Definition, call, cancellationToken);
+
+    /// <summary>
+    /// The call for one input object, or a 400 naming the missing, extra or mistyped input;
+    /// <paramref name="where"/> (e.g. "Record 3: ") starts the message.
+    /// </summary>
+    public static ServiceCall CallFor(WebService service, JsonNode? body, string where = "")
+    {
         if (body is not JsonObject inputs)
         {
-            throw FerryException.BadRequest($"The body must be a JSON object of the inputs: {Describe(service.Inputs)}.");
+            throw FerryException.BadRequest($"{where}The body must be a JSON object of the inputs: {Describe(service.Inputs)}.");
         }
 
         var extra = inputs.Select(i => i.Key).FirstOrDefault(key => !service.Inputs.Any(p => p.Name == key));
         if (extra is not null)
         {
-            throw FerryException.BadRequest($"'{extra}' is not an input of '{name}' version '{version}'; its inputs are {Describe(service.Inputs)}.");
+            throw FerryException.BadRequest($"{where}'{extra}' is not an input of '{service.Name}' version '{service.Version}'; its inputs are {Describe(service.Inputs)}.");
         }
 
         var values = new List<InputValue>(service.Inputs.Count);
@@ -30,18 +43,18 @@ public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner
         {
             if (!inputs.TryGetPropertyValue(parameter.Name, out var value))
             {
-                throw FerryException.BadRequest($"The input '{parameter.Name}' ({parameter.Type}) is missing.");
+                throw FerryException.BadRequest($"{where}The input '{parameter.Name}' ({parameter.Type}) is missing.");
             }
 
             if (ParameterTypes.Problem(value, parameter.Type) is { } problem)
             {
-                throw FerryException.BadRequest($"The input '{parameter.Name}' {problem}.");
+                throw FerryException.BadRequest($"{where}The input '{parameter.Name}' {problem}.");
             }
 
             values.Add(new InputValue(parameter.Name, value, parameter.Type));
         }
 
-        return runner.RunAsync(service.Definition, new ServiceCall(values, [.. service.Outputs.Select(o => new OutputSpec(o.Name, o.Type))], service.OutputFileNames), cancellationToken);
+        return new ServiceCall(values, [.. service.Outputs.Select(o => new OutputSpec(o.Name, o.Type))], service.OutputFileNames);
     }
 
     private static string Describe(IReadOnlyList<ParameterDefinition> inputs) =>

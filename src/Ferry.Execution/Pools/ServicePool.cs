@@ -13,6 +13,8 @@ namespace Ferry.Execution.Pools;
 /// waits in a bounded queue, and past the queue's deadline gets 503; so does a call written behind
 /// one that turned out slow, if its turn comes past that deadline (it does not run). A worker that died, or was prepared for an older revision, is
 /// retired: it takes no new call and stops once its last call has ended.
+/// Background calls (batch records) take an idle worker or start one, but never go behind a running
+/// call; they wait in a queue of their own, without a deadline, served only when no interactive call waits.
 /// </summary>
 internal sealed partial class ServicePool(
     ServiceDefinition service,
@@ -27,6 +29,7 @@ internal sealed partial class ServicePool(
     private readonly PoolLedger ledger = new(budget, service.Owner);
     private readonly List<PreparedWorker> serving = [];
     private readonly LinkedList<Waiter> waiters = new();
+    private readonly LinkedList<Waiter> backgroundWaiters = new();
     private ServiceDefinition service = service;
     private bool removed;
     private bool dormant; // shrunk to zero for want of calls; warms again on the next one
@@ -68,7 +71,10 @@ internal sealed partial class ServicePool(
     /// <summary>A worker for one call; a call written behind a running one must start by <c>StartBy</c> (a timestamp of the pool's clock).</summary>
     public readonly record struct Lease(PreparedWorker Worker, long? StartBy);
 
-    public async Task<Lease> AcquireAsync(CancellationToken cancellationToken)
+    public Task<Lease> AcquireAsync(CancellationToken cancellationToken) => AcquireAsync(background: false, cancellationToken);
+
+    /// <summary>A worker for one call; a <paramref name="background"/> call yields to every interactive one.</summary>
+    public async Task<Lease> AcquireAsync(bool background, CancellationToken cancellationToken)
     {
         Waiter waiter;
         LinkedListNode<Waiter> node;
@@ -85,7 +91,7 @@ internal sealed partial class ServicePool(
                 return new Lease(least, null);
             }
 
-            if (least is not null && least.Calls < Depth && least.Worker.IsQuick(options.PipelineCallTime))
+            if (!background && least is not null && least.Calls < Depth && least.Worker.IsQuick(options.PipelineCallTime))
             {
                 least.Calls++;
                 Grow(); // every worker is busy: one more, if the pool may have it
@@ -96,6 +102,11 @@ internal sealed partial class ServicePool(
             {
                 waiter = null!;
                 node = null!;
+            }
+            else if (background && ledger.Total > 0)
+            {
+                waiter = new Waiter(long.MaxValue); // no deadline: a batch record waits its turn
+                node = backgroundWaiters.AddLast(waiter);
             }
             else if (ledger.Total == 0)
             {
@@ -127,10 +138,7 @@ internal sealed partial class ServicePool(
         {
             lock (gate)
             {
-                if (node.List is not null)
-                {
-                    waiters.Remove(node);
-                }
+                node.List?.Remove(node);
             }
 
             // Handed a worker or a slot just as the wait ended: give it back.
@@ -216,12 +224,13 @@ internal sealed partial class ServicePool(
                 Retire(worker);
             }
 
-            foreach (var waiter in waiters)
+            foreach (var waiter in waiters.Concat(backgroundWaiters))
             {
                 waiter.TrySetException(FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted."));
             }
 
             waiters.Clear();
+            backgroundWaiters.Clear();
         }
     }
 
@@ -402,14 +411,25 @@ internal sealed partial class ServicePool(
                 worker.Calls--;
             }
         }
+
+        // Only a free worker, and only when no interactive call waits for it (the loop above took them all).
+        while (waiters.Count == 0 && worker.Calls == 0 && backgroundWaiters.First is { } next)
+        {
+            backgroundWaiters.RemoveFirst();
+            worker.Calls++;
+            if (!next.Value.TrySetResult(worker))
+            {
+                worker.Calls--;
+            }
+        }
     }
 
     /// <summary>Under the lock: a freed slot goes to the first live waiter, who starts a worker in it.</summary>
     private void HandOverSlot()
     {
-        while (!removed && waiters.First is { } first && ledger.TryReserve(Max))
+        while (!removed && (waiters.First ?? backgroundWaiters.First) is { } first && ledger.TryReserve(Max))
         {
-            waiters.RemoveFirst();
+            first.List!.Remove(first);
             if (first.Value.TrySetResult(null))
             {
                 return;
@@ -427,7 +447,7 @@ internal sealed partial class ServicePool(
     {
         lock (gate)
         {
-            if (removed || waiters.Count > 0 || now - lastUsed < idleTimeout || (dormant && serving.Count == 0))
+            if (removed || waiters.Count > 0 || backgroundWaiters.Count > 0 || now - lastUsed < idleTimeout || (dormant && serving.Count == 0))
             {
                 return 0;
             }

@@ -60,7 +60,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             ServicePool.Lease lease;
             try
             {
-                lease = await AcquireWithinBudgetAsync(pool, cancellationToken);
+                lease = await AcquireWithinBudgetAsync(pool, request.Background, cancellationToken);
             }
             catch (PreparationFailedException failed)
             {
@@ -118,13 +118,13 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     /// the least recently called pool with an idle worker gives one up (of the same publisher when
     /// their share, not the server's total, is what stops them); with none idle the call gets 503.
     /// </summary>
-    private async Task<ServicePool.Lease> AcquireWithinBudgetAsync(ServicePool pool, CancellationToken cancellationToken)
+    private async Task<ServicePool.Lease> AcquireWithinBudgetAsync(ServicePool pool, bool background, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await pool.AcquireAsync(cancellationToken);
+                return await pool.AcquireAsync(background, cancellationToken);
             }
             catch (WorkerBudgetExhaustedException) when (attempt < MaxAttempts && EvictIdle(pool))
             {

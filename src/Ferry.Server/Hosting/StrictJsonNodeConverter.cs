@@ -33,5 +33,16 @@ internal sealed class StrictJsonNodeConverter<T> : JsonConverter<T>
         return node as T ?? throw new JsonException($"Expected a JSON {(typeof(T) == typeof(JsonArray) ? "array" : "object")}, not {node?.GetValueKind()}.");
     }
 
-    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => value.WriteTo(writer, options);
+    public override void Write(Utf8JsonWriter writer, T? value, JsonSerializerOptions options)
+    {
+        // HandleNull makes null values come here too (a batch's records not yet run, say).
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer, options);
+        }
+    }
 }

@@ -6,11 +6,18 @@ namespace Ferry.Server.WebServices;
 /// <summary>
 /// The Swagger 2.0 document of one web service version, in the shape ML Server generated
 /// (<c>reference/example-service-swagger-Double-V1.0.json</c>): the consume path, its typed
-/// InputParameters and OutputParameters, and the login operations clients need first.
+/// InputParameters and OutputParameters, the six batch operations, and the login operations clients need first.
 /// </summary>
 internal static class ServiceSwagger
 {
-    public static JsonObject For(WebService service) => new()
+    public static JsonObject For(WebService service)
+    {
+        var document = Document(service);
+        BatchSwagger.AddTo(document, service);
+        return document;
+    }
+
+    private static JsonObject Document(WebService service) => new()
     {
         ["swagger"] = "2.0",
         ["info"] = new JsonObject { ["description"] = service.Description, ["title"] = service.Name, ["version"] = service.Version },

@@ -55,7 +55,10 @@ internal sealed class FakeWorker : IWorker
 
     public bool Interrupt() => false;
 
-    public bool IsQuick(TimeSpan limit) => false;
+    /// <summary>Whether its calls count as quick, so that interactive calls may be written behind a running one.</summary>
+    public bool Quick { get; set; }
+
+    public bool IsQuick(TimeSpan limit) => Quick;
 
     public Task<IReadOnlyList<string>> ListObjectsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
 

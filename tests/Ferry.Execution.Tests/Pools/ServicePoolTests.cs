@@ -139,6 +139,68 @@ public sealed class ServicePoolTests
         Assert.Empty(started);
     }
 
+    [Fact]
+    public async Task Background_NeverGoesBehindARunningCall_ButInteractiveDoes()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        var running = await pool.AcquireAsync(CancellationToken.None);
+        ((FakeWorker)running.Worker.Worker).Quick = true;
+
+        var background = pool.AcquireAsync(background: true, CancellationToken.None);
+        Assert.False(background.IsCompleted); // would have been written behind the running call, were it interactive
+        var interactive = await pool.AcquireAsync(CancellationToken.None);
+        Assert.Same(running.Worker, interactive.Worker);
+        Assert.NotNull(interactive.StartBy);
+
+        pool.Release(running.Worker, died: false);
+        Assert.False(background.IsCompleted); // the worker still runs the interactive call
+        pool.Release(interactive.Worker, died: false);
+        var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Null(lease.StartBy);
+        pool.Release(lease.Worker, died: false);
+    }
+
+    [Fact]
+    public async Task Background_WaitsBehindEveryInteractiveWaiter_AndHasNoQueueDeadline()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { QueueTimeout = TimeSpan.FromSeconds(2) });
+        var first = await pool.AcquireAsync(background: true, CancellationToken.None);
+        var background = pool.AcquireAsync(background: true, CancellationToken.None);
+        var interactive = pool.AcquireAsync(CancellationToken.None); // came later, served first
+        Assert.False(background.IsCompleted);
+        Assert.False(interactive.IsCompleted);
+
+        pool.Release(first.Worker, died: false);
+        var served = await interactive.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(background.IsCompleted);
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        pool.ExpireWaiters(clock.GetTimestamp());
+        Assert.False(background.IsCompleted); // a batch record waits its turn instead of failing with 503
+
+        pool.Release(served.Worker, died: false);
+        var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
+        pool.Release(lease.Worker, died: false);
+        Assert.Equal(1, budget.Used);
+    }
+
+    [Fact]
+    public async Task Background_Cancelled_LeavesTheQueue_RemovedPoolFailsIt()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        var first = await pool.AcquireAsync(CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var cancelled = pool.AcquireAsync(background: true, cancel.Token);
+        var waiting = pool.AcquireAsync(background: true, CancellationToken.None);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+
+        pool.Remove();
+        Assert.Equal(FerryErrorKind.NotFound, (await Assert.ThrowsAsync<FerryException>(() => waiting)).Kind);
+        pool.Release(first.Worker, died: false);
+        await WaitAsync(() => budget.Used == 0);
+    }
+
     private ServicePool Pool(ServiceDefinition definition, ServicePoolOptions? options = null) =>
         new(definition, options ?? new ServicePoolOptions(), PrepareAsync, budget, clock, NullLogger.Instance);
 

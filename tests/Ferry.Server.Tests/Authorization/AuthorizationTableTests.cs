@@ -185,6 +185,12 @@ public sealed partial class AuthorizationTableTests(AuthorizationWorld world) : 
         yield return new("deleteServicePool", Need.Owner, "DELETE", $"/services/{svc}/{none}/pool", null, 404);
         yield return new("ConsumeWebService", Need.Reader, "POST", $"/api/{svc}/v1", """{"x":2}""", 200);
         yield return new("GetWebServiceSwagger", Need.Reader, "GET", $"/api/{svc}/v1/swagger.json", null, 200);
+        yield return new("StartBatchExecution", Need.Reader, "POST", $"/api/{svc}/v1/batch", "[]", 400);
+        yield return new("GetBatchExecutions", Need.Reader, "GET", $"/api/{svc}/v1/batch", null, 200);
+        yield return new("GetBatchExecutionStatus", Need.Reader, "GET", $"/api/{svc}/v1/batch/{none}", null, 404);
+        yield return new("CancelAndDeleteBatchExecution", Need.Reader, "DELETE", $"/api/{svc}/v1/batch/{none}", null, 404);
+        yield return new("GetBatchExecutionFiles", Need.Reader, "GET", $"/api/{svc}/v1/batch/{none}/0/files", null, 404);
+        yield return new("GetBatchExecutionFile", Need.Reader, "GET", $"/api/{svc}/v1/batch/{none}/0/files/out.txt", null, 404);
 
         // Azure ML: open doors (the token endpoint, discovery, signed URLs, key-scored endpoints).
         yield return new("getClientCredentialsToken", Need.Public, "POST", $"/{world.Tenant}/oauth2/token", "{}", 400);

@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Ferry.Core.Errors;
+using Ferry.Core.Execution;
+using Ferry.Core.WebServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ferry.Core.Batches;
+
+/// <summary>
+/// Runs batches: each record is one background call of the service (see <see cref="ServiceCall.Background"/>),
+/// at most the batch's parallelCount at once. Results are stored as they come, many per transaction
+/// (whatever finished while the last write ran), so a record whose result is stored never runs again;
+/// at start-up every unfinished batch goes on with the records that have none.
+/// </summary>
+public sealed partial class BatchRunner(
+    IBatchStore store, WebServiceCatalog catalog, WebServiceConsumer consumer, IOptions<BatchOptions> options, TimeProvider time, ILogger<BatchRunner> logger)
+{
+    private const int MaxResultsPerWrite = 1000;
+
+    private readonly Channel<string> queue = Channel.CreateUnbounded<string>();
+    private readonly ConcurrentDictionary<string, Running> running = new();
+
+    /// <summary>A stored batch to run.</summary>
+    public void Enqueue(string id) => queue.Writer.TryWrite(id);
+
+    /// <summary>Resumes the unfinished batches, then runs each one enqueued, until <paramref name="stoppingToken"/>.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        foreach (var batch in await store.ListUnfinishedAsync(stoppingToken))
+        {
+            LogResuming(logger, batch.Id, batch.Name, batch.Version, batch.TotalItemCount - batch.CompletedItemCount);
+            Start(batch.Id, stoppingToken);
+        }
+
+        try
+        {
+            await foreach (var id in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                Start(id, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down: the batches' own tasks end with the same token
+        }
+
+        await Task.WhenAll(running.Values.Select(r => r.Task));
+    }
+
+    /// <summary>Stops a running batch and waits until none of its records runs any more (its stored results stay until deleted).</summary>
+    public async Task CancelAsync(string id)
+    {
+        if (running.TryGetValue(id, out var batch))
+        {
+            await batch.Cancellation.CancelAsync();
+            await batch.Task;
+        }
+    }
+
+    private void Start(string id, CancellationToken stoppingToken)
+    {
+        lock (running)
+        {
+            if (running.ContainsKey(id))
+            {
+                return; // enqueued twice
+            }
+
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            running[id] = new Running(cancellation, Task.Run(
+                async () =>
+                {
+                    await started.Task;
+                    try
+                    {
+                        await RunBatchAsync(id, cancellation.Token);
+                    }
+                    finally
+                    {
+                        running.TryRemove(id, out _);
+                        cancellation.Dispose();
+                    }
+                },
+                CancellationToken.None));
+            started.SetResult(); // only once it is in the table, which its end takes it out of
+        }
+    }
+
+    private async Task RunBatchAsync(string id, CancellationToken cancellationToken)
+    {
+        var batch = await store.GetAsync(id, cancellationToken);
+        if (batch is null || batch.State is BatchState.Complete or BatchState.Failed)
+        {
+            return; // deleted before it started
+        }
+
+        var records = await store.PendingRecordsAsync(id, cancellationToken);
+        await store.SetStateAsync(id, BatchState.InProgress, null, cancellationToken);
+        var results = Channel.CreateUnbounded<BatchResult>(new UnboundedChannelOptions { SingleReader = true });
+        var writer = WriteResultsAsync(id, results.Reader);
+        var next = -1;
+        try
+        {
+            var parallel = Math.Min(Math.Clamp(batch.ParallelCount, 1, options.Value.MaxParallelCount), records.Count);
+            await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => Task.Run(
+                async () =>
+                {
+                    for (var i = Interlocked.Increment(ref next); i < records.Count; i = Interlocked.Increment(ref next))
+                    {
+                        var result = await RunRecordAsync(batch, records[i], cancellationToken);
+                        results.Writer.TryWrite(new BatchResult(records[i].Index, result.ToJsonString()));
+                    }
+                },
+                cancellationToken)));
+            results.Writer.Complete();
+            await writer;
+            await store.SetStateAsync(id, BatchState.Complete, null, CancellationToken.None);
+            LogComplete(logger, id, batch.TotalItemCount);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ServiceGoneException)
+        {
+            // Cancelled, deleted with its service, or the server stops: what finished is stored, the rest runs after a restart.
+            results.Writer.TryComplete();
+            await writer;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            results.Writer.TryComplete();
+            LogFailed(logger, ex, id);
+            await store.SetStateAsync(id, BatchState.Failed, $"The batch stopped: {ex.Message}", CancellationToken.None);
+        }
+    }
+
+    /// <summary>One record as one consume call against the version as it is now; its code failing is its own success:false.</summary>
+    private async Task<JsonObject> RunRecordAsync(BatchExecution batch, BatchRecord record, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!catalog.TryGet(batch.Name, batch.Version, out var service) || service.CreationTime > batch.CreatedAt)
+            {
+                throw new ServiceGoneException(); // deleted (and perhaps published again): its batches went with it
+            }
+
+            ServiceCall call;
+            try
+            {
+                // Checked when started; checked again, since a patch may have changed the inputs since.
+                call = WebServiceConsumer.CallFor(service, JsonNode.Parse(record.Input)) with { Background = true };
+            }
+            catch (FerryException invalid) when (invalid.Kind == FerryErrorKind.BadRequest)
+            {
+                return ToJson(ExecutionResult.Failed(invalid.Message));
+            }
+
+            try
+            {
+                var result = await consumer.RunAsync(service, call, cancellationToken);
+
+                // A call cut short by a stop or a cancel answers "interrupted": not the record's result, it runs again after a restart.
+                cancellationToken.ThrowIfCancellationRequested();
+                return ToJson(result);
+            }
+            catch (FerryException busy) when (busy.Kind == FerryErrorKind.Unavailable)
+            {
+                // No worker to be had (the server's budget is in use): wait and try again, unlike an interactive caller.
+                await Task.Delay(busy.RetryAfter ?? TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
+            catch (FerryException gone) when (gone.Kind == FerryErrorKind.NotFound)
+            {
+                throw new ServiceGoneException();
+            }
+        }
+    }
+
+    /// <summary>Writes results as they come: one transaction for all that finished while the previous one was written.</summary>
+    private async Task WriteResultsAsync(string id, ChannelReader<BatchResult> results)
+    {
+        var buffer = new List<BatchResult>();
+        while (await results.WaitToReadAsync(CancellationToken.None))
+        {
+            while (buffer.Count < MaxResultsPerWrite && results.TryRead(out var result))
+            {
+                buffer.Add(result);
+            }
+
+            await store.SaveResultsAsync(id, buffer, CancellationToken.None);
+            buffer.Clear();
+        }
+    }
+
+    /// <summary>The consume response's shape, so that a batch result reads as a single call's.</summary>
+    public static JsonObject ToJson(ExecutionResult result)
+    {
+        result = result.Sendable();
+        return new JsonObject
+        {
+            ["success"] = result.Success,
+            ["errorMessage"] = result.ErrorMessage,
+            ["consoleOutput"] = result.ConsoleOutput,
+            ["changedFiles"] = new JsonArray([.. result.ChangedFiles.Select(f => (JsonNode?)f)]),
+            ["outputParameters"] = new JsonObject(result.OutputParameters.Select(o => KeyValuePair.Create(o.Name, o.Value?.DeepClone()))),
+            ["outputFiles"] = new JsonObject(result.OutputFiles.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))),
+        };
+    }
+
+    private sealed record Running(CancellationTokenSource Cancellation, Task Task);
+
+    private sealed class ServiceGoneException : Exception;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming batch {BatchId} of {Name} {Version}: {Remaining} records left")]
+    private static partial void LogResuming(ILogger logger, string batchId, string name, string version, int remaining);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} complete: {Count} records")]
+    private static partial void LogComplete(ILogger logger, string batchId, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Batch {BatchId} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string batchId);
+}
