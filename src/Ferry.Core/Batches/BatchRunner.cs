@@ -10,8 +10,11 @@ using Microsoft.Extensions.Options;
 namespace Ferry.Core.Batches;
 
 /// <summary>
-/// Runs batches: each record is one background call of the service (see <see cref="ServiceCall.Background"/>),
-/// at most the batch's parallelCount at once. Results are stored as they come, many per transaction
+/// Runs batches in background calls of the service (see <see cref="ServiceCall.Background"/>): at most
+/// the batch's parallelCount lanes at once, each running chunks of records one behind the other on one
+/// worker (<see cref="IServiceRunner.RunManyAsync"/>), each chunk sized to take about
+/// <see cref="ChunkTime"/> so that an interactive call waiting for that worker waits no longer.
+/// Results are stored as they come, many per transaction
 /// (whatever finished while the last write ran), so a record whose result is stored never runs again;
 /// at start-up every unfinished batch goes on with the records that have none.
 /// </summary>
@@ -19,6 +22,10 @@ public sealed partial class BatchRunner(
     IBatchStore store, WebServiceCatalog catalog, WebServiceConsumer consumer, IOptions<BatchOptions> options, TimeProvider time, ILogger<BatchRunner> logger)
 {
     private const int MaxResultsPerWrite = 1000;
+    private const int MaxChunk = 256;
+
+    /// <summary>How long a chunk of records should hold its worker.</summary>
+    private static readonly TimeSpan ChunkTime = TimeSpan.FromMilliseconds(2);
 
     private readonly Channel<string> queue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, Running> running = new();
@@ -102,17 +109,32 @@ public sealed partial class BatchRunner(
         await store.SetStateAsync(id, BatchState.InProgress, null, cancellationToken);
         var results = Channel.CreateUnbounded<BatchResult>(new UnboundedChannelOptions { SingleReader = true });
         var writer = WriteResultsAsync(id, results.Reader);
-        var next = -1;
+        var next = 0; // records taken by the lanes
         try
         {
             var parallel = Math.Min(Math.Clamp(batch.ParallelCount, 1, options.Value.MaxParallelCount), records.Count);
             await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => Task.Run(
                 async () =>
                 {
-                    for (var i = Interlocked.Increment(ref next); i < records.Count; i = Interlocked.Increment(ref next))
+                    for (var size = 1; ;)
                     {
-                        var result = await RunRecordAsync(batch, records[i], cancellationToken);
-                        results.Writer.TryWrite(new BatchResult(records[i].Index, result.ToJsonString()));
+                        var taken = Interlocked.Add(ref next, size);
+                        var start = taken - size;
+                        if (start >= records.Count)
+                        {
+                            return;
+                        }
+
+                        var end = Math.Min(taken, records.Count);
+                        var started = time.GetTimestamp();
+                        var chunk = records.Skip(start).Take(end - start).ToList();
+                        foreach (var (record, result) in chunk.Zip(await RunChunkAsync(batch, chunk, cancellationToken)))
+                        {
+                            results.Writer.TryWrite(new BatchResult(record.Index, result.ToJsonString()));
+                        }
+
+                        var perRecord = time.GetElapsedTime(started) / chunk.Count;
+                        size = perRecord <= TimeSpan.Zero ? MaxChunk : (int)Math.Clamp(ChunkTime / perRecord, 1, MaxChunk);
                     }
                 },
                 cancellationToken)));
@@ -132,6 +154,65 @@ public sealed partial class BatchRunner(
             results.Writer.TryComplete();
             LogFailed(logger, ex, id);
             await store.SetStateAsync(id, BatchState.Failed, $"The batch stopped: {ex.Message}", CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Records as consume calls against the version as it is now, one behind the other on one worker;
+    /// a record's code failing, or its input no longer fitting a patched service, is its own success:false.
+    /// A record whose worker died before it ran runs again on its own.
+    /// </summary>
+    private async Task<IReadOnlyList<JsonObject>> RunChunkAsync(BatchExecution batch, List<BatchRecord> records, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!catalog.TryGet(batch.Name, batch.Version, out var service) || service.CreationTime > batch.CreatedAt)
+            {
+                throw new ServiceGoneException(); // deleted (and perhaps published again): its batches went with it
+            }
+
+            var answers = new JsonObject?[records.Count];
+            var calls = new List<ServiceCall>(records.Count);
+            var callers = new List<int>(records.Count);
+            for (var i = 0; i < records.Count; i++)
+            {
+                try
+                {
+                    // Checked when started; checked again, since a patch may have changed the inputs since.
+                    calls.Add(WebServiceConsumer.CallFor(service, JsonNode.Parse(records[i].Input)) with { Background = true });
+                    callers.Add(i);
+                }
+                catch (FerryException invalid) when (invalid.Kind == FerryErrorKind.BadRequest)
+                {
+                    answers[i] = ToJson(ExecutionResult.Failed(invalid.Message));
+                }
+            }
+
+            IReadOnlyList<ExecutionResult?> results;
+            try
+            {
+                results = calls.Count == 0 ? [] : await consumer.RunManyAsync(service, calls, cancellationToken);
+
+                // Calls cut short by a stop or a cancel answer "interrupted": not the records' results, they run again after a restart.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            catch (FerryException busy) when (busy.Kind == FerryErrorKind.Unavailable)
+            {
+                // No worker to be had (the server's budget is in use): wait and try again, unlike an interactive caller.
+                await Task.Delay(busy.RetryAfter ?? TimeSpan.FromSeconds(1), time, cancellationToken);
+                continue;
+            }
+            catch (FerryException gone) when (gone.Kind == FerryErrorKind.NotFound)
+            {
+                throw new ServiceGoneException();
+            }
+
+            for (var j = 0; j < callers.Count; j++)
+            {
+                answers[callers[j]] = results[j] is { } result ? ToJson(result) : await RunRecordAsync(batch, records[callers[j]], cancellationToken);
+            }
+
+            return [.. answers.Select(a => a!)];
         }
     }
 

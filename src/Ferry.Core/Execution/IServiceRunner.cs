@@ -9,6 +9,14 @@ public interface IServiceRunner
     /// </summary>
     Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="requests"/> one behind the other on one worker, in the background (behind
+    /// every interactive call, which is never written behind them): a batch's chunk, whose worker
+    /// finds its next record waiting instead of idling while the last result goes round the server.
+    /// A request that did not run (its worker died first) has a null result; the caller runs it again.
+    /// </summary>
+    Task<IReadOnlyList<ExecutionResult?>> RunManyAsync(ServiceDefinition service, IReadOnlyList<ServiceCall> requests, CancellationToken cancellationToken);
+
     /// <summary>A new or changed definition: workers of older revisions are retired, the initial size is warmed.</summary>
     void Refresh(ServiceDefinition service);
 

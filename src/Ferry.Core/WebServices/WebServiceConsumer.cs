@@ -21,6 +21,10 @@ public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner
     public Task<ExecutionResult> RunAsync(WebService service, ServiceCall call, CancellationToken cancellationToken) =>
         runner.RunAsync(service.Definition, call, cancellationToken);
 
+    /// <summary>Calls of <paramref name="service"/> one behind the other on one worker, in the background (a batch's chunk); null: did not run.</summary>
+    public Task<IReadOnlyList<ExecutionResult?>> RunManyAsync(WebService service, IReadOnlyList<ServiceCall> calls, CancellationToken cancellationToken) =>
+        runner.RunManyAsync(service.Definition, calls, cancellationToken);
+
     /// <summary>
     /// The call for one input object, or a 400 naming the missing, extra or mistyped input;
     /// <paramref name="where"/> (e.g. "Record 3: ") starts the message.

@@ -13,8 +13,10 @@ namespace Ferry.Execution.Pools;
 /// waits in a bounded queue, and past the queue's deadline gets 503; so does a call written behind
 /// one that turned out slow, if its turn comes past that deadline (it does not run). A worker that died, or was prepared for an older revision, is
 /// retired: it takes no new call and stops once its last call has ended.
-/// Background calls (batch records) take an idle worker or start one, but never go behind a running
-/// call; they wait in a queue of their own, without a deadline, served only when no interactive call waits.
+/// Background calls (chunks of batch records) take an idle worker or start one, but never go behind a
+/// running call, and no interactive call goes behind them; they leave interactive calls a worker of
+/// their own (an idle one, or room to start one) in any pool of two or more; they wait in a queue of
+/// their own, without a deadline, served only when no interactive call waits.
 /// </summary>
 internal sealed partial class ServicePool(
     ServiceDefinition service,
@@ -85,20 +87,26 @@ internal sealed partial class ServicePool(
             lastUsed = time.GetUtcNow();
             dormant = false;
             var least = LeastBusy();
-            if (least is { Calls: 0 })
+            if (least is { Calls: 0 } && (!background || LeavesRoomFor(least)))
             {
                 least.Calls++;
+                least.Background = background;
+                if (background)
+                {
+                    Grow(); // the interactive calls' worker, if it is to be started
+                }
+
                 return new Lease(least, null);
             }
 
-            if (!background && least is not null && least.Calls < Depth && least.Worker.IsQuick(options.PipelineCallTime))
+            if (!background && least is not null && !least.Background && least.Calls < Depth && least.Worker.IsQuick(options.PipelineCallTime))
             {
                 least.Calls++;
                 Grow(); // every worker is busy: one more, if the pool may have it
                 return new Lease(least, Deadline());
             }
 
-            if (ledger.TryReserve(Max))
+            if ((!background || BackgroundMayStart()) && ledger.TryReserve(Max))
             {
                 waiter = null!;
                 node = null!;
@@ -125,7 +133,7 @@ internal sealed partial class ServicePool(
 
         if (waiter is null)
         {
-            return new Lease(Serve(await StartAsync(definition, cancellationToken)), null);
+            return new Lease(Serve(await StartAsync(definition, cancellationToken), background), null);
         }
 
         // No timer per waiting call: the manager's sweep fails waiters past their deadline (ExpireWaiters).
@@ -163,7 +171,7 @@ internal sealed partial class ServicePool(
 
         // A worker (perhaps behind a call it is running), or a free slot to start one in.
         return handed is null
-            ? new Lease(Serve(await StartAsync(Current(), cancellationToken)), null)
+            ? new Lease(Serve(await StartAsync(Current(), cancellationToken), background), null)
             : new Lease(handed, waiter.Behind ? waiter.Deadline : null);
     }
 
@@ -176,6 +184,7 @@ internal sealed partial class ServicePool(
         lock (gate)
         {
             worker.Calls--;
+            worker.Background = false;
             if (!worker.Retired && !removed && !died && worker.Worker.IsAlive && worker.Revision == service.Revision)
             {
                 HandOver(worker);
@@ -247,6 +256,17 @@ internal sealed partial class ServicePool(
         }
     }
 
+    /// <summary>
+    /// Under the lock: background work may take <paramref name="worker"/> when the interactive calls
+    /// keep a worker of their own: another idle one, or room to start one (a pool of one has no room
+    /// to spare, and shares).
+    /// </summary>
+    private bool LeavesRoomFor(PreparedWorker worker) =>
+        Max < 2 || ledger.Total < Max || serving.Exists(w => w != worker && w.Calls == 0 && !w.Retired && w.Worker.IsAlive);
+
+    /// <summary>Under the lock: background work may start a worker of its own when one more slot stays free for interactive calls.</summary>
+    private bool BackgroundMayStart() => Max < 2 || ledger.Total + 1 < Max;
+
     /// <summary>Under the lock: the live worker with the fewest calls; dead idle ones found on the way are stopped.</summary>
     private PreparedWorker? LeastBusy()
     {
@@ -274,15 +294,20 @@ internal sealed partial class ServicePool(
     }
 
     /// <summary>A worker this caller started: it serves the caller's call, then the pool.</summary>
-    private PreparedWorker Serve(PreparedWorker worker)
+    private PreparedWorker Serve(PreparedWorker worker, bool background)
     {
         lock (gate)
         {
             worker.Calls = 1;
+            worker.Background = background;
             serving.Add(worker);
             if (removed || worker.Revision != service.Revision)
             {
                 Retire(worker); // stops after this call
+            }
+            else if (background)
+            {
+                Grow(); // the interactive calls' worker, if it is to be started
             }
 
             return worker;
@@ -412,14 +437,17 @@ internal sealed partial class ServicePool(
             }
         }
 
-        // Only a free worker, and only when no interactive call waits for it (the loop above took them all).
-        while (waiters.Count == 0 && worker.Calls == 0 && backgroundWaiters.First is { } next)
+        // Only a free worker, and only when no interactive call waits for it (the loop above took them all)
+        // and another is left for the next one.
+        while (waiters.Count == 0 && worker.Calls == 0 && LeavesRoomFor(worker) && backgroundWaiters.First is { } next)
         {
             backgroundWaiters.RemoveFirst();
             worker.Calls++;
+            worker.Background = true;
             if (!next.Value.TrySetResult(worker))
             {
                 worker.Calls--;
+                worker.Background = false;
             }
         }
     }
@@ -427,7 +455,7 @@ internal sealed partial class ServicePool(
     /// <summary>Under the lock: a freed slot goes to the first live waiter, who starts a worker in it.</summary>
     private void HandOverSlot()
     {
-        while (!removed && (waiters.First ?? backgroundWaiters.First) is { } first && ledger.TryReserve(Max))
+        while (!removed && (waiters.First ?? (BackgroundMayStart() ? backgroundWaiters.First : null)) is { } first && ledger.TryReserve(Max))
         {
             first.List!.Remove(first);
             if (first.Value.TrySetResult(null))

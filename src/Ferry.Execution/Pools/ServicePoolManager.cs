@@ -48,13 +48,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     public async Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken)
     {
         var pool = PoolOf(service);
-        var execution = service.Entry switch
-        {
-            CodeEntry code => new ExecutionRequest(code.Code, request.Inputs, request.Outputs) { OutputFiles = request.OutputFiles, Isolated = true },
-            ScoringScriptEntry script when runtimes[service.Runtime].Scoring(script) is var scoring =>
-                new ExecutionRequest(scoring.CallCode, request.Inputs, [new OutputSpec(scoring.Result)]) { Isolated = true },
-            _ => throw new ArgumentException($"No pool runs a {service.Entry.GetType().Name}.", nameof(service)),
-        };
+        var execution = ExecutionOf(service, request);
         for (var attempt = 1; ; attempt++)
         {
             ServicePool.Lease lease;
@@ -89,6 +83,53 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
                 pool.Release(worker, died);
             }
         }
+    }
+
+    public async Task<IReadOnlyList<ExecutionResult?>> RunManyAsync(ServiceDefinition service, IReadOnlyList<ServiceCall> requests, CancellationToken cancellationToken)
+    {
+        var pool = PoolOf(service);
+        var results = new ExecutionResult?[requests.Count];
+        ServicePool.Lease lease;
+        try
+        {
+            lease = await AcquireWithinBudgetAsync(pool, background: true, cancellationToken);
+        }
+        catch (PreparationFailedException failed)
+        {
+            LogPreparationFailed(logger, service.Name, service.Version, failed.Message);
+            Array.Fill(results, ExecutionResult.Failed(failed.Message));
+            return results;
+        }
+
+        var worker = lease.Worker;
+        var died = false;
+        try
+        {
+            // All written at once: the worker serves them in order, one behind the other.
+            var calls = requests.Select(r => worker.Worker.ExecuteAsync(ExecutionOf(service, r), cancellationToken)).ToList();
+            for (var i = 0; i < calls.Count; i++)
+            {
+                try
+                {
+                    results[i] = (await calls[i]).Sendable();
+                }
+                catch (WorkerDiedException dead)
+                {
+                    died = true;
+                    if (!dead.NotStarted)
+                    {
+                        LogWorkerDied(logger, service.Name, service.Version, dead.Message);
+                        results[i] = ExecutionResult.Failed($"The worker running this call stopped and is being replaced: {dead.Message}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            pool.Release(worker, died);
+        }
+
+        return results;
     }
 
     public void Refresh(ServiceDefinition service)
@@ -263,6 +304,15 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             throw;
         }
     }
+
+    /// <summary>What a worker runs for one call: the entry's code in a copy of the prepared workspace.</summary>
+    private ExecutionRequest ExecutionOf(ServiceDefinition service, ServiceCall request) => service.Entry switch
+    {
+        CodeEntry code => new ExecutionRequest(code.Code, request.Inputs, request.Outputs) { OutputFiles = request.OutputFiles, Isolated = true },
+        ScoringScriptEntry script when runtimes[service.Runtime].Scoring(script) is var scoring =>
+            new ExecutionRequest(scoring.CallCode, request.Inputs, [new OutputSpec(scoring.Result)]) { Isolated = true },
+        _ => throw new ArgumentException($"No pool runs a {service.Entry.GetType().Name}.", nameof(service)),
+    };
 
     private static async Task DiscardAsync(IWorker? worker, string directory)
     {

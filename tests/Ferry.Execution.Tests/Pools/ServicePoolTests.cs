@@ -185,6 +185,29 @@ public sealed class ServicePoolTests
     }
 
     [Fact]
+    public async Task Background_LeavesInteractiveCallsAWorker_InAPoolOfTwoOrMore()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 2)));
+        var batch = await pool.AcquireAsync(background: true, CancellationToken.None); // the only worker: a second starts for interactive calls
+        await WaitAsync(() => started.Count == 2);
+        await WaitAsync(() => pool.Status == "Success");
+
+        var second = pool.AcquireAsync(background: true, CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted); // the idle worker is the interactive calls'
+        var interactive = await pool.AcquireAsync(CancellationToken.None);
+        Assert.NotSame(batch.Worker, interactive.Worker);
+        Assert.Null(interactive.StartBy); // not written behind the batch's chunk
+
+        pool.Release(interactive.Worker, died: false);
+        Assert.False(second.IsCompleted);
+        pool.Release(batch.Worker, died: false); // one busy, one idle: the waiting chunk takes the freed one
+        var lease = await second.WaitAsync(TimeSpan.FromSeconds(5));
+        pool.Release(lease.Worker, died: false);
+        Assert.Equal(2, budget.Used);
+    }
+
+    [Fact]
     public async Task Background_Cancelled_LeavesTheQueue_RemovedPoolFailsIt()
     {
         var pool = Pool(Definition(new PoolSize(1, 1)));
