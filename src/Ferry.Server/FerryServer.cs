@@ -56,6 +56,7 @@ public static class FerryServer
         api.MapSessionEndpoints();
         api.MapSnapshotEndpoints();
         api.MapWebServiceEndpoints();
+        api.MapRealtimeServiceEndpoints();
         api.MapConsumeEndpoints();
         api.MapOAuthEndpoints();
         api.MapArmEndpoints();
