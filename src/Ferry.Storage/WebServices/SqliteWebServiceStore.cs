@@ -34,6 +34,11 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = SqliteDatabase.BeginWrite(connection);
+        if (service.ContentHash is not null)
+        {
+            await ReferenceAsync(connection, transaction, service, cancellationToken); // first: content_hash references the blob's row
+        }
+
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO web_services (name, version, published_by, created_at, snapshot_id, runtime, init_code, code, description, operation_id,
@@ -47,12 +52,7 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
             cancellationToken: cancellationToken));
         if (inserted == 0)
         {
-            return false;
-        }
-
-        if (service.ContentHash is not null)
-        {
-            await ReferenceAsync(connection, transaction, service, cancellationToken);
+            return false; // rolled back, the reference with it
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -64,6 +64,11 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = SqliteDatabase.BeginWrite(connection);
         var previous = await ContentOfAsync(connection, transaction, service.Name, service.Version, cancellationToken);
+        if (previous != service.ContentHash && service.ContentHash is not null)
+        {
+            await ReferenceAsync(connection, transaction, service, cancellationToken); // first: content_hash references the blob's row
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE web_services SET snapshot_id = @SnapshotId, init_code = @InitCode, code = @Code, description = @Description,
@@ -75,17 +80,9 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
             Parameters(service),
             transaction,
             cancellationToken: cancellationToken));
-        if (previous != service.ContentHash)
+        if (previous != service.ContentHash && previous is not null)
         {
-            if (service.ContentHash is not null)
-            {
-                await ReferenceAsync(connection, transaction, service, cancellationToken);
-            }
-
-            if (previous is not null)
-            {
-                await blobs.ReleaseAsync(connection, transaction, previous, cancellationToken);
-            }
+            await blobs.ReleaseAsync(connection, transaction, previous, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
