@@ -3,6 +3,7 @@ using Ferry.Core.Files;
 using Ferry.Core.Runs;
 using Ferry.Core.Status;
 using Ferry.Execution.Pools;
+using Ferry.Execution.Realtime;
 using Ferry.Execution.Runs;
 using Ferry.Execution.Runtimes;
 using Ferry.Execution.Runtimes.Python;
@@ -54,6 +55,12 @@ public static class FerryExecutionExtensions
                     && o.InitialPoolSize >= 0 && o.MaxPoolSize >= 1 && o.InitialPoolSize <= o.MaxPoolSize,
                 "Ferry:WebServices: MaxResidentWorkers, MaxResidentWorkersPerUser and MaxPoolSize must be at least 1, 0 <= InitialPoolSize <= MaxPoolSize, IdleTimeout not negative.")
             .ValidateOnStart();
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section)
+            .Validate(
+                o => o.MaxBatchSize is >= 1 and <= 4096 && o.MaxBatchWait >= TimeSpan.Zero && o.MaxBatchWait <= TimeSpan.FromSeconds(1) && o.IntraOpThreads >= 1,
+                "Ferry:Realtime: MaxBatchSize must be from 1 to 4096, MaxBatchWait from 0 to 1 second, IntraOpThreads at least 1.")
+            .ValidateOnStart();
+        services.AddSingleton<RealtimeScorer>();
         services.AddSingleton<IServiceRunner, ServicePoolManager>();
         services.AddSingleton<RunDispatcher>();
         services.AddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<RunDispatcher>());

@@ -57,6 +57,7 @@ public static class FerryServer
         api.MapSessionEndpoints();
         api.MapSnapshotEndpoints();
         api.MapWebServiceEndpoints();
+        api.MapRealtimeServiceEndpoints();
         api.MapConsumeEndpoints();
         api.MapBatchEndpoints();
         api.MapOAuthEndpoints();

@@ -13,6 +13,9 @@ public sealed record ExecutionResult(
     /// <summary>Requested output files by name, base64-encoded.</summary>
     public IReadOnlyDictionary<string, string> OutputFiles { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Where the call spent its time, when a pool or batcher measured it.</summary>
+    public ExecutionTiming? Timing { get; init; }
+
     /// <summary>A failed execution that never reached the interpreter's code, e.g. because the worker died.</summary>
     public static ExecutionResult Failed(string message) => new(false, message, "", [], []);
 

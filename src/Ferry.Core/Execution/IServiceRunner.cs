@@ -5,7 +5,8 @@ public interface IServiceRunner
 {
     /// <summary>
     /// Runs one call on a worker prepared for <paramref name="service"/>, isolated from the calls
-    /// before it; a saturated pool throws a 503. A <see cref="ScoringScriptEntry"/> answers one output, run's value.
+    /// before it; a saturated pool throws a 503. A <see cref="ScoringScriptEntry"/> answers one output, run's value;
+    /// an <see cref="OnnxModelEntry"/> scores its one data.frame input in-process and answers one data.frame.
     /// </summary>
     Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken);
 
@@ -28,6 +29,9 @@ public interface IServiceRunner
 
     /// <summary>Throws a 400 naming what to install when this server cannot run <paramref name="runtime"/>.</summary>
     Task EnsureRuntimeAsync(RuntimeType runtime);
+
+    /// <summary>Throws a 400 naming the formats Ferry scores when <paramref name="modelFile"/> is no model it can score natively.</summary>
+    void CheckModel(string modelFile);
 
     /// <summary>The largest MaxPoolSize a pool may be given (its owner's share of the server's workers).</summary>
     int MaxWorkersPerService { get; }

@@ -1,6 +1,9 @@
 namespace Ferry.Core.OnlineEndpoints;
 
-/// <summary>A deployment behind an endpoint: a registered model, a code version's scoring script, warm workers.</summary>
+/// <summary>
+/// A deployment behind an endpoint: a registered model, a code version's scoring script, warm workers;
+/// or with no code (<see cref="IsNative"/>), an ONNX model scored in-process.
+/// </summary>
 public sealed record OnlineDeployment(
     string ResourceGroup,
     string Workspace,
@@ -12,4 +15,8 @@ public sealed record OnlineDeployment(
     int InstanceCount,
     string? ContentHash,
     string ProvisioningState,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>No codeConfiguration: Azure ML's no-code deployment, its ONNX model scored natively.</summary>
+    public bool IsNative => CodeId.Length == 0;
+}

@@ -10,6 +10,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.Snapshots;
+using Ferry.Core.WebServices;
 
 namespace Ferry.Core.OnlineEndpoints;
 
@@ -138,21 +139,32 @@ public sealed partial class OnlineEndpointService(
         var endpoint = await GetEndpointAsync(resourceGroup, workspaceName, endpointName, cancellationToken);
         var workspace = await workspaces.GetAsync(endpoint.ResourceGroup, endpoint.Workspace, cancellationToken);
         var model = await models.GetAsync(workspace.ResourceGroup, workspace.Name, ModelIdOf(modelId), cancellationToken);
-        var (codeName, codeVersion) = CodeIdOf(codeId);
-        var code = await codes.GetAsync(workspace.ResourceGroup, workspace.Name, codeName, codeVersion, cancellationToken);
-        if (string.IsNullOrWhiteSpace(scoringScript))
-        {
-            throw Invalid("properties.codeConfiguration.scoringScript is required.");
-        }
-
         var count = instanceCount ?? 1;
         if (count is < 1 or > 16)
         {
             throw Invalid($"properties.scaleSettings.instanceCount must be between 1 and 16; got {count}.");
         }
 
-        var hash = await BuildContentAsync(workspace, model, code, scoringScript, cancellationToken);
-        var deployment = new OnlineDeployment(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, name, model.Id, $"{code.Name}:{code.Version}", scoringScript, count, hash, "Creating", time.GetUtcNow());
+        string hash, codeRef = "";
+        if (codeId is null && scoringScript is null)
+        {
+            hash = await StageOnnxModelAsync(workspace, model, cancellationToken); // no code: Azure ML's no-code deployment, scored natively
+            scoringScript = "";
+        }
+        else
+        {
+            var (codeName, codeVersion) = CodeIdOf(codeId);
+            var code = await codes.GetAsync(workspace.ResourceGroup, workspace.Name, codeName, codeVersion, cancellationToken);
+            if (string.IsNullOrWhiteSpace(scoringScript))
+            {
+                throw Invalid("properties.codeConfiguration.scoringScript is required.");
+            }
+
+            hash = await BuildContentAsync(workspace, model, code, scoringScript, cancellationToken);
+            codeRef = $"{code.Name}:{code.Version}";
+        }
+
+        var deployment = new OnlineDeployment(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, name, model.Id, codeRef, scoringScript, count, hash, "Creating", time.GetUtcNow());
         await store.UpsertDeploymentAsync(deployment, cancellationToken);
         Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
         var operation = await operations.StartAsync(
@@ -212,7 +224,9 @@ public sealed partial class OnlineEndpointService(
             ?? throw new FerryException(FerryErrorKind.NotFound, $"Deployment '{deploymentName}' of endpoint '{endpointName}' was not found.", code: "ResourceNotFound");
         var result = await runner.RunAsync(
             ServiceOf(deployment),
-            new ServiceCall([new InputValue("raw_data", JsonValue.Create(body), "character")], [], []),
+            deployment.IsNative
+                ? new ServiceCall([new InputValue(NativeInput, FrameOf(body), "data.frame")], [], [])
+                : new ServiceCall([new InputValue("raw_data", JsonValue.Create(body), "character")], [], []),
             cancellationToken);
         return result.Success
             ? result.OutputParameters.Single().Value
@@ -341,14 +355,97 @@ public sealed partial class OnlineEndpointService(
         }
     }
 
-    /// <summary>A deployment as the pools see it: its scoring script's init() once per worker, run(raw_data) per call.</summary>
+    /// <summary>The model file of a no-code deployment, refused with a 400 unless it is an ONNX model Ferry scores, then moved into the blob store.</summary>
+    private async Task<string> StageOnnxModelAsync(Workspace workspace, Model model, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"ferry-deployment-model-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            await using (var source = await models.OpenArtifactAsync(workspace, model.Url, cancellationToken))
+            await using (var target = File.Create(file))
+            {
+                await source.CopyToAsync(target, cancellationToken);
+            }
+
+            try
+            {
+                runner.CheckModel(file);
+            }
+            catch (FerryException e) when (e.Kind == FerryErrorKind.BadRequest)
+            {
+                throw Invalid($"A deployment without codeConfiguration scores its model natively, so model '{model.Id}' must be an ONNX model: {e.Message}");
+            }
+
+            return (await blobs.StageAsync(file, cancellationToken)).Hash;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>
+    /// A native deployment's request: ML Server's <c>{"inputData": {column: [...]}}</c>, or Azure ML's
+    /// <c>{"input_data": {"columns": [...], "data": [[...], ...]}}</c> (pandas' split orient).
+    /// </summary>
+    private static JsonNode FrameOf(string body)
+    {
+        const string Shapes = "The body must be {\"inputData\": {\"column\": [values...]}} or {\"input_data\": {\"columns\": [names...], \"data\": [[row...], ...]}}";
+        JsonNode? request;
+        try
+        {
+            request = JsonNode.Parse(body);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw Invalid($"{Shapes}; it is not JSON ({e.Message}).");
+        }
+
+        if (request is JsonObject o && o[NativeInput] is JsonObject frame)
+        {
+            return ParameterTypes.Problem(frame, "data.frame") is { } problem ? throw Invalid($"'{NativeInput}' {problem}.") : frame.DeepClone();
+        }
+
+        if (request is JsonObject { } split && split["input_data"] is JsonObject { } input && input["columns"] is JsonArray columns && input["data"] is JsonArray rows
+            && columns.All(c => c?.GetValueKind() == System.Text.Json.JsonValueKind.String)
+            && rows.All(r => r is JsonArray row && row.Count == columns.Count && row.All(v => v is null or JsonValue)))
+        {
+            var result = new JsonObject();
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var name = columns[c]!.GetValue<string>();
+                if (result.ContainsKey(name))
+                {
+                    throw Invalid($"input_data names the column '{name}' twice.");
+                }
+
+                result[name] = new JsonArray([.. rows.Select(r => r![c]?.DeepClone())]);
+            }
+
+            return result;
+        }
+
+        throw Invalid($"{Shapes}.");
+    }
+
+    /// <summary>
+    /// A deployment as the pools see it: its scoring script's init() once per worker, run(raw_data) per call;
+    /// or, with no code, its ONNX model scored in-process.
+    /// </summary>
     private static ServiceDefinition ServiceOf(OnlineDeployment d)
     {
+        if (d.IsNative)
+        {
+            return new ServiceDefinition(PoolName(d), d.Name, "", RuntimeType.Realtime, new OnnxModelEntry(d.ContentHash!, null), d.ContentHash, null, d.CreatedAt.UtcTicks, d.CreatedAt);
+        }
+
         var model = d.ModelId.Split(':');
         return new ServiceDefinition(
             PoolName(d), d.Name, "", RuntimeType.Python, new ScoringScriptEntry(d.ScoringScript, $"azureml-models/{model[0]}/{model[1]}"),
             d.ContentHash, new PoolSize(d.InstanceCount, d.InstanceCount), d.CreatedAt.UtcTicks, d.CreatedAt);
     }
+
+    private const string NativeInput = "inputData";
 
     private static string PoolName(OnlineDeployment d) => $"endpoint:{d.ResourceGroup}/{d.Workspace}/{d.Endpoint}";
 

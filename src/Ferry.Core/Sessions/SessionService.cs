@@ -20,6 +20,11 @@ public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessio
 
     public async Task<Session> CreateAsync(string owner, string? name, RuntimeType runtime, CancellationToken cancellationToken)
     {
+        if (runtime == RuntimeType.Realtime)
+        {
+            throw FerryException.BadRequest("A session runs R or Python; Realtime is only a web service's runtimeType (a model published at /realtime-services).");
+        }
+
         // A session being started counts: concurrent creations cannot pass the limit together.
         lock (starting)
         {

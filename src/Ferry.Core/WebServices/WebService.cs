@@ -24,6 +24,18 @@ public sealed record WebService(
     PoolSize? Pool,
     long Revision)
 {
+    /// <summary>ML Server's fixed I/O of a realtime service: one data.frame in, one out.</summary>
+    public static readonly IReadOnlyList<ParameterDefinition> RealtimeInputs = [new("inputData", "data.frame")];
+
+    /// <inheritdoc cref="RealtimeInputs"/>
+    public static readonly IReadOnlyList<ParameterDefinition> RealtimeOutputs = [new("outputData", "data.frame")];
+
+    /// <summary>A realtime service's batching, when its publisher set it (else the server's defaults).</summary>
+    public RealtimeBatching? Batching { get; init; }
+
+    public bool IsRealtime => Runtime == RuntimeType.Realtime;
+
     /// <summary>What its pool's workers are prepared with (not cached: <c>with</c> would copy a stale one).</summary>
-    public ServiceDefinition Definition => new(Name, Version, PublishedBy, Runtime, new CodeEntry(InitCode, Code), ContentHash, Pool, Revision, CreationTime);
+    public ServiceDefinition Definition => new(
+        Name, Version, PublishedBy, Runtime, IsRealtime ? new OnnxModelEntry(ContentHash!, Batching) : new CodeEntry(InitCode, Code), ContentHash, Pool, Revision, CreationTime);
 }

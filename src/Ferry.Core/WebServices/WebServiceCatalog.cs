@@ -14,7 +14,7 @@ namespace Ferry.Core.WebServices;
 /// Every definition is held in memory (consuming reads no row); the store is written first, in one
 /// transaction, and the memory and the pools follow.
 /// </summary>
-public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IServiceRunner runner, TimeProvider time) : IDisposable
+public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IBlobStore blobs, IServiceRunner runner, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Name, string Version), WebService> services = new();
     private readonly ConcurrentDictionary<(string Name, string Version), long> order = new();
@@ -48,7 +48,54 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
 
     public static string PermissionOf(WebService service, Caller caller) => MayChange(service, caller) ? "read/write" : "read only";
 
-    public async Task<WebService> PublishAsync(Caller caller, string name, string? version, WebServiceChange request, CancellationToken cancellationToken)
+    public Task<WebService> PublishAsync(Caller caller, string name, string? version, WebServiceChange request, CancellationToken cancellationToken)
+    {
+        if (caller.Role >= Role.Contributor && request.Code is null)
+        {
+            throw FerryException.BadRequest("'code' is required.");
+        }
+
+        return AddAsync(
+            caller,
+            name,
+            version,
+            (service, token) => ValidatedAsync(service with { Runtime = request.Runtime ?? RuntimeType.R, Code = request.Code! }, request, caller, token),
+            cancellationToken);
+    }
+
+    /// <summary>A realtime service: an ONNX model, scored natively; ML Server's fixed I/O (inputData, outputData).</summary>
+    public Task<WebService> PublishRealtimeAsync(Caller caller, string name, string? version, RealtimeChange request, CancellationToken cancellationToken)
+    {
+        if (caller.Role >= Role.Contributor && request.ModelFile is null)
+        {
+            throw FerryException.BadRequest("'model' is required: a multipart file holding an ONNX model.");
+        }
+
+        return AddAsync(
+            caller,
+            name,
+            version,
+            (service, token) => RealtimeAsync(service with { Runtime = RuntimeType.Realtime, Inputs = WebService.RealtimeInputs, Outputs = WebService.RealtimeOutputs }, request, token),
+            cancellationToken);
+    }
+
+    public Task<WebService> PatchRealtimeAsync(Caller caller, string name, string version, RealtimeChange request, CancellationToken cancellationToken) =>
+        ReplaceAsync(
+            async () =>
+            {
+                var current = Changeable(caller, name, version, "update");
+                if (!current.IsRealtime)
+                {
+                    throw FerryException.BadRequest($"'{name}' version '{version}' is a {current.Runtime} web service, not a realtime one; patch it at /services/{name}/{version}.");
+                }
+
+                return await RealtimeAsync(current with { Revision = current.Revision + 1 }, request, cancellationToken);
+            },
+            cancellationToken);
+
+    /// <summary>One new version: checked and built by <paramref name="build"/> under the write lock, then stored, held and warmed.</summary>
+    private async Task<WebService> AddAsync(
+        Caller caller, string name, string? version, Func<WebService, CancellationToken, Task<WebService>> build, CancellationToken cancellationToken)
     {
         if (caller.Role < Role.Contributor)
         {
@@ -58,10 +105,6 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         version ??= Guid.NewGuid().ToString("D");
         CheckName("name", name);
         CheckName("version", version);
-        if (request.Code is null)
-        {
-            throw FerryException.BadRequest("'code' is required.");
-        }
 
         await writes.WaitAsync(cancellationToken);
         try
@@ -77,10 +120,8 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
                 throw FerryException.Conflict($"The web service '{name}' version '{version}' exists already; publish another version or patch this one.");
             }
 
-            var service = await ValidatedAsync(
-                new WebService(name, version, caller.Name, time.GetUtcNow(), null, request.Runtime ?? RuntimeType.R, "", request.Code, "", null, [], [], [], null, null, 0),
-                request,
-                caller,
+            var service = await build(
+                new WebService(name, version, caller.Name, time.GetUtcNow(), null, RuntimeType.R, "", "", "", null, [], [], [], null, null, 0),
                 cancellationToken);
             if (!await store.TryAddAsync(service, cancellationToken))
             {
@@ -192,12 +233,21 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             throw FerryException.BadRequest($"A web service's runtimeType cannot change ({service.Runtime}); publish a new version instead.");
         }
 
-        await runner.EnsureRuntimeAsync(service.Runtime); // one this server lacks is a 400 naming what to install
-
-        if (service.OperationId is { } operationId && !Identifier().IsMatch(operationId))
+        if (service.IsRealtime)
         {
-            throw FerryException.BadRequest($"operationId '{operationId}' must be a name of letters, digits and underscores.");
+            if (service.Revision == 0 || request.Code is not null || request.InitCode is not null || request.SnapshotId is not null
+                || request.Inputs is not null || request.Outputs is not null || request.OutputFileNames is not null)
+            {
+                throw FerryException.BadRequest(
+                    $"A realtime web service runs no code and its I/O is fixed (inputData and outputData data.frames): publish or patch its model at /realtime-services/{service.Name}/{service.Version}.");
+            }
         }
+        else
+        {
+            await runner.EnsureRuntimeAsync(service.Runtime); // one this server lacks is a 400 naming what to install
+        }
+
+        CheckOperationId(service.OperationId);
 
         CheckParameters("inputParameterDefinitions", service.Inputs);
         CheckParameters("outputParameterDefinitions", service.Outputs);
@@ -223,6 +273,39 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         }
 
         return service;
+    }
+
+    /// <summary>Applies a realtime publish or patch: the model is checked, then moved into the blob store.</summary>
+    private async Task<WebService> RealtimeAsync(WebService service, RealtimeChange request, CancellationToken cancellationToken)
+    {
+        service = service with
+        {
+            Description = request.Description ?? service.Description,
+            OperationId = request.OperationId is null ? service.OperationId : request.OperationId.Length == 0 ? null : request.OperationId,
+            Batching = request.Batching ?? service.Batching,
+        };
+        CheckOperationId(service.OperationId);
+        if (service.Batching is { } batching && (batching.MaxBatchSize is < 1 or > 4096 || batching.MaxWait < TimeSpan.Zero || batching.MaxWait > TimeSpan.FromSeconds(1)))
+        {
+            throw FerryException.BadRequest($"maxBatchSize must be from 1 to 4096 and maxBatchWaitMs from 0 to 1000; got {batching.MaxBatchSize} and {batching.MaxWait.TotalMilliseconds}.");
+        }
+
+        if (request.ModelFile is { } file)
+        {
+            runner.CheckModel(file);
+            var (hash, _) = await blobs.StageAsync(file, cancellationToken);
+            service = service with { ContentHash = hash };
+        }
+
+        return service;
+    }
+
+    private static void CheckOperationId(string? operationId)
+    {
+        if (operationId is not null && !Identifier().IsMatch(operationId))
+        {
+            throw FerryException.BadRequest($"operationId '{operationId}' must be a name of letters, digits and underscores.");
+        }
     }
 
     private static void CheckName(string what, string value)

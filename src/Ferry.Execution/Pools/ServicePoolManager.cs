@@ -2,6 +2,8 @@ using Ferry.Core.Execution;
 using System.Collections.Concurrent;
 using Ferry.Core.Errors;
 using Ferry.Core.Snapshots;
+using System.Diagnostics;
+using Ferry.Execution.Realtime;
 using Ferry.Execution.Runtimes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,11 +31,13 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     private readonly TimeProvider time;
     private readonly ITimer sweep;
     private readonly WorkerBudget budget;
+    private readonly RealtimeScorer realtime;
     private long lastIdleCheck;
 
     public ServicePoolManager(
-        IWorkerFactory workers, RuntimeCatalog runtimes, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time)
+        IWorkerFactory workers, RuntimeCatalog runtimes, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time, RealtimeScorer realtime)
     {
+        this.realtime = realtime;
         this.workers = workers;
         this.runtimes = runtimes;
         this.time = time;
@@ -45,8 +49,14 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         sweep = time.CreateTimer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);
     }
 
-    public async Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken)
+    public Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken) =>
+        service.Entry is OnnxModelEntry model
+            ? realtime.ScoreAsync(service, model, request, cancellationToken) // no worker: scored in-process, batched
+            : RunOnWorkerAsync(service, request, cancellationToken);
+
+    private async Task<ExecutionResult> RunOnWorkerAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken)
     {
+        var arrived = Stopwatch.GetTimestamp();
         var pool = PoolOf(service);
         var execution = ExecutionOf(service, request);
         for (var attempt = 1; ; attempt++)
@@ -66,7 +76,9 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             var died = false;
             try
             {
-                return (await worker.Worker.ExecuteAsync(lease.StartBy is null ? execution : execution with { StartBy = lease.StartBy }, cancellationToken)).Sendable();
+                var started = Stopwatch.GetTimestamp();
+                var result = (await worker.Worker.ExecuteAsync(lease.StartBy is null ? execution : execution with { StartBy = lease.StartBy }, cancellationToken)).Sendable();
+                return result with { Timing = new ExecutionTiming(Stopwatch.GetElapsedTime(arrived, started), Stopwatch.GetElapsedTime(started), Batched: false, 1) };
             }
             catch (WorkerDiedException notStarted) when (notStarted.NotStarted && attempt < MaxAttempts)
             {
@@ -87,6 +99,12 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
 
     public async Task<IReadOnlyList<ExecutionResult?>> RunManyAsync(ServiceDefinition service, IReadOnlyList<ServiceCall> requests, CancellationToken cancellationToken)
     {
+        if (service.Entry is OnnxModelEntry model)
+        {
+            // In-process: all at once, and the service's batcher runs them together.
+            return await Task.WhenAll(requests.Select(r => realtime.ScoreAsync(service, model, r, cancellationToken)));
+        }
+
         var pool = PoolOf(service);
         var results = new ExecutionResult?[requests.Count];
         ServicePool.Lease lease;
@@ -134,12 +152,19 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
 
     public void Refresh(ServiceDefinition service)
     {
+        if (service.Entry is OnnxModelEntry model)
+        {
+            realtime.Refresh(service, model);
+            return;
+        }
+
         removed.TryRemove((service.Name, service.Version), out _);
         PoolOf(service).Update(service);
     }
 
     public void Remove(string name, string version)
     {
+        realtime.Remove(name, version);
         removed[(name, version)] = time.GetUtcNow(); // a call that read the definition just before does not bring the pool back
         if (pools.TryRemove((name, version), out var pool))
         {
@@ -147,9 +172,14 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         }
     }
 
-    public string PoolStatus(ServiceDefinition service) => PoolOf(service).Status;
+    public string PoolStatus(ServiceDefinition service) => service.Entry is OnnxModelEntry ? "Success" : PoolOf(service).Status; // a model loads in-process, no pool
 
-    public Task EnsureRuntimeAsync(RuntimeType runtime) => runtimes.RequireAsync(runtime);
+    public Task EnsureRuntimeAsync(RuntimeType runtime) =>
+        runtime == RuntimeType.Realtime
+            ? throw FerryException.BadRequest("The Realtime runtime runs no code: publish a model with POST /realtime-services/{name}/{version}.")
+            : runtimes.RequireAsync(runtime);
+
+    public void CheckModel(string modelFile) => RealtimeScorer.Check(modelFile);
 
     /// <summary>One version's pool can hold at most its publisher's share of the server's worker budget.</summary>
     public int MaxWorkersPerService => Math.Min(budget.Total, budget.PerOwner);

@@ -145,7 +145,7 @@ internal static class OnlineEndpointEndpoints
         new OnlineDeploymentProperties(
             "Managed",
             new ModelReference("Id", $"azureml:{d.ModelId}"),
-            new CodeConfiguration($"azureml:{d.CodeId}", d.ScoringScript),
+            d.IsNative ? null : new CodeConfiguration($"azureml:{d.CodeId}", d.ScoringScript),
             new ScaleSettings("Manual", d.InstanceCount),
             Enum.Parse<ProvisioningState>(d.ProvisioningState)));
 

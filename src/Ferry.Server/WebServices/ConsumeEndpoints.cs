@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Ferry.Core.WebServices;
 using Ferry.Server.Auth;
@@ -16,11 +17,16 @@ internal static class ConsumeEndpoints
         return app;
     }
 
-    /// <summary>200 whether or not the service's code succeeded: clients re-send a 500, re-running the code.</summary>
+    /// <summary>
+    /// 200 whether or not the service's code succeeded: clients re-send a 500, re-running the code.
+    /// <c>Server-Timing</c> says where the time went: waiting (queue), running on a worker or in a batch, in all.
+    /// </summary>
     private static async Task<Ok<WebServiceResult>> ConsumeAsync(
-        string name, string version, JsonNode? body, WebServiceConsumer consumer, CancellationToken cancellationToken)
+        string name, string version, JsonNode? body, HttpResponse response, WebServiceConsumer consumer, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var result = await consumer.ConsumeAsync(name, version, body, cancellationToken);
+        response.Headers["Server-Timing"] = ServerTiming.Of(result.Timing, Stopwatch.GetElapsedTime(started));
         return TypedResults.Ok(new WebServiceResult(
             result.Success,
             result.ErrorMessage,

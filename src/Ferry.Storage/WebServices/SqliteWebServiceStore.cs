@@ -22,7 +22,8 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
             SELECT name AS Name, version AS Version, published_by AS PublishedBy, created_at AS CreatedAt, snapshot_id AS SnapshotId,
                    runtime AS Runtime, init_code AS InitCode, code AS Code, description AS Description, operation_id AS OperationId,
                    inputs AS Inputs, outputs AS Outputs, output_files AS OutputFiles, content_hash AS ContentHash,
-                   pool_initial AS PoolInitial, pool_max AS PoolMax, revision AS Revision
+                   pool_initial AS PoolInitial, pool_max AS PoolMax, revision AS Revision,
+                   batch_max_size AS BatchMaxSize, batch_max_wait_ms AS BatchMaxWaitMs
             FROM web_services ORDER BY seq;
             """,
             cancellationToken: cancellationToken));
@@ -33,12 +34,17 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = SqliteDatabase.BeginWrite(connection);
+        if (service.ContentHash is not null)
+        {
+            await ReferenceAsync(connection, transaction, service, cancellationToken); // first: content_hash references the blob's row
+        }
+
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO web_services (name, version, published_by, created_at, snapshot_id, runtime, init_code, code, description, operation_id,
-                                      inputs, outputs, output_files, content_hash, pool_initial, pool_max, revision)
+                                      inputs, outputs, output_files, content_hash, pool_initial, pool_max, revision, batch_max_size, batch_max_wait_ms)
             VALUES (@Name, @Version, @PublishedBy, @CreatedAt, @SnapshotId, @Runtime, @InitCode, @Code, @Description, @OperationId,
-                    @Inputs, @Outputs, @OutputFiles, @ContentHash, @PoolInitial, @PoolMax, @Revision)
+                    @Inputs, @Outputs, @OutputFiles, @ContentHash, @PoolInitial, @PoolMax, @Revision, @BatchMaxSize, @BatchMaxWaitMs)
             ON CONFLICT (name, version) DO NOTHING;
             """,
             Parameters(service),
@@ -46,12 +52,7 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
             cancellationToken: cancellationToken));
         if (inserted == 0)
         {
-            return false;
-        }
-
-        if (service.ContentHash is not null)
-        {
-            await BlobStore.ShareAsync(connection, transaction, service.ContentHash, cancellationToken);
+            return false; // rolled back, the reference with it
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -63,27 +64,25 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = SqliteDatabase.BeginWrite(connection);
         var previous = await ContentOfAsync(connection, transaction, service.Name, service.Version, cancellationToken);
+        if (previous != service.ContentHash && service.ContentHash is not null)
+        {
+            await ReferenceAsync(connection, transaction, service, cancellationToken); // first: content_hash references the blob's row
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE web_services SET snapshot_id = @SnapshotId, init_code = @InitCode, code = @Code, description = @Description,
                    operation_id = @OperationId, inputs = @Inputs, outputs = @Outputs, output_files = @OutputFiles,
-                   content_hash = @ContentHash, pool_initial = @PoolInitial, pool_max = @PoolMax, revision = @Revision
+                   content_hash = @ContentHash, pool_initial = @PoolInitial, pool_max = @PoolMax, revision = @Revision,
+                   batch_max_size = @BatchMaxSize, batch_max_wait_ms = @BatchMaxWaitMs
             WHERE name = @Name AND version = @Version;
             """,
             Parameters(service),
             transaction,
             cancellationToken: cancellationToken));
-        if (previous != service.ContentHash)
+        if (previous != service.ContentHash && previous is not null)
         {
-            if (service.ContentHash is not null)
-            {
-                await BlobStore.ShareAsync(connection, transaction, service.ContentHash, cancellationToken);
-            }
-
-            if (previous is not null)
-            {
-                await blobs.ReleaseAsync(connection, transaction, previous, cancellationToken);
-            }
+            await blobs.ReleaseAsync(connection, transaction, previous, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -104,6 +103,12 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
         await transaction.CommitAsync(cancellationToken);
         return deleted == 1;
     }
+
+    /// <summary>A snapshot's content is shared; a realtime model was staged just now and may be the first reference.</summary>
+    private Task ReferenceAsync(SqliteConnection connection, DbTransaction transaction, WebService service, CancellationToken cancellationToken) =>
+        service.IsRealtime
+            ? blobs.AddReferenceAsync(connection, transaction, service.ContentHash!, new FileInfo(blobs.PathOf(service.ContentHash!)).Length, cancellationToken)
+            : BlobStore.ShareAsync(connection, transaction, service.ContentHash!, cancellationToken);
 
     private static Task<string?> ContentOfAsync(SqliteConnection connection, DbTransaction transaction, string name, string version, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
@@ -128,6 +133,8 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
         PoolInitial = s.Pool?.Initial,
         PoolMax = s.Pool?.Max,
         s.Revision,
+        BatchMaxSize = s.Batching?.MaxBatchSize,
+        BatchMaxWaitMs = s.Batching?.MaxWait.TotalMilliseconds,
     };
 
     private sealed class WebServiceRow
@@ -166,6 +173,10 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
 
         public long Revision { get; init; }
 
+        public long? BatchMaxSize { get; init; }
+
+        public double? BatchMaxWaitMs { get; init; }
+
         public WebService ToWebService() => new(
             Name,
             Version,
@@ -182,6 +193,9 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
             JsonSerializer.Deserialize<List<string>>(OutputFiles, Json) ?? [],
             ContentHash,
             PoolInitial is { } initial && PoolMax is { } max ? new PoolSize((int)initial, (int)max) : null,
-            Revision);
+            Revision)
+        {
+            Batching = BatchMaxSize is { } size && BatchMaxWaitMs is { } wait ? new RealtimeBatching((int)size, TimeSpan.FromMilliseconds(wait)) : null,
+        };
     }
 }

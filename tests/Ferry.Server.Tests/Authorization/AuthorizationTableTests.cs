@@ -183,6 +183,9 @@ public sealed partial class AuthorizationTableTests(AuthorizationWorld world) : 
         yield return new("createOrUpdateServicePool", Need.Owner, "POST", $"/services/{svc}/v1/pool", notJson, 400);
         yield return new("getServicePoolStatus", Need.Owner, "GET", $"/services/{svc}/v1/pool", null, 200);
         yield return new("deleteServicePool", Need.Owner, "DELETE", $"/services/{svc}/{none}/pool", null, 404);
+        yield return new("publishRealtimeWebServiceByName", Need.Contributor, "POST", $"/realtime-services/{none}", "{}", 400);
+        yield return new("publishRealtimeWebServiceByNameVersion", Need.Contributor, "POST", $"/realtime-services/{none}/v1", "{}", 400);
+        yield return new("patchRealtimeWebServiceByNameVersion", Need.Contributor, "PATCH", $"/realtime-services/{svc}/v1", "{}", 400);
         yield return new("ConsumeWebService", Need.Reader, "POST", $"/api/{svc}/v1", """{"x":2}""", 200);
         yield return new("GetWebServiceSwagger", Need.Reader, "GET", $"/api/{svc}/v1/swagger.json", null, 200);
         yield return new("StartBatchExecution", Need.Reader, "POST", $"/api/{svc}/v1/batch", "[]", 400);

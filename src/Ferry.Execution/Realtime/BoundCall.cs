@@ -1,0 +1,4 @@
+namespace Ferry.Execution.Realtime;
+
+/// <summary>One call's rows, converted to each model input's element type, row-major: <c>Values[i]</c> holds <c>Rows × Widths[i]</c> values.</summary>
+internal sealed record BoundCall(int Rows, Array[] Values, int[] Widths);

@@ -1,0 +1,113 @@
+using Ferry.Core.Errors;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Ferry.Execution.Realtime;
+
+/// <summary>
+/// An ONNX model loaded once and shared by every call: binds a call's data.frame to the model's inputs
+/// (by column name; a single tensor input takes the numeric columns in order), and scores many calls
+/// in one run, answering each call's rows as a data.frame of the model's outputs.
+/// </summary>
+internal sealed partial class OnnxModel : IDisposable
+{
+    /// <summary>What Ferry scores, for the 400 that refuses anything else.</summary>
+    public const string Formats =
+        "Ferry scores ONNX models natively (the ai.onnx and ai.onnx.ml operator sets: linear models, SVMs, tree ensembles, scalers, ZipMap and the rest), "
+        + "e.g. from skl2onnx, tf2onnx or onnxmltools";
+
+    private readonly InferenceSession session;
+    private readonly SessionOptions sessionOptions;
+    private readonly RunOptions runOptions = new();
+    private readonly ModelInput[] inputs;
+    private readonly string[] inputNames;
+    private readonly string[] outputNames;
+
+    private OnnxModel(InferenceSession session, SessionOptions sessionOptions, ModelInput[] inputs)
+    {
+        this.session = session;
+        this.sessionOptions = sessionOptions;
+        this.inputs = inputs;
+        inputNames = [.. inputs.Select(i => i.Name)];
+        outputNames = [.. session.OutputNames];
+    }
+
+    /// <summary>Loads <paramref name="path"/>; anything ONNX Runtime cannot load, or a model with inputs Ferry cannot bind, is a 400.</summary>
+    public static OnnxModel Load(string path, int intraOpThreads)
+    {
+        using (var head = File.OpenRead(path))
+        {
+            Span<byte> magic = stackalloc byte[4];
+            if (head.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("blob"u8))
+            {
+                throw FerryException.BadRequest(
+                    $"The model is a RevoScale realtime model (rx_serialize_model's 'blob' format), which only Microsoft's runtime can score. {Formats}.");
+            }
+        }
+
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = intraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(path, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            options.Dispose();
+            throw FerryException.BadRequest($"The model is not an ONNX model Ferry can load ({Reason(e.Message, path)}). {Formats}.");
+        }
+
+        try
+        {
+            return new OnnxModel(session, options, [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))]);
+        }
+        catch
+        {
+            session.Dispose();
+            options.Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<string> OutputNames => outputNames;
+
+    public string DescribeInputs() => string.Join(", ", inputs.Select(i => $"'{i.Name}' ({i.TypeName}{(i.Width > 1 ? $", {i.Width} per row" : "")})"));
+
+    public void Dispose()
+    {
+        session.Dispose();
+        sessionOptions.Dispose();
+        runOptions.Dispose();
+    }
+
+    /// <summary>ONNX Runtime's reason without the server's file path.</summary>
+    private static string Reason(string message, string path)
+    {
+        var reason = message.Replace(path, "model", StringComparison.Ordinal).Trim();
+        return reason.Length > 300 ? reason[..300] + "…" : reason;
+    }
+
+    private static ModelInput InputOf(string name, NodeMetadata metadata)
+    {
+        if (!metadata.IsTensor || metadata.ElementDataType is not (TensorElementType.Float or TensorElementType.Double or TensorElementType.Int64
+            or TensorElementType.Int32 or TensorElementType.String or TensorElementType.Bool))
+        {
+            throw FerryException.BadRequest(
+                $"The model's input '{name}' is a {metadata.OnnxValueType} of {metadata.ElementDataType}; Ferry binds data.frame columns to tensors of float, double, int64, int32, string or bool.");
+        }
+
+        var dims = metadata.Dimensions;
+        if (dims.Length is 0 or > 2)
+        {
+            throw FerryException.BadRequest($"The model's input '{name}' has rank {dims.Length}; Ferry binds data.frame rows to tensors of rank 1 ([N]) or 2 ([N, columns]).");
+        }
+
+        return new ModelInput(name, metadata.ElementDataType, dims.Length, dims.Length == 1 ? 1 : Math.Max(dims[1], 0));
+    }
+}

@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ferry.Server.Tests.Infrastructure;
+
+namespace Ferry.Server.Tests.Realtime;
+
+/// <summary>Realtime web services: ONNX models published as multipart, scored in-process and batched, answered as data.frames.</summary>
+public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models) : IClassFixture<FerryFactory>, IClassFixture<OnnxModels>
+{
+    private static readonly string[] Columns = ["Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width"];
+
+    [Fact]
+    public async Task IrisSvc_AllRows_LabelsEqualScikitLearns()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        using (var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes("iris_svc"), ("description", "Iris SVC"), ("operationId", "classify")))
+        {
+            Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+            Assert.Equal($"/api/{name}/v1", (await HttpAssert.OkJsonAsync(published)).GetString());
+        }
+
+        using var service = await client.GetAsync($"/services/{name}/v1");
+        var definition = await HttpAssert.OkJsonAsync(service);
+        Assert.Equal("Realtime", definition.GetProperty("runtimeType").GetString());
+        Assert.Equal("classify", definition.GetProperty("operationId").GetString());
+        Assert.Equal("inputData", definition.GetProperty("inputParameterDefinitions")[0].GetProperty("name").GetString());
+        Assert.Equal("outputData", definition.GetProperty("outputParameterDefinitions")[0].GetProperty("name").GetString());
+
+        using var response = await client.PostAsJsonAsync($"/api/{name}/v1", new { inputData = Frame(models.Features) });
+        var result = await HttpAssert.OkJsonAsync(response);
+        Assert.True(result.GetProperty("success").GetBoolean(), result.ToString());
+        var output = result.GetProperty("outputParameters").GetProperty("outputData");
+        Assert.Equal(Ints(models.Expected.GetProperty("svc")), Ints(output.GetProperty("label")));
+        Assert.Equal(150, output.GetProperty("scores.0").GetArrayLength());
+        var timing = string.Join(",", response.Headers.GetValues("Server-Timing"));
+        Assert.Matches("queue;dur=[0-9.]+, batch;dur=[0-9.]+;desc=\"[0-9]+\", total;dur=[0-9.]+", timing);
+
+        using var swagger = await client.GetAsync($"/api/{name}/v1/swagger.json");
+        var document = await HttpAssert.OkJsonAsync(swagger);
+        Assert.Equal("classify", document.GetProperty("paths").GetProperty($"/api/{name}/v1").GetProperty("post").GetProperty("operationId").GetString());
+        Assert.True(document.GetProperty("definitions").GetProperty("InputParameters").GetProperty("properties").TryGetProperty("inputData", out _));
+    }
+
+    [Fact]
+    public async Task TreeEnsembleAndLinearModel_LabelsAndProbabilitiesEqualScikitLearns()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var tree = Unique();
+        using (var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{tree}/1.0", models.Bytes("iris_tree")))
+        {
+            Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        }
+
+        var treeOutput = await ScoreAsync(client, tree, "1.0", Frame(models.Features));
+        Assert.Equal(Ints(models.Expected.GetProperty("tree")), Ints(treeOutput.GetProperty("label")));
+        Assert.Equal(150, treeOutput.GetProperty("probabilities.2").GetArrayLength());
+
+        // Named inputs (four [N,1] tensors concatenated), string labels and a ZipMap: columns map by name, in any order.
+        var linear = Unique();
+        using (var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{linear}", models.Bytes("iris_logistic")))
+        {
+            Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        }
+
+        using var versions = await client.GetAsync($"/services/{linear}");
+        var version = (await HttpAssert.OkJsonAsync(versions))[0].GetProperty("version").GetString()!;
+        Assert.True(Guid.TryParse(version, out _), version);
+        var names = models.Expected.GetProperty("names").EnumerateArray().Select(n => n.GetString()!).Reverse().ToArray();
+        var frame = new JsonObject();
+        foreach (var column in names)
+        {
+            var index = Array.IndexOf(models.Expected.GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToArray(), column);
+            frame[column] = new JsonArray([.. models.Features.Select(row => (JsonNode?)JsonValue.Create(row[index]))]);
+        }
+
+        var output = await ScoreAsync(client, linear, version, frame);
+        Assert.Equal(models.Expected.GetProperty("logistic").EnumerateArray().Select(l => l.GetString()), output.GetProperty("label").EnumerateArray().Select(l => l.GetString()));
+        var setosa = output.GetProperty("probability.I. setosa").EnumerateArray().Select(p => p.GetDouble()).ToList();
+        var expected = models.Expected.GetProperty("logistic_probability").EnumerateArray().Select(p => p[0].GetDouble()).ToList();
+        Assert.All(setosa.Zip(expected), pair => Assert.Equal(pair.Second, pair.First, 4));
+    }
+
+    [Fact]
+    public async Task ConcurrentCalls_EachGetsExactlyItsOwnRows()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes("iris_svc"), ("maxBatchSize", "8"), ("maxBatchWaitMs", "1")))
+        {
+        }
+
+        var expected = Ints(models.Expected.GetProperty("svc"));
+        var calls = Enumerable.Range(0, 150).Select(async row =>
+        {
+            // One row per call, and every tenth call two rows: batches mix calls of different sizes.
+            var rows = row % 10 == 0 && row + 1 < 150 ? new[] { models.Features[row], models.Features[row + 1] } : [models.Features[row]];
+            var output = await ScoreAsync(client, name, "v1", Frame(rows));
+            Assert.Equal(expected.Skip(row).Take(rows.Length), Ints(output.GetProperty("label")));
+        });
+        await Task.WhenAll(calls);
+    }
+
+    [Fact]
+    public async Task BadInputs_Return400NamingTheProblem()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var svc = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{svc}/v1", models.Bytes("iris_svc")))
+        {
+        }
+
+        var linear = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{linear}/v1", models.Bytes("iris_logistic")))
+        {
+        }
+
+        var three = new JsonObject { ["a"] = new JsonArray(1.0), ["b"] = new JsonArray(2.0), ["c"] = new JsonArray(3.0) };
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{svc}/v1", new { inputData = three }), "takes 4 numeric columns per row; inputData has 3 ('a', 'b', 'c')");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{svc}/v1", new { flower_data = new[] { 1 } }), "'flower_data' is not an input");
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{svc}/v1", new { inputData = new[] { 1 } }), "'inputData' must be a data.frame");
+        var missing = new JsonObject { ["sepal_length"] = new JsonArray(5.1), ["sepal_width"] = new JsonArray(3.5), ["petal_length"] = new JsonArray(1.4) };
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{linear}/v1", new { inputData = missing }), "no column 'petal_width'");
+        var text = new JsonObject { ["sepal_length"] = new JsonArray(5.1), ["sepal_width"] = new JsonArray(3.5), ["petal_length"] = new JsonArray(1.4), ["petal_width"] = new JsonArray("wide") };
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{linear}/v1", new { inputData = text }), "The column 'petal_width' must hold numbers");
+    }
+
+    [Fact]
+    public async Task Publish_NotOnnx_Returns400NamingTheFormats_AndStoresNothing()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        await ExpectAsync(PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", [.. "blob"u8, .. new byte[64]]), "RevoScale");
+        await ExpectAsync(PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", "not a model"u8.ToArray()), "Ferry scores ONNX models");
+        await ExpectAsync(PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", null, ("description", "no model")), "'model' is required");
+        await ExpectAsync(client.PostAsJsonAsync($"/realtime-services/{name}/v1", new { description = "json" }), "multipart/form-data");
+        await ExpectAsync(PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes("iris_svc"), ("maxBatchSize", "0")), "maxBatchSize must be from 1");
+        await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/v1", new { code = "x", runtimeType = "Realtime" }), "/realtime-services");
+        using var list = await client.GetAsync($"/services/{name}");
+        Assert.Equal(0, (await HttpAssert.OkJsonAsync(list)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Patch_ReplacesTheModel_DeleteRemovesIt()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes("iris_svc")))
+        {
+        }
+
+        Assert.True((await ScoreAsync(client, name, "v1", Frame(models.Features))).TryGetProperty("scores.0", out _));
+        using (var patched = await PublishAsync(client, HttpMethod.Patch, $"/realtime-services/{name}/v1", models.Bytes("iris_tree"), ("description", "now a tree")))
+        {
+            Assert.Equal("Updated.", (await HttpAssert.OkJsonAsync(patched)).GetString());
+        }
+
+        var output = await ScoreAsync(client, name, "v1", Frame(models.Features));
+        Assert.Equal(Ints(models.Expected.GetProperty("tree")), Ints(output.GetProperty("label")));
+        using var service = await client.GetAsync($"/services/{name}/v1");
+        Assert.Equal("now a tree", (await HttpAssert.OkJsonAsync(service)).GetProperty("description").GetString());
+
+        // Its description through the JSON patch; code it has none of.
+        using (var described = await client.PatchAsJsonAsync($"/services/{name}/v1", new { description = "json" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, described.StatusCode);
+        }
+
+        await ExpectAsync(client.PatchAsJsonAsync($"/services/{name}/v1", new { code = "y = 1" }), "runs no code");
+        await ExpectAsync(PublishAsync(client, HttpMethod.Patch, $"/realtime-services/{name}/v2", models.Bytes("iris_tree")), "There is no web service", HttpStatusCode.NotFound);
+
+        using (var deleted = await client.DeleteAsync($"/services/{name}/v1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/v1", new { inputData = Frame(models.Features) }), "There is no web service", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Patch_CodeServiceThroughRealtime_Returns400_AndItsConsumeHasWorkerTiming()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        using (var published = await client.PostAsJsonAsync($"/services/{name}/1.0", new
+        {
+            code = "y = x * 2",
+            runtimeType = "Python",
+            inputParameterDefinitions = new[] { new { name = "x", type = "integer" } },
+            outputParameterDefinitions = new[] { new { name = "y", type = "integer" } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        }
+
+        await ExpectAsync(PublishAsync(client, HttpMethod.Patch, $"/realtime-services/{name}/1.0", models.Bytes("iris_svc")), "not a realtime one");
+        using var response = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 4 });
+        Assert.Equal(8, (await HttpAssert.OkJsonAsync(response)).GetProperty("outputParameters").GetProperty("y").GetInt32());
+        Assert.Matches("queue;dur=[0-9.]+, worker;dur=[0-9.]+, total;dur=[0-9.]+", string.Join(",", response.Headers.GetValues("Server-Timing")));
+    }
+
+    private static async Task<HttpResponseMessage> PublishAsync(HttpClient client, HttpMethod method, string path, byte[]? model, params (string Name, string Value)[] fields)
+    {
+        using var form = new MultipartFormDataContent();
+        foreach (var (name, value) in fields)
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        if (model is not null)
+        {
+            form.Add(new ByteArrayContent(model), "model", "model.onnx");
+        }
+
+        return await client.SendAsync(new HttpRequestMessage(method, path) { Content = form });
+    }
+
+    private static async Task<JsonElement> ScoreAsync(HttpClient client, string name, string version, JsonObject frame)
+    {
+        using var response = await client.PostAsJsonAsync($"/api/{name}/{version}", new JsonObject { ["inputData"] = frame });
+        var result = await HttpAssert.OkJsonAsync(response);
+        Assert.True(result.GetProperty("success").GetBoolean(), result.ToString());
+        return result.GetProperty("outputParameters").GetProperty("outputData");
+    }
+
+    private static async Task ExpectAsync(Task<HttpResponseMessage> call, string fragment, HttpStatusCode status = HttpStatusCode.BadRequest)
+    {
+        using var response = await call;
+        await HttpAssert.ErrorAsync(response, status, fragment);
+    }
+
+    private static JsonObject Frame(IEnumerable<double[]> rows)
+    {
+        var list = rows.ToList();
+        var frame = new JsonObject();
+        for (var c = 0; c < Columns.Length; c++)
+        {
+            frame[Columns[c]] = new JsonArray([.. list.Select(r => (JsonNode?)JsonValue.Create(r[c]))]);
+        }
+
+        return frame;
+    }
+
+    private static List<long> Ints(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetInt64())];
+
+    private static string Unique() => "rt" + Guid.NewGuid().ToString("N")[..10];
+}

@@ -1,0 +1,119 @@
+"""Builds ONNX models of scikit-learn's iris classifiers with onnx's helper API alone (Debian's
+python3-onnx; skl2onnx is not packaged): each ai.onnx.ml node is filled from the fitted model's
+own parameters. Writes <out>/<name>.onnx and <out>/expected.json (scikit-learn's labels per model).
+
+    /usr/bin/python3 onnx_models.py OUT_DIR [--gamma auto|scale]
+"""
+import json
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, TypeProto, checker, helper
+from sklearn import datasets, svm, tree
+from sklearn.linear_model import LogisticRegression
+
+ML = helper.make_opsetid("ai.onnx.ml", 1)
+ONNX = helper.make_opsetid("", 13)
+
+
+def save(graph, path):
+    model = helper.make_model(graph, opset_imports=[ONNX, ML], producer_name="ferry-tests")
+    model.ir_version = 8
+    checker.check_model(model)
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def features(n=4):
+    return helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, n])
+
+
+def svc(clf, path):
+    """SVMClassifier: libsvm's one-vs-one machines from the support vectors and dual coefficients."""
+    node = helper.make_node(
+        "SVMClassifier", ["X"], ["label", "scores"], domain="ai.onnx.ml",
+        classlabels_ints=[int(c) for c in clf.classes_],
+        coefficients=clf.dual_coef_.ravel().tolist(),
+        kernel_params=[float(clf._gamma), float(clf.coef0), float(clf.degree)],
+        kernel_type=clf.kernel.upper(),
+        rho=clf.intercept_.tolist(),
+        support_vectors=clf.support_vectors_.ravel().tolist(),
+        vectors_per_class=[int(n) for n in clf.n_support_],
+        post_transform="NONE")
+    pairs = len(clf.classes_) * (len(clf.classes_) - 1) // 2
+    save(helper.make_graph([node], "iris_svc", [features()], [
+        helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+        helper.make_tensor_value_info("scores", TensorProto.FLOAT, [None, pairs])]), path)
+
+
+def decision_tree(clf, path):
+    """TreeEnsembleClassifier with one tree: x <= threshold goes left, leaves vote their class shares."""
+    t = clf.tree_
+    leaves = [i for i in range(t.node_count) if t.children_left[i] == -1]
+    class_tree, class_node, class_id, class_weight = [], [], [], []
+    for leaf in leaves:
+        shares = t.value[leaf][0] / t.value[leaf][0].sum()
+        for k, share in enumerate(shares):
+            class_tree.append(0); class_node.append(leaf); class_id.append(k); class_weight.append(float(share))
+    node = helper.make_node(
+        "TreeEnsembleClassifier", ["X"], ["label", "probabilities"], domain="ai.onnx.ml",
+        classlabels_int64s=[int(c) for c in clf.classes_],
+        nodes_treeids=[0] * t.node_count,
+        nodes_nodeids=list(range(t.node_count)),
+        nodes_featureids=[max(int(f), 0) for f in t.feature],
+        nodes_values=[float(v) for v in t.threshold],
+        nodes_modes=["LEAF" if t.children_left[i] == -1 else "BRANCH_LEQ" for i in range(t.node_count)],
+        nodes_truenodeids=[max(int(c), 0) for c in t.children_left],
+        nodes_falsenodeids=[max(int(c), 0) for c in t.children_right],
+        nodes_missing_value_tracks_true=[0] * t.node_count,
+        nodes_hitrates=[1.0] * t.node_count,
+        class_treeids=class_tree, class_nodeids=class_node, class_ids=class_id, class_weights=class_weight,
+        post_transform="NONE")
+    save(helper.make_graph([node], "iris_tree", [features()], [
+        helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+        helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, len(clf.classes_)])]), path)
+
+
+def logistic(clf, names, path):
+    """Four named inputs, concatenated, a LinearClassifier with softmax, and a ZipMap of the species' probabilities."""
+    inputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [None, 1]) for n in names]
+    nodes = [
+        helper.make_node("Concat", names, ["X"], axis=1),
+        helper.make_node(
+            "LinearClassifier", ["X"], ["label", "raw"], domain="ai.onnx.ml",
+            classlabels_strings=SPECIES, coefficients=clf.coef_.ravel().tolist(),
+            intercepts=clf.intercept_.tolist(), multi_class=1, post_transform="SOFTMAX"),
+        helper.make_node("ZipMap", ["raw"], ["probability"], domain="ai.onnx.ml", classlabels_strings=SPECIES),
+    ]
+    prob = TypeProto()  # seq(map(string, float)); this onnx has no make_map_type_proto
+    prob.sequence_type.elem_type.map_type.key_type = TensorProto.STRING
+    prob.sequence_type.elem_type.map_type.value_type.tensor_type.elem_type = TensorProto.FLOAT
+    save(helper.make_graph(nodes, "iris_logistic", inputs, [
+        helper.make_tensor_value_info("label", TensorProto.STRING, [None]),
+        helper.make_value_info("probability", prob)]), path)
+
+
+SPECIES = ["I. setosa", "I. versicolor", "I. virginica"]
+
+if __name__ == "__main__":
+    out = sys.argv[1]
+    gamma = sys.argv[sys.argv.index("--gamma") + 1] if "--gamma" in sys.argv else "auto"
+    os.makedirs(out, exist_ok=True)
+    iris = datasets.load_iris()
+    X, y = iris.data, iris.target
+    svc_model = svm.SVC(gamma=gamma).fit(X, y)
+    tree_model = tree.DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, y)
+    logistic_model = LogisticRegression(max_iter=1000).fit(X, y)
+    svc(svc_model, os.path.join(out, "iris_svc.onnx"))
+    decision_tree(tree_model, os.path.join(out, "iris_tree.onnx"))
+    names = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    logistic(logistic_model, names, os.path.join(out, "iris_logistic.onnx"))
+    json.dump({
+        "features": X.tolist(),
+        "names": names,
+        "svc": svc_model.predict(X).tolist(),
+        "tree": tree_model.predict(X).tolist(),
+        "logistic": [SPECIES[i] for i in logistic_model.predict(X)],
+        "logistic_probability": logistic_model.predict_proba(X).tolist(),
+    }, open(os.path.join(out, "expected.json"), "w"))
