@@ -36,6 +36,7 @@ internal sealed partial class ServicePool(
     private bool removed;
     private bool dormant; // shrunk to zero for want of calls; warms again on the next one
     private DateTimeOffset lastUsed = time.GetUtcNow();
+    private long lastInteractive = long.MinValue; // timestamp of the last interactive call, for the background's reserve
 
     private int Initial => service.Pool?.Initial ?? options.InitialPoolSize;
 
@@ -85,6 +86,10 @@ internal sealed partial class ServicePool(
         {
             definition = service;
             lastUsed = time.GetUtcNow();
+            if (!background)
+            {
+                lastInteractive = time.GetTimestamp();
+            }
             dormant = false;
             var least = LeastBusy();
             if (least is { Calls: 0 } && (!background || LeavesRoomFor(least)))
@@ -259,13 +264,17 @@ internal sealed partial class ServicePool(
     /// <summary>
     /// Under the lock: background work may take <paramref name="worker"/> when the interactive calls
     /// keep a worker of their own: another idle one, or room to start one (a pool of one has no room
-    /// to spare, and shares).
+    /// to spare, and shares). With no interactive call for <see cref="ServicePoolOptions.InteractiveQuiet"/>,
+    /// background work may have every worker (the next interactive call waits for one chunk, then
+    /// has its reserve again).
     /// </summary>
     private bool LeavesRoomFor(PreparedWorker worker) =>
-        Max < 2 || ledger.Total < Max || serving.Exists(w => w != worker && w.Calls == 0 && !w.Retired && w.Worker.IsAlive);
+        Max < 2 || Quiet() || ledger.Total < Max || serving.Exists(w => w != worker && w.Calls == 0 && !w.Retired && w.Worker.IsAlive);
 
     /// <summary>Under the lock: background work may start a worker of its own when one more slot stays free for interactive calls.</summary>
-    private bool BackgroundMayStart() => Max < 2 || ledger.Total + 1 < Max;
+    private bool BackgroundMayStart() => Max < 2 || Quiet() || ledger.Total + 1 < Max;
+
+    private bool Quiet() => lastInteractive == long.MinValue || time.GetElapsedTime(lastInteractive) > options.InteractiveQuiet;
 
     /// <summary>Under the lock: the live worker with the fewest calls; dead idle ones found on the way are stopped.</summary>
     private PreparedWorker? LeastBusy()

@@ -34,6 +34,12 @@ public sealed class ServicePoolOptions
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Background work (batch chunks) leaves interactive calls a worker of their own while an
+    /// interactive call came within this time; after it, background work may have every worker.
+    /// </summary>
+    public TimeSpan InteractiveQuiet { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Pool workers the server keeps at most, over every service (each is an interpreter of some
     /// 20 MB and up). A pool that needs one more takes an idle worker of the least recently called
     /// pool; with none idle the call gets 503.

@@ -188,6 +188,8 @@ public sealed class ServicePoolTests
     public async Task Background_LeavesInteractiveCallsAWorker_InAPoolOfTwoOrMore()
     {
         var pool = Pool(Definition(new PoolSize(1, 2)));
+        var call = await pool.AcquireAsync(CancellationToken.None); // interactive traffic: the reserve holds (the fake clock stands still)
+        pool.Release(call.Worker, died: false);
         var batch = await pool.AcquireAsync(background: true, CancellationToken.None); // the only worker: a second starts for interactive calls
         await WaitAsync(() => started.Count == 2);
         await WaitAsync(() => pool.Status == "Success");
@@ -203,6 +205,11 @@ public sealed class ServicePoolTests
         Assert.False(second.IsCompleted);
         pool.Release(batch.Worker, died: false); // one busy, one idle: the waiting chunk takes the freed one
         var lease = await second.WaitAsync(TimeSpan.FromSeconds(5));
+
+        clock.Advance(TimeSpan.FromSeconds(2)); // no interactive call for a while: background may have both
+        var third = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotSame(lease.Worker, third.Worker);
+        pool.Release(third.Worker, died: false);
         pool.Release(lease.Worker, died: false);
         Assert.Equal(2, budget.Used);
     }
