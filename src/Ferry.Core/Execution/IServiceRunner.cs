@@ -14,7 +14,8 @@ public interface IServiceRunner
     /// Runs <paramref name="requests"/> one behind the other on one worker, in the background (behind
     /// every interactive call, which is never written behind them): a batch's chunk, whose worker
     /// finds its next record waiting instead of idling while the last result goes round the server.
-    /// A request that did not run (its worker died first) has a null result; the caller runs it again.
+    /// The requests are one service's calls with the same outputs and files. A request that did not run
+    /// (an earlier one was interrupted, or its worker died) has a null result; the caller runs it again.
     /// </summary>
     Task<IReadOnlyList<ExecutionResult?>> RunManyAsync(ServiceDefinition service, IReadOnlyList<ServiceCall> requests, CancellationToken cancellationToken);
 

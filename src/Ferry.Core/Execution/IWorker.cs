@@ -15,6 +15,14 @@ public interface IWorker : IAsyncDisposable
 
     Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="request"/> once per input set in <paramref name="records"/>, each run
+    /// isolated, one behind the other (a batch's chunk). A record that did not run (an earlier one was
+    /// interrupted, or the worker died first) has a null result; the worker's death while a record ran
+    /// is that record's failure.
+    /// </summary>
+    Task<IReadOnlyList<ExecutionResult?>> ExecuteManyAsync(ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records, CancellationToken cancellationToken);
+
     /// <summary>Interrupts the running execution, if any; the worker lives on.</summary>
     bool Interrupt();
 

@@ -5,6 +5,30 @@ namespace Ferry.Core.Execution;
 /// <summary>Shorthands for callers that bind plain JSON inputs and read plain outputs.</summary>
 public static class WorkerExtensions
 {
+    /// <summary>
+    /// <see cref="IWorker.ExecuteManyAsync"/> as one execution per record, all written at once (for a
+    /// worker without a request of its own for it): the worker finds each next record waiting.
+    /// </summary>
+    public static async Task<IReadOnlyList<ExecutionResult?>> ExecuteEachAsync(
+        this IWorker worker, ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records, CancellationToken cancellationToken)
+    {
+        var calls = records.Select(inputs => worker.ExecuteAsync(request with { Inputs = inputs }, cancellationToken)).ToList();
+        var results = new ExecutionResult?[calls.Count];
+        for (var i = 0; i < calls.Count; i++)
+        {
+            try
+            {
+                results[i] = await calls[i];
+            }
+            catch (WorkerDiedException died)
+            {
+                results[i] = died.NotStarted ? null : ExecutionResult.Failed($"The worker running this record stopped: {died.Message}");
+            }
+        }
+
+        return results;
+    }
+
     public static Task<ExecutionResult> ExecuteAsync(
         this IWorker worker,
         string code,

@@ -105,6 +105,11 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             return await Task.WhenAll(requests.Select(r => realtime.ScoreAsync(service, model, r, cancellationToken)));
         }
 
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
         var pool = PoolOf(service);
         var results = new ExecutionResult?[requests.Count];
         ServicePool.Lease lease;
@@ -123,23 +128,18 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         var died = false;
         try
         {
-            // All written at once: the worker serves them in order, one behind the other.
-            var calls = requests.Select(r => worker.Worker.ExecuteAsync(ExecutionOf(service, r), cancellationToken)).ToList();
-            for (var i = 0; i < calls.Count; i++)
+            // One request for them all where the runtime serves it, else all written at once: either
+            // way the worker serves them one behind the other, and the server wakes once per chunk.
+            var answered = await worker.Worker.ExecuteManyAsync(ExecutionOf(service, requests[0]), [.. requests.Select(r => r.Inputs)], cancellationToken);
+            for (var i = 0; i < answered.Count; i++)
             {
-                try
-                {
-                    results[i] = (await calls[i]).Sendable();
-                }
-                catch (WorkerDiedException dead)
-                {
-                    died = true;
-                    if (!dead.NotStarted)
-                    {
-                        LogWorkerDied(logger, service.Name, service.Version, dead.Message);
-                        results[i] = ExecutionResult.Failed($"The worker running this call stopped and is being replaced: {dead.Message}");
-                    }
-                }
+                results[i] = answered[i]?.Sendable();
+            }
+
+            died = !worker.Worker.IsAlive;
+            if (died)
+            {
+                LogWorkerDied(logger, service.Name, service.Version, "while it ran a chunk of background calls");
             }
         }
         finally

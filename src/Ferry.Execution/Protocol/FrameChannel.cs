@@ -27,6 +27,8 @@ internal static class FrameChannel
 
     public static byte[] Encode(ExecuteMessage message) => Encode(message, WorkerJsonContext.Default.ExecuteMessage);
 
+    public static byte[] Encode(ExecuteManyMessage message) => Encode(message, WorkerJsonContext.Default.ExecuteManyMessage);
+
     /// <summary>The next frame, or null when the worker closed its end; a frame that is not a message throws <see cref="InvalidDataException"/>.</summary>
     public static async Task<WorkerReply?> ReadAsync(Stream stream, CancellationToken cancellationToken)
     {

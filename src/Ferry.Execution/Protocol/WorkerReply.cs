@@ -27,6 +27,9 @@ internal sealed class WorkerReply
 
     public string? Data { get; init; }
 
+    /// <summary>An <c>execute_many</c> reply: one <c>execute</c> reply per record run.</summary>
+    public IReadOnlyList<WorkerReply>? Results { get; init; }
+
     public string? Error { get; init; }
 
     public string? Status { get; init; }

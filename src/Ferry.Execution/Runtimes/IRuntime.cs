@@ -15,6 +15,9 @@ public interface IRuntime
     /// <summary>The file extension of its saved workspaces and of scripts it runs (".py", ".R").</summary>
     string ScriptExtension { get; }
 
+    /// <summary>Whether its worker serves <c>execute_many</c> (else a chunk is one <c>execute</c> per record, written at once).</summary>
+    bool ExecutesMany { get; }
+
     /// <summary>Variables its workers and runs need in their environment, besides the sandbox's own.</summary>
     IReadOnlyDictionary<string, string> Environment { get; }
 

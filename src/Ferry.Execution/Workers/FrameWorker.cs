@@ -25,6 +25,7 @@ public sealed partial class FrameWorker : IWorker
 {
     private readonly WorkerProcess process;
     private readonly string name; // "the Python worker", for messages
+    private readonly bool executesMany;
     private readonly TimeProvider time;
     private readonly NetworkStream channel;
     private readonly BufferedStream replies;
@@ -41,11 +42,12 @@ public sealed partial class FrameWorker : IWorker
     private long written; // requests written, which is the worker's number for the last of them
     private long lastCallTicks = long.MaxValue; // timestamp ticks the last answered call ran
 
-    private FrameWorker(RuntimeType runtime, WorkerProcess process, NetworkStream channel, Socket control, WorkerOptions options, ILogger logger, TimeProvider time)
+    private FrameWorker(IRuntime runtime, WorkerProcess process, NetworkStream channel, Socket control, WorkerOptions options, ILogger logger, TimeProvider time)
     {
-        Runtime = runtime;
+        Runtime = runtime.Type;
+        executesMany = runtime.ExecutesMany;
         this.process = process;
-        name = $"The {runtime} worker";
+        name = $"The {runtime.Type} worker";
         this.time = time;
         this.channel = channel;
         replies = new BufferedStream(channel, 64 * 1024);
@@ -119,7 +121,7 @@ public sealed partial class FrameWorker : IWorker
             listener = null;
             File.Delete(Path.Combine(process.Layout.HostRun, "channel"));
 
-            var worker = new FrameWorker(runtime.Type, process, new NetworkStream(connection, ownsSocket: true), control, options, logger, time)
+            var worker = new FrameWorker(runtime, process, new NetworkStream(connection, ownsSocket: true), control, options, logger, time)
             {
                 WorkingDirectory = workingDirectory,
             };
@@ -195,8 +197,45 @@ public sealed partial class FrameWorker : IWorker
             request.Isolated,
             request.StartBy is { } startBy ? MonotonicNanoseconds(startBy) : null); // the worker's clock: CLOCK_MONOTONIC too
 
-        var reply = await RequestAsync(FrameChannel.Encode(message), cancellationToken);
-        return new ExecutionResult(
+        return ResultOf(await RequestAsync(FrameChannel.Encode(message), cancellationToken));
+    }
+
+    /// <summary>One <c>execute_many</c> request when the runtime serves it; else one execution per record, written at once.</summary>
+    public async Task<IReadOnlyList<ExecutionResult?>> ExecuteManyAsync(
+        ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records, CancellationToken cancellationToken)
+    {
+        if (!executesMany)
+        {
+            return await this.ExecuteEachAsync(request, records, cancellationToken);
+        }
+
+        var message = new ExecuteManyMessage(
+            request.Code,
+            [.. records.Select(inputs => (IReadOnlyList<InputMessage>)[.. inputs.Select(i => new InputMessage(i.Name, i.Value?.DeepClone(), i.Type))])],
+            [.. request.Outputs.Select(o => o.Name)],
+            request.Outputs.Where(o => o.Type is not null).ToDictionary(o => o.Name, o => o.Type!),
+            request.OutputFiles,
+            request.Isolated);
+        var results = new ExecutionResult?[records.Count];
+        try
+        {
+            var reply = await RequestAsync(FrameChannel.Encode(message), cancellationToken);
+            var answered = reply.Results ?? [];
+            for (var i = 0; i < Math.Min(answered.Count, results.Length); i++)
+            {
+                results[i] = ResultOf(answered[i]);
+            }
+        }
+        catch (WorkerDiedException)
+        {
+            // Which record killed it is not known: none has a result, and each runs again on its own.
+        }
+
+        return results;
+    }
+
+    private static ExecutionResult ResultOf(WorkerReply reply) =>
+        new(
             reply.Success,
             reply.ErrorMessage ?? "",
             reply.ConsoleOutput ?? "",
@@ -205,7 +244,6 @@ public sealed partial class FrameWorker : IWorker
         {
             OutputFiles = reply.OutputFiles ?? new Dictionary<string, string>(),
         };
-    }
 
     public async Task<IReadOnlyList<string>> ListObjectsAsync(CancellationToken cancellationToken)
     {

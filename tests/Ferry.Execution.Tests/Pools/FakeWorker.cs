@@ -38,6 +38,9 @@ internal sealed class FakeWorker : IWorker
         return call.Task;
     }
 
+    public Task<IReadOnlyList<ExecutionResult?>> ExecuteManyAsync(ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records, CancellationToken cancellationToken) =>
+        this.ExecuteEachAsync(request, records, cancellationToken);
+
     /// <summary>Finishes the oldest running call.</summary>
     public void FinishOne()
     {

@@ -314,6 +314,33 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("x = 1", [], [], CancellationToken.None))).NotStarted);
     }
 
+    [Fact]
+    public async Task ExecuteMany_RunsEachRecordIsolated_InOneRequest_FailuresAreTheirOwn()
+    {
+        await worker.ExecuteAsync("base = 10", [], [], CancellationToken.None);
+        var request = new ExecutionRequest("y = base + 1 // x", [], [new OutputSpec("y", "integer")]) { Isolated = true };
+        var results = await worker.ExecuteManyAsync(request, [[new InputValue("x", 1, "integer")], [new InputValue("x", 0, "integer")], [new InputValue("x", 2, "integer")]], CancellationToken.None);
+        Assert.Equal(3, results.Count);
+        Assert.Equal(11, results[0]!.OutputParameters.Single().Value!.GetValue<int>());
+        Assert.False(results[1]!.Success);
+        Assert.Contains("ZeroDivisionError", results[1]!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(10, results[2]!.OutputParameters.Single().Value!.GetValue<int>());
+        var left = await worker.ExecuteAsync("names = [n for n in ('x', 'y') if n in globals()]", [], ["names"], CancellationToken.None);
+        Assert.Equal("[]", left.OutputParameters.Single().Value!.ToJsonString()); // isolated: nothing left behind
+    }
+
+    [Fact]
+    public async Task ExecuteMany_Interrupted_EndsTheChunk_TheRestDidNotRun()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var request = new ExecutionRequest("import time\ntime.sleep(x)", [], []) { Isolated = true };
+        var results = await worker.ExecuteManyAsync(request, [[new InputValue("x", 0, "integer")], [new InputValue("x", 30, "integer")], [new InputValue("x", 0, "integer")]], cancel.Token);
+        Assert.True(results[0]!.Success);
+        Assert.StartsWith("Execution was interrupted", results[1]!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Null(results[2]);
+        Assert.True((await worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success); // the worker lives on
+    }
+
     private async Task<FrameWorker> StartAsync(WorkerOptions options)
     {
         var python = new PythonRuntime(Options.Create(new PythonOptions()));

@@ -34,6 +34,8 @@ public sealed class PythonRuntime(IOptions<PythonOptions> options) : IRuntime
 
     public string ScriptExtension => ".py";
 
+    public bool ExecutesMany => true;
+
     public IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string> { ["PYTHONUNBUFFERED"] = "1" };
 
     public Task<RuntimeInfo> GetAsync() => probe.Value;

@@ -72,20 +72,33 @@ MAX_REPLY_BYTES = 192 * 1024 * 1024  # the server refuses larger frames (a 100 M
 MAX_CONSOLE_BYTES = 4 * 1024 * 1024  # consoleOutput keeps its first and last halves of this
 
 
-def write_frame(message):
-    """Writes one frame. A value JSON cannot carry (an integer of more than 4,300 digits, a lone
-    surrogate) or a reply over MAX_REPLY_BYTES raises ValueError before anything is written, so the
-    channel stays whole."""
-    body = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_not_encodable).encode("utf-8")
+def _dumps(message):
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_not_encodable).encode("utf-8")
+
+
+def _send(body):
     if len(body) > MAX_REPLY_BYTES:
         raise ValueError(f"the reply is {len(body)} bytes, more than the {MAX_REPLY_BYTES} a reply may have")
     _SOCKET.sendall(struct.pack("<I", len(body)) + body)
 
 
-def write_reply(request, reply):
-    """Writes a reply; one that cannot be encoded becomes a failure naming why, and the worker lives on."""
+def write_frame(message):
+    """Writes one frame. A value JSON cannot carry (an integer of more than 4,300 digits, a lone
+    surrogate) or a reply over MAX_REPLY_BYTES raises ValueError before anything is written, so the
+    channel stays whole."""
+    _send(_dumps(message))
+
+
+def encode_reply(request, reply):
+    """A reply's JSON (bytes pass as they are); one that cannot be encoded becomes a failure naming why,
+    and the worker lives on."""
+    if isinstance(reply, bytes):
+        return reply
     try:
-        write_frame(reply)
+        body = _dumps(reply)
+        if len(body) > MAX_REPLY_BYTES:
+            raise ValueError(f"the reply is {len(body)} bytes, more than the {MAX_REPLY_BYTES} a reply may have")
+        return body
     except (ValueError, TypeError, RecursionError) as ex:
         reason = f"The result could not be encoded as JSON: {type(ex).__name__}: {ex}"
         for output in reply.get("outputParameters") or []:  # only now, on failure: name the output at fault
@@ -100,10 +113,14 @@ def write_reply(request, reply):
                 json.dumps(console, ensure_ascii=False).encode("utf-8")
             except (ValueError, TypeError):
                 console = console.encode("utf-8", errors="replace").decode("utf-8")
-            write_frame({"success": False, "errorMessage": reason, "consoleOutput": console,
-                         "outputParameters": [], "outputFiles": {}, "changedFiles": []})
-        else:
-            write_frame({"error": reason, "status": "badRequest"})
+            return _dumps({"success": False, "errorMessage": reason, "consoleOutput": console,
+                           "outputParameters": [], "outputFiles": {}, "changedFiles": []})
+        return _dumps({"error": reason, "status": "badRequest"})
+
+
+def write_reply(request, reply):
+    """Writes a reply; one that cannot be encoded becomes a failure naming why, and the worker lives on."""
+    _send(encode_reply(request, reply))
 
 
 def _not_encodable(value):
@@ -366,6 +383,23 @@ class Worker:
         return {"success": success, "errorMessage": error or "", "consoleOutput": console,
                 "outputParameters": outputs, "outputFiles": files, "changedFiles": changed}
 
+    def execute_many(self, request):
+        """One code over many input sets (a batch's chunk): each record runs as an isolated execute of its
+        own and answers as one, encoded as it finishes; an interrupted record ends the chunk (the records
+        after it did not run, and the reply says so by having fewer results)."""
+        parts, size = [], 0
+        for inputs in request.get("records") or []:
+            record = dict(request, type="execute", inputs=inputs)
+            reply = self.execute(record)
+            body = encode_reply(record, reply)
+            size += len(body) + 1
+            if size > MAX_REPLY_BYTES - 64:
+                raise RequestError("badRequest", "The records' results together are larger than a reply may be; run fewer at once.")
+            parts.append(body)
+            if not reply["success"] and reply["errorMessage"].startswith("Execution was interrupted"):
+                break
+        return b'{"results":[' + b",".join(parts) + b"]}"
+
     def _files_before(self):
         """The working directory's files. A directory last seen empty, whose mtime has not moved since,
         is still empty (a new entry changes it): a web service's usual case costs one stat, not a walk."""
@@ -448,6 +482,8 @@ class Worker:
         kind = request.get("type")
         if kind == "execute":
             return self.execute(request)
+        if kind == "execute_many":
+            return self.execute_many(request)
         if kind == "workspace_list":
             return {"names": sorted(self.objects())}
         if kind == "workspace_get":

@@ -34,6 +34,8 @@ public sealed class RRuntime : IRuntime
 
     public string ScriptExtension => ".R";
 
+    public bool ExecutesMany => false;
+
     public IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>();
 
     public Task<RuntimeInfo> GetAsync() => probe.Value;

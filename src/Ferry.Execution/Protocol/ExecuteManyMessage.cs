@@ -1,0 +1,17 @@
+namespace Ferry.Execution.Protocol;
+
+/// <summary>
+/// The <c>execute_many</c> request: one code run once per input set (a batch's chunk), each run an
+/// isolated <c>execute</c> of its own; the reply's <c>results</c> hold one <c>execute</c> reply per
+/// record run, fewer when a record was interrupted (the rest did not run).
+/// </summary>
+internal sealed record ExecuteManyMessage(
+    string Code,
+    IReadOnlyList<IReadOnlyList<InputMessage>> Records,
+    IReadOnlyList<string> Outputs,
+    IReadOnlyDictionary<string, string> OutputTypes,
+    IReadOnlyList<string> OutputFiles,
+    bool Isolated)
+{
+    public string Type { get; } = "execute_many";
+}
