@@ -12,8 +12,8 @@ namespace Ferry.Core.Batches;
 /// <summary>
 /// Runs batches in background calls of the service (see <see cref="ServiceCall.Background"/>): at most
 /// the batch's parallelCount lanes at once, each running chunks of records one behind the other on one
-/// worker (<see cref="IServiceRunner.RunManyAsync"/>), each chunk sized to take about
-/// <see cref="ChunkTime"/> so that an interactive call waiting for that worker waits no longer.
+/// worker (<see cref="IServiceRunner.RunManyAsync"/>), chunks sized to take about <see cref="ChunkTime"/>
+/// so that an interactive call waiting for that worker waits little longer.
 /// Results are stored as they come, many per transaction
 /// (whatever finished while the last write ran), so a record whose result is stored never runs again;
 /// at start-up every unfinished batch goes on with the records that have none.
@@ -116,6 +116,7 @@ public sealed partial class BatchRunner(
             await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => Task.Run(
                 async () =>
                 {
+                    var best = TimeSpan.MaxValue; // the shortest time per record seen
                     for (var size = 1; ;)
                     {
                         var taken = Interlocked.Add(ref next, size);
@@ -133,8 +134,11 @@ public sealed partial class BatchRunner(
                             results.Writer.TryWrite(new BatchResult(record.Index, result.ToJsonString()));
                         }
 
-                        var perRecord = time.GetElapsedTime(started) / chunk.Count;
-                        size = perRecord <= TimeSpan.Zero ? MaxChunk : (int)Math.Clamp(ChunkTime / perRecord, 1, MaxChunk);
+                        // Sized by the quickest a record has gone so far: a chunk's time includes its wait
+                        // for a worker behind other lanes' chunks, which is not its own.
+                        var took = time.GetElapsedTime(started);
+                        best = took / chunk.Count < best ? took / chunk.Count : best;
+                        size = best <= TimeSpan.Zero ? MaxChunk : (int)Math.Clamp(ChunkTime / best, 1, MaxChunk);
                     }
                 },
                 cancellationToken)));

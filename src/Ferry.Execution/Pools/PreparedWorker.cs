@@ -16,7 +16,10 @@ internal sealed class PreparedWorker(IWorker worker, long revision, string direc
     /// Leased to background work (a chunk of batch records written one behind the other): no
     /// interactive call is written behind it; under the pool's lock, until released.
     /// </summary>
-    public bool Background { get; set; }
+    public bool Background => BackgroundCalls > 0;
+
+    /// <summary>Background leases on it now (a chunk running, perhaps another written behind it); under the pool's lock.</summary>
+    public int BackgroundCalls { get; set; }
 
     /// <summary>Takes no new call (died, an older revision, or its service is gone); under the pool's lock.</summary>
     public bool Retired { get; set; }

@@ -95,7 +95,7 @@ internal sealed partial class ServicePool(
             if (least is { Calls: 0 } && (!background || LeavesRoomFor(least)))
             {
                 least.Calls++;
-                least.Background = background;
+                least.BackgroundCalls += background ? 1 : 0;
                 if (background)
                 {
                     Grow(); // the interactive calls' worker, if it is to be started
@@ -109,6 +109,15 @@ internal sealed partial class ServicePool(
                 least.Calls++;
                 Grow(); // every worker is busy: one more, if the pool may have it
                 return new Lease(least, Deadline());
+            }
+
+            if (background && waiters.Count == 0 && serving.Find(w => w.Calls == 1 && w.BackgroundCalls == 1 && !w.Retired && w.Worker.IsAlive && w.Worker.IsQuick(options.PipelineCallTime)) is { } chunking)
+            {
+                // Behind another quick background chunk: its worker finds this one waiting when that one ends
+                // (an interactive call that comes meanwhile waits for two chunks, so only quick ones).
+                chunking.Calls++;
+                chunking.BackgroundCalls++;
+                return new Lease(chunking, null);
             }
 
             if ((!background || BackgroundMayStart()) && ledger.TryReserve(Max))
@@ -159,7 +168,7 @@ internal sealed partial class ServicePool(
             {
                 if (await waiter.Task is { } worker)
                 {
-                    Release(worker, died: false);
+                    Release(worker, died: false, background);
                 }
                 else
                 {
@@ -184,12 +193,12 @@ internal sealed partial class ServicePool(
     /// Ends a call on a worker. A worker that <paramref name="died"/> is retired at once (calls
     /// written behind this one fail as not started, and their callers run them elsewhere).
     /// </summary>
-    public void Release(PreparedWorker worker, bool died)
+    public void Release(PreparedWorker worker, bool died, bool background = false)
     {
         lock (gate)
         {
             worker.Calls--;
-            worker.Background = false;
+            worker.BackgroundCalls -= background ? 1 : 0;
             if (!worker.Retired && !removed && !died && worker.Worker.IsAlive && worker.Revision == service.Revision)
             {
                 HandOver(worker);
@@ -308,7 +317,7 @@ internal sealed partial class ServicePool(
         lock (gate)
         {
             worker.Calls = 1;
-            worker.Background = background;
+            worker.BackgroundCalls = background ? 1 : 0;
             serving.Add(worker);
             if (removed || worker.Revision != service.Revision)
             {
@@ -435,7 +444,7 @@ internal sealed partial class ServicePool(
     /// </summary>
     private void HandOver(PreparedWorker worker)
     {
-        while (waiters.First is { } first && (worker.Calls == 0 || (worker.Calls < Depth && worker.Worker.IsQuick(options.PipelineCallTime))))
+        while (waiters.First is { } first && (worker.Calls == 0 || (!worker.Background && worker.Calls < Depth && worker.Worker.IsQuick(options.PipelineCallTime))))
         {
             waiters.RemoveFirst();
             first.Value.Behind = worker.Calls > 0;
@@ -452,11 +461,11 @@ internal sealed partial class ServicePool(
         {
             backgroundWaiters.RemoveFirst();
             worker.Calls++;
-            worker.Background = true;
+            worker.BackgroundCalls++;
             if (!next.Value.TrySetResult(worker))
             {
                 worker.Calls--;
-                worker.Background = false;
+                worker.BackgroundCalls--;
             }
         }
     }

@@ -144,7 +144,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         }
         finally
         {
-            pool.Release(worker, died);
+            pool.Release(worker, died, background: true);
         }
 
         return results;

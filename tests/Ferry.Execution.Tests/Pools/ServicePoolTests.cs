@@ -157,7 +157,7 @@ public sealed class ServicePoolTests
         pool.Release(interactive.Worker, died: false);
         var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Null(lease.StartBy);
-        pool.Release(lease.Worker, died: false);
+        pool.Release(lease.Worker, died: false, background: true);
     }
 
     [Fact]
@@ -165,12 +165,12 @@ public sealed class ServicePoolTests
     {
         var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { QueueTimeout = TimeSpan.FromSeconds(2) });
         var first = await pool.AcquireAsync(background: true, CancellationToken.None);
-        var background = pool.AcquireAsync(background: true, CancellationToken.None);
-        var interactive = pool.AcquireAsync(CancellationToken.None); // came later, served first
+        var interactive = pool.AcquireAsync(CancellationToken.None);
+        var background = pool.AcquireAsync(background: true, CancellationToken.None); // not behind the chunk: an interactive call waits
         Assert.False(background.IsCompleted);
         Assert.False(interactive.IsCompleted);
 
-        pool.Release(first.Worker, died: false);
+        pool.Release(first.Worker, died: false, background: true);
         var served = await interactive.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(background.IsCompleted);
 
@@ -180,7 +180,7 @@ public sealed class ServicePoolTests
 
         pool.Release(served.Worker, died: false);
         var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
-        pool.Release(lease.Worker, died: false);
+        pool.Release(lease.Worker, died: false, background: true);
         Assert.Equal(1, budget.Used);
     }
 
@@ -193,25 +193,57 @@ public sealed class ServicePoolTests
         var batch = await pool.AcquireAsync(background: true, CancellationToken.None); // the only worker: a second starts for interactive calls
         await WaitAsync(() => started.Count == 2);
         await WaitAsync(() => pool.Status == "Success");
+        ((FakeWorker)batch.Worker.Worker).Quick = true; // its chunks are quick: the next is written behind
 
-        var second = pool.AcquireAsync(background: true, CancellationToken.None);
+        var second = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Same(batch.Worker, second.Worker); // behind the first chunk, not on the idle worker
+        var third = pool.AcquireAsync(background: true, CancellationToken.None);
         await Task.Delay(50);
-        Assert.False(second.IsCompleted); // the idle worker is the interactive calls'
+        Assert.False(third.IsCompleted); // the idle worker is the interactive calls'
         var interactive = await pool.AcquireAsync(CancellationToken.None);
         Assert.NotSame(batch.Worker, interactive.Worker);
-        Assert.Null(interactive.StartBy); // not written behind the batch's chunk
+        Assert.Null(interactive.StartBy); // not written behind the batch's chunks
 
         pool.Release(interactive.Worker, died: false);
-        Assert.False(second.IsCompleted);
-        pool.Release(batch.Worker, died: false); // one busy, one idle: the waiting chunk takes the freed one
-        var lease = await second.WaitAsync(TimeSpan.FromSeconds(5));
+        pool.Release(batch.Worker, died: false, background: true);
+        Assert.False(third.IsCompleted); // its worker still runs the second chunk
+        pool.Release(second.Worker, died: false, background: true); // one idle besides: the waiting chunk takes this one
+        var lease = await third.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Same(batch.Worker, lease.Worker);
 
         clock.Advance(TimeSpan.FromSeconds(2)); // no interactive call for a while: background may have both
-        var third = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.NotSame(lease.Worker, third.Worker);
-        pool.Release(third.Worker, died: false);
-        pool.Release(lease.Worker, died: false);
+        var fourth = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotSame(lease.Worker, fourth.Worker); // the idle worker first
+        var fifth = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Same(batch.Worker, fifth.Worker); // then behind a quick running chunk
+        pool.Release(fifth.Worker, died: false, background: true);
+        pool.Release(fourth.Worker, died: false, background: true);
+        pool.Release(lease.Worker, died: false, background: true);
         Assert.Equal(2, budget.Used);
+    }
+
+    [Fact]
+    public async Task BackgroundChunk_WaitsBehindAnotherChunk_NeverBehindAnInteractiveCall_NorAnInteractiveBehindIt()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)));
+        var chunk = await pool.AcquireAsync(background: true, CancellationToken.None);
+        ((FakeWorker)chunk.Worker.Worker).Quick = true;
+        var behind = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Same(chunk.Worker, behind.Worker); // written behind it: the worker finds it waiting
+        Assert.Null(behind.StartBy);
+
+        var interactive = pool.AcquireAsync(CancellationToken.None);
+        Assert.False(interactive.IsCompleted); // never written behind background chunks
+        var third = pool.AcquireAsync(background: true, CancellationToken.None);
+        pool.Release(chunk.Worker, died: false, background: true);
+        Assert.False(interactive.IsCompleted); // the worker still runs the second chunk
+        pool.Release(behind.Worker, died: false, background: true);
+        var served = await interactive.WaitAsync(TimeSpan.FromSeconds(5)); // first, before the waiting chunk
+        Assert.False(third.IsCompleted);
+        pool.Release(served.Worker, died: false);
+        var last = await third.WaitAsync(TimeSpan.FromSeconds(5));
+        pool.Release(last.Worker, died: false, background: true);
+        Assert.Equal(0, chunk.Worker.BackgroundCalls);
     }
 
     [Fact]
