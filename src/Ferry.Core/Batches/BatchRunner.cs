@@ -62,7 +62,15 @@ public sealed partial class BatchRunner(
     {
         if (running.TryGetValue(id, out var batch))
         {
-            await batch.Cancellation.CancelAsync();
+            try
+            {
+                await batch.Cancellation.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // it ended just now
+            }
+
             await batch.Task;
         }
     }
@@ -137,7 +145,9 @@ public sealed partial class BatchRunner(
                         // Sized by the quickest a record has gone so far: a chunk's time includes its wait
                         // for a worker behind other lanes' chunks, which is not its own.
                         var took = time.GetElapsedTime(started);
-                        best = took / chunk.Count < best ? took / chunk.Count : best;
+                        // Slow records (each past ChunkTime) count at once, so the next chunk is one record.
+                        var perRecord = took / chunk.Count;
+                        best = perRecord > ChunkTime || perRecord < best ? perRecord : best;
                         size = best <= TimeSpan.Zero ? MaxChunk : (int)Math.Clamp(ChunkTime / best, 1, MaxChunk);
                     }
                 },
@@ -156,6 +166,7 @@ public sealed partial class BatchRunner(
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             results.Writer.TryComplete();
+            await writer; // what finished is stored before the batch is marked failed
             LogFailed(logger, ex, id);
             await store.SetStateAsync(id, BatchState.Failed, $"The batch stopped: {ex.Message}", CancellationToken.None);
         }

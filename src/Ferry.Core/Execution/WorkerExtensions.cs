@@ -12,8 +12,23 @@ public static class WorkerExtensions
     public static async Task<IReadOnlyList<ExecutionResult?>> ExecuteEachAsync(
         this IWorker worker, ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records, CancellationToken cancellationToken)
     {
-        var calls = records.Select(inputs => worker.ExecuteAsync(request with { Inputs = inputs }, cancellationToken)).ToList();
-        var results = new ExecutionResult?[calls.Count];
+        var calls = new List<Task<ExecutionResult>>(records.Count);
+        Exception? failed = null;
+        foreach (var inputs in records)
+        {
+            try
+            {
+                calls.Add(worker.ExecuteAsync(request with { Inputs = inputs }, cancellationToken));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failed = ex; // not written: no later one is either
+                break;
+            }
+        }
+
+        // Every call written is awaited, even past a failure: none is left running when the caller lets the worker go.
+        var results = new ExecutionResult?[records.Count];
         for (var i = 0; i < calls.Count; i++)
         {
             try
@@ -24,9 +39,13 @@ public static class WorkerExtensions
             {
                 results[i] = died.NotStarted ? null : ExecutionResult.Failed($"The worker running this record stopped: {died.Message}");
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failed ??= ex;
+            }
         }
 
-        return results;
+        return failed is null ? results : throw failed;
     }
 
     public static Task<ExecutionResult> ExecuteAsync(

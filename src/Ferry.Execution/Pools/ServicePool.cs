@@ -267,6 +267,18 @@ internal sealed partial class ServicePool(
                 waiters.RemoveFirst();
                 first.Value.TrySetException(Busy());
             }
+
+            // Background work waits for a release, and the reserve may have ended since (interactive
+            // calls stopped coming, or the worker meant for them never started): offer idle workers again.
+            if (backgroundWaiters.Count > 0)
+            {
+                foreach (var idle in serving.Where(w => w.Calls == 0 && !w.Retired && w.Worker.IsAlive).ToList())
+                {
+                    HandOver(idle);
+                }
+
+                HandOverSlot(); // or room to start one
+            }
         }
     }
 

@@ -92,7 +92,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             }
             finally
             {
-                pool.Release(worker, died);
+                pool.Release(worker, died, request.Background);
             }
         }
     }

@@ -247,6 +247,24 @@ public sealed class ServicePoolTests
     }
 
     [Fact]
+    public async Task BackgroundWaiter_GetsAWorkerOnceInteractiveCallsStop_WithoutARelease()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 2)));
+        var interactive = await pool.AcquireAsync(CancellationToken.None); // a long interactive call
+        var background = pool.AcquireAsync(background: true, CancellationToken.None);
+        pool.ExpireWaiters(clock.GetTimestamp());
+        Assert.False(background.IsCompleted); // the last slot is the interactive calls' while they come
+
+        clock.Advance(TimeSpan.FromSeconds(2)); // they stopped coming: the sweep lets the batch start a worker
+        pool.ExpireWaiters(clock.GetTimestamp());
+        var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotSame(interactive.Worker, lease.Worker);
+        pool.Release(lease.Worker, died: false, background: true);
+        pool.Release(interactive.Worker, died: false);
+        Assert.Equal(2, budget.Used);
+    }
+
+    [Fact]
     public async Task Background_Cancelled_LeavesTheQueue_RemovedPoolFailsIt()
     {
         var pool = Pool(Definition(new PoolSize(1, 1)));

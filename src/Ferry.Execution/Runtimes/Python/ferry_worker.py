@@ -344,8 +344,10 @@ class Worker:
                     raise KeyboardInterrupt()
             exec(self._compile(code), namespace)
         except KeyboardInterrupt:
+            self.busy = False  # a second interrupt now must not escape this handler
             success, error = False, "Execution was interrupted (cancelled or past its time limit)."
         except BaseException as ex:  # SystemExit too: user code must not end the worker
+            self.busy = False
             success, error = False, f"{type(ex).__name__}: {ex}"
             traceback.print_exc()
         finally:
@@ -388,16 +390,20 @@ class Worker:
         own and answers as one, encoded as it finishes; an interrupted record ends the chunk (the records
         after it did not run, and the reply says so by having fewer results)."""
         parts, size = [], 0
+        budget = request.get("budgetMs")
+        stop_at = None if budget is None else time.monotonic() + budget / 1000.0
         for inputs in request.get("records") or []:
             record = dict(request, type="execute", inputs=inputs)
             reply = self.execute(record)
             body = encode_reply(record, reply)
             size += len(body) + 1
             if size > MAX_REPLY_BYTES - 64:
-                raise RequestError("badRequest", "The records' results together are larger than a reply may be; run fewer at once.")
+                break  # this record's result does not fit: it and the rest run again on their own
             parts.append(body)
             if not reply["success"] and reply["errorMessage"].startswith("Execution was interrupted"):
                 break
+            if stop_at is not None and time.monotonic() > stop_at:
+                break  # the chunk took its time: the records left run later, behind waiting calls
         return b'{"results":[' + b",".join(parts) + b"]}"
 
     def _files_before(self):
@@ -564,6 +570,9 @@ def main():
             reply = WORKER.serve(request)
         except RequestError as ex:
             reply = {"error": str(ex), "status": ex.status}
+        except KeyboardInterrupt:  # one that came outside user code, between calls' bookkeeping
+            reply = {"success": False, "errorMessage": "Execution was interrupted (cancelled or past its time limit).",
+                     "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
         except MemoryError:
             reply = {"success": False, "errorMessage": "MemoryError: the execution exceeded the session's memory limit.",
                      "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
