@@ -177,7 +177,23 @@ public sealed partial class BatchRunner(
     /// a record's code failing, or its input no longer fitting a patched service, is its own success:false.
     /// A record whose worker died before it ran runs again on its own.
     /// </summary>
-    private async Task<IReadOnlyList<JsonObject>> RunChunkAsync(BatchExecution batch, List<BatchRecord> records, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<JsonObject>> RunChunkAsync(BatchExecution batch, List<BatchRecord> records, CancellationToken cancellationToken) =>
+        RunRecordsAsync(batch, records, consumer.RunManyAsync, cancellationToken);
+
+    /// <summary>One record as one consume call against the version as it is now; its code failing is its own success:false.</summary>
+    private async Task<JsonObject> RunRecordAsync(BatchExecution batch, BatchRecord record, CancellationToken cancellationToken) =>
+        (await RunRecordsAsync(batch, [record], async (service, calls, token) => [await consumer.RunAsync(service, calls[0], token)], cancellationToken))[0];
+
+    /// <summary>
+    /// Runs records with <paramref name="run"/>: their inputs checked against the version as it is now
+    /// (checked when the batch started; checked again, since a patch may have changed them), a busy
+    /// server waited out (unlike an interactive caller), a deleted service ending the batch.
+    /// </summary>
+    private async Task<IReadOnlyList<JsonObject>> RunRecordsAsync(
+        BatchExecution batch,
+        List<BatchRecord> records,
+        Func<WebService, IReadOnlyList<ServiceCall>, CancellationToken, Task<IReadOnlyList<ExecutionResult?>>> run,
+        CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -193,7 +209,6 @@ public sealed partial class BatchRunner(
             {
                 try
                 {
-                    // Checked when started; checked again, since a patch may have changed the inputs since.
                     calls.Add(WebServiceConsumer.CallFor(service, JsonNode.Parse(records[i].Input)) with { Background = true });
                     callers.Add(i);
                 }
@@ -206,14 +221,13 @@ public sealed partial class BatchRunner(
             IReadOnlyList<ExecutionResult?> results;
             try
             {
-                results = calls.Count == 0 ? [] : await consumer.RunManyAsync(service, calls, cancellationToken);
+                results = calls.Count == 0 ? [] : await run(service, calls, cancellationToken);
 
                 // Calls cut short by a stop or a cancel answer "interrupted": not the records' results, they run again after a restart.
                 cancellationToken.ThrowIfCancellationRequested();
             }
             catch (FerryException busy) when (busy.Kind == FerryErrorKind.Unavailable)
             {
-                // No worker to be had (the server's budget is in use): wait and try again, unlike an interactive caller.
                 await Task.Delay(busy.RetryAfter ?? TimeSpan.FromSeconds(1), time, cancellationToken);
                 continue;
             }
@@ -228,47 +242,6 @@ public sealed partial class BatchRunner(
             }
 
             return [.. answers.Select(a => a!)];
-        }
-    }
-
-    /// <summary>One record as one consume call against the version as it is now; its code failing is its own success:false.</summary>
-    private async Task<JsonObject> RunRecordAsync(BatchExecution batch, BatchRecord record, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (!catalog.TryGet(batch.Name, batch.Version, out var service) || service.CreationTime > batch.CreatedAt)
-            {
-                throw new ServiceGoneException(); // deleted (and perhaps published again): its batches went with it
-            }
-
-            ServiceCall call;
-            try
-            {
-                // Checked when started; checked again, since a patch may have changed the inputs since.
-                call = WebServiceConsumer.CallFor(service, JsonNode.Parse(record.Input)) with { Background = true };
-            }
-            catch (FerryException invalid) when (invalid.Kind == FerryErrorKind.BadRequest)
-            {
-                return ToJson(ExecutionResult.Failed(invalid.Message));
-            }
-
-            try
-            {
-                var result = await consumer.RunAsync(service, call, cancellationToken);
-
-                // A call cut short by a stop or a cancel answers "interrupted": not the record's result, it runs again after a restart.
-                cancellationToken.ThrowIfCancellationRequested();
-                return ToJson(result);
-            }
-            catch (FerryException busy) when (busy.Kind == FerryErrorKind.Unavailable)
-            {
-                // No worker to be had (the server's budget is in use): wait and try again, unlike an interactive caller.
-                await Task.Delay(busy.RetryAfter ?? TimeSpan.FromSeconds(1), time, cancellationToken);
-            }
-            catch (FerryException gone) when (gone.Kind == FerryErrorKind.NotFound)
-            {
-                throw new ServiceGoneException();
-            }
         }
     }
 

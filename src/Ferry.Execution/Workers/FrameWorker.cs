@@ -190,9 +190,9 @@ public sealed partial class FrameWorker : IWorker
     {
         var message = new ExecuteMessage(
             request.Code,
-            [.. request.Inputs.Select(i => new InputMessage(i.Name, i.Value?.DeepClone(), i.Type))],
+            InputsOf(request.Inputs),
             [.. request.Outputs.Select(o => o.Name)],
-            request.Outputs.Where(o => o.Type is not null).ToDictionary(o => o.Name, o => o.Type!),
+            OutputTypesOf(request),
             request.OutputFiles,
             request.Isolated,
             request.StartBy is { } startBy ? MonotonicNanoseconds(startBy) : null); // the worker's clock: CLOCK_MONOTONIC too
@@ -214,9 +214,9 @@ public sealed partial class FrameWorker : IWorker
 
         var message = new ExecuteManyMessage(
             request.Code,
-            [.. records.Select(inputs => (IReadOnlyList<InputMessage>)[.. inputs.Select(i => new InputMessage(i.Name, i.Value?.DeepClone(), i.Type))])],
+            [.. records.Select(InputsOf)],
             [.. request.Outputs.Select(o => o.Name)],
-            request.Outputs.Where(o => o.Type is not null).ToDictionary(o => o.Name, o => o.Type!),
+            OutputTypesOf(request),
             request.OutputFiles,
             request.Isolated,
             (int)ChunkBudget.TotalMilliseconds);
@@ -237,6 +237,12 @@ public sealed partial class FrameWorker : IWorker
 
         return results;
     }
+
+    private static IReadOnlyList<InputMessage> InputsOf(IReadOnlyList<InputValue> inputs) =>
+        [.. inputs.Select(i => new InputMessage(i.Name, i.Value?.DeepClone(), i.Type))];
+
+    private static Dictionary<string, string> OutputTypesOf(ExecutionRequest request) =>
+        request.Outputs.Where(o => o.Type is not null).ToDictionary(o => o.Name, o => o.Type!);
 
     private static ExecutionResult ResultOf(WorkerReply reply) =>
         new(

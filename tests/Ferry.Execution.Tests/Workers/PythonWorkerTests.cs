@@ -9,33 +9,30 @@ using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Tests.Workers;
 
-/// <summary>The real Python worker over its real pipes.</summary>
-public sealed class PythonWorkerTests : IAsyncLifetime
+/// <summary>The real Python Worker over its real pipes.</summary>
+public sealed class PythonWorkerTests : FrameWorkerTests
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "ferry-worker-tests", Guid.NewGuid().ToString("N"));
-    private FrameWorker worker = null!;
+    protected override string SleepThenDouble => "import time\ntime.sleep(0.001)\ny = x * 2";
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(directory);
-        worker = await StartAsync(new WorkerOptions { ExecutionTimeout = TimeSpan.FromSeconds(30), MemoryLimitMb = 2048 });
-    }
+    protected override string TouchRan => "open('ran', 'w').close()";
 
-    public async Task DisposeAsync()
-    {
-        await worker.DisposeAsync();
-        Directory.Delete(directory, recursive: true);
-    }
+    protected override string SleepOneSecondThenSetFirst => "import time\ntime.sleep(1)\nfirst = 1";
+
+    protected override string LoopForever => "import time\nwhile True:\n    time.sleep(0.05)";
+
+    protected override string SleepThenExitWith3 => "import os, time\ntime.sleep(0.3)\nos._exit(3)";
+
+    protected override string AssignX => "x = 1";
 
     [Fact]
     public async Task Execute_SeedIrisExample_PredictsTheSpecies()
     {
-        var train = await worker.ExecuteAsync(
+        var train = await Worker.ExecuteAsync(
             "from sklearn import svm\nfrom sklearn import datasets\nclf = svm.SVC()\niris = datasets.load_iris()\nX, y = iris.data, iris.target\nclf.fit(X, y)",
             [], [], CancellationToken.None);
         Assert.True(train.Success, train.ErrorMessage + train.ConsoleOutput);
 
-        var predict = await worker.ExecuteAsync(
+        var predict = await Worker.ExecuteAsync(
             "result = clf.predict([species_1])",
             [("species_1", JsonNode.Parse("[7, 3.2, 4.7, 1.4]"))],
             ["result"],
@@ -43,14 +40,14 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.True(predict.Success, predict.ErrorMessage);
         Assert.Equal("[1]", predict.OutputParameters.Single().Value!.ToJsonString());
 
-        var again = await worker.ExecuteAsync("result = clf.predict([species_1])", [("species_1", JsonNode.Parse("[6.3, 3.3, 6.0, 2.5]"))], ["result"], CancellationToken.None);
+        var again = await Worker.ExecuteAsync("result = clf.predict([species_1])", [("species_1", JsonNode.Parse("[6.3, 3.3, 6.0, 2.5]"))], ["result"], CancellationToken.None);
         Assert.Equal("[2]", again.OutputParameters.Single().Value!.ToJsonString());
     }
 
     [Fact]
     public async Task Execute_ConvertsNumpyPandasAndScalars()
     {
-        var result = await worker.ExecuteAsync(
+        var result = await Worker.ExecuteAsync(
             "import numpy as np, pandas as pd\na = np.array([[1, 2], [3, 4]])\nf = np.float64(2.5)\ndf = pd.DataFrame({'x': [1, 2], 'y': ['p', 'q']})\ns = text + '!'",
             [("text", JsonValue.Create("hi"))],
             ["a", "f", "df", "s"],
@@ -66,20 +63,20 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_UserError_IsFailureWithTracebackAndWorkerLives()
     {
-        var result = await worker.ExecuteAsync("print('before')\n1 / 0", [], [], CancellationToken.None);
+        var result = await Worker.ExecuteAsync("print('before')\n1 / 0", [], [], CancellationToken.None);
         Assert.False(result.Success);
         Assert.Equal("ZeroDivisionError: division by zero", result.ErrorMessage);
         Assert.Contains("before", result.ConsoleOutput, StringComparison.Ordinal);
         Assert.Contains("Traceback", result.ConsoleOutput, StringComparison.Ordinal);
 
-        var next = await worker.ExecuteAsync("x = 1", [], ["x"], CancellationToken.None);
+        var next = await Worker.ExecuteAsync("x = 1", [], ["x"], CancellationToken.None);
         Assert.True(next.Success);
     }
 
     [Fact]
     public async Task Execute_OutputNotEncodable_NamesIt()
     {
-        var result = await worker.ExecuteAsync("o = object()", [], ["o", "missing"], CancellationToken.None);
+        var result = await Worker.ExecuteAsync("o = object()", [], ["o", "missing"], CancellationToken.None);
         Assert.False(result.Success);
         Assert.Contains("Output 'o' could not be encoded", result.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("Output 'missing' was not defined", result.ErrorMessage, StringComparison.Ordinal);
@@ -92,20 +89,20 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     {
         for (var i = 0; i < 3; i++)
         {
-            var result = await worker.ExecuteAsync(code, [], ["o"], CancellationToken.None);
+            var result = await Worker.ExecuteAsync(code, [], ["o"], CancellationToken.None);
             Assert.False(result.Success);
             Assert.Contains(reason, result.ErrorMessage, StringComparison.Ordinal);
         }
 
-        var after = await worker.ExecuteAsync("y = 1", [], ["y"], CancellationToken.None);
+        var after = await Worker.ExecuteAsync("y = 1", [], ["y"], CancellationToken.None);
         Assert.True(after.Success, after.ErrorMessage);
-        Assert.True(worker.IsAlive);
+        Assert.True(Worker.IsAlive);
     }
 
     [Fact]
     public async Task Execute_CLevelWritesToFd1_AreCapturedNotCorruptingFrames()
     {
-        var result = await worker.ExecuteAsync(
+        var result = await Worker.ExecuteAsync(
             "import os, sys, ctypes\nos.write(1, b'raw fd1\\n')\nctypes.CDLL(None).puts(b'from C')\nctypes.CDLL(None).fflush(None)\nprint('py out')\nsys.stderr.write('py err\\n')",
             [], [], CancellationToken.None);
         Assert.True(result.Success, result.ErrorMessage);
@@ -118,17 +115,17 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_WritesFiles_ReportsChangedFiles()
     {
-        await File.WriteAllTextAsync(Path.Combine(directory, "old.txt"), "x");
-        var result = await worker.ExecuteAsync("open('new.csv', 'w').write('a,b')", [], [], CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(WorkingDirectory, "old.txt"), "x");
+        var result = await Worker.ExecuteAsync("open('new.csv', 'w').write('a,b')", [], [], CancellationToken.None);
         Assert.Equal(["new.csv"], result.ChangedFiles);
     }
 
     [Fact]
     public async Task Interrupt_SleepingLoop_StopsExecutionAndKeepsState()
     {
-        await worker.ExecuteAsync("kept = 42", [], [], CancellationToken.None);
-        var running = worker.ExecuteAsync("import time\nwhile True:\n    time.sleep(0.05)", [], [], CancellationToken.None);
-        while (!worker.Interrupt())
+        await Worker.ExecuteAsync("kept = 42", [], [], CancellationToken.None);
+        var running = Worker.ExecuteAsync("import time\nwhile True:\n    time.sleep(0.05)", [], [], CancellationToken.None);
+        while (!Worker.Interrupt())
         {
             await Task.Delay(20);
         }
@@ -136,7 +133,7 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         var result = await running;
         Assert.False(result.Success);
         Assert.Contains("interrupted", result.ErrorMessage, StringComparison.Ordinal);
-        var after = await worker.ExecuteAsync("", [], ["kept"], CancellationToken.None);
+        var after = await Worker.ExecuteAsync("", [], ["kept"], CancellationToken.None);
         Assert.Equal("42", after.OutputParameters.Single().Value!.ToJsonString());
     }
 
@@ -153,10 +150,10 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_WorkerExits_GivesClearErrorThenStaysDead()
     {
-        var error = await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("import os\nos._exit(1)", [], [], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<WorkerDiedException>(() => Worker.ExecuteAsync("import os\nos._exit(1)", [], [], CancellationToken.None));
         Assert.Contains("exit code 1", error.Message, StringComparison.Ordinal);
-        Assert.False(worker.IsAlive);
-        await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("x = 1", [], [], CancellationToken.None));
+        Assert.False(Worker.IsAlive);
+        await Assert.ThrowsAsync<WorkerDiedException>(() => Worker.ExecuteAsync("x = 1", [], [], CancellationToken.None));
     }
 
     [Fact]
@@ -172,7 +169,7 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_DeclaredTypes_ConvertInputsAndOutputs()
     {
-        var result = await worker.ExecuteAsync(
+        var result = await Worker.ExecuteAsync(
             new ExecutionRequest(
                 "import numpy as np\nshape = list(m.shape)\nkinds = [type(i).__name__, type(n).__name__, type(v).__name__, type(df).__name__]\nlabel = 'virginica'\ntotal = float(v.sum())\nflag = np.bool_(True)",
                 [
@@ -192,7 +189,7 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.Equal("6.5", values["total"]);
         Assert.Equal("true", values["flag"]);
 
-        var mistyped = await worker.ExecuteAsync(new ExecutionRequest("x = [1, 2]", [], [new OutputSpec("x", "integer")]), CancellationToken.None);
+        var mistyped = await Worker.ExecuteAsync(new ExecutionRequest("x = [1, 2]", [], [new OutputSpec("x", "integer")]), CancellationToken.None);
         Assert.False(mistyped.Success);
         Assert.Contains("Output 'x' could not be encoded as integer", mistyped.ErrorMessage, StringComparison.Ordinal);
     }
@@ -200,8 +197,8 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_Isolated_LeavesNoVariablesAndReturnsOutputFiles()
     {
-        await worker.ExecuteAsync("base = 10", [], [], CancellationToken.None);
-        var result = await worker.ExecuteAsync(
+        await Worker.ExecuteAsync("base = 10", [], [], CancellationToken.None);
+        var result = await Worker.ExecuteAsync(
             new ExecutionRequest("leak = base + x\nopen('plot.txt', 'w').write(str(leak))", [new InputValue("x", JsonValue.Create(1))], [new OutputSpec("leak")])
             {
                 Isolated = true,
@@ -212,7 +209,7 @@ public sealed class PythonWorkerTests : IAsyncLifetime
         Assert.Equal("11", result.OutputParameters.Single().Value!.ToJsonString());
         Assert.Equal("11", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.OutputFiles["plot.txt"])));
 
-        var after = await worker.ExecuteAsync("", [], ["leak", "x"], CancellationToken.None);
+        var after = await Worker.ExecuteAsync("", [], ["leak", "x"], CancellationToken.None);
         Assert.Contains("Output 'leak' was not defined", after.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("Output 'x' was not defined", after.ErrorMessage, StringComparison.Ordinal);
     }
@@ -220,14 +217,14 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     [Fact]
     public async Task SaveAndLoadWorkspace_CarriesModelsFunctionsAndImports()
     {
-        var train = await worker.ExecuteAsync(
+        var train = await Worker.ExecuteAsync(
             "from sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC().fit(iris.data, iris.target)\ndef label(i):\n    return str(iris.target_names[i])",
             [], [], CancellationToken.None);
         Assert.True(train.Success, train.ErrorMessage);
-        var saved = Path.Combine(directory, "..", Guid.NewGuid().ToString("N") + ".dill");
+        var saved = Path.Combine(WorkingDirectory, "..", Guid.NewGuid().ToString("N") + ".dill");
         try
         {
-            await worker.SaveWorkspaceAsync(saved, CancellationToken.None);
+            await Worker.SaveWorkspaceAsync(saved, CancellationToken.None);
             await using var fresh = await StartAsync(new WorkerOptions());
             await fresh.LoadWorkspaceAsync(saved, CancellationToken.None);
             var result = await fresh.ExecuteAsync("species = label(clf.predict([[5.1, 3.5, 1.4, .2]])[0])\nmodule = svm.__name__", [], ["species", "module"], CancellationToken.None);
@@ -245,87 +242,25 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     [Fact]
     public async Task WorkspaceObject_MissingOrBadBytes_AreNamedErrors()
     {
-        var missing = await Assert.ThrowsAsync<FerryException>(() => worker.GetObjectAsync("nope", CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<FerryException>(() => Worker.GetObjectAsync("nope", CancellationToken.None));
         Assert.Equal(FerryErrorKind.NotFound, missing.Kind);
-        var bad = await Assert.ThrowsAsync<FerryException>(() => worker.SetObjectAsync("x", [1, 2, 3], CancellationToken.None));
+        var bad = await Assert.ThrowsAsync<FerryException>(() => Worker.SetObjectAsync("x", [1, 2, 3], CancellationToken.None));
         Assert.Equal(FerryErrorKind.BadRequest, bad.Kind);
-        Assert.True(worker.IsAlive);
-    }
-
-    [Fact]
-    public async Task Pipelined_CallsWrittenTogether_AreAnsweredInOrderWithTheirOwnInputs()
-    {
-        Assert.False(worker.IsQuick(TimeSpan.FromSeconds(1))); // no call answered yet
-        var calls = Enumerable.Range(0, 40).Select(x => worker.ExecuteAsync(
-            new ExecutionRequest("import time\ntime.sleep(0.001)\ny = x * 2", [new InputValue("x", x, "integer")], [new OutputSpec("y", "integer")]) { Isolated = true },
-            CancellationToken.None)).ToList();
-        Assert.True(worker.Pending > 1, "The calls were not written behind one another.");
-        var results = await Task.WhenAll(calls);
-        Assert.Equal(Enumerable.Range(0, 40).Select(x => x * 2), results.Select(r => r.OutputParameters.Single().Value!.GetValue<int>()));
-        Assert.Equal(0, worker.Pending);
-        Assert.True(worker.IsQuick(TimeSpan.FromSeconds(1)));
-        Assert.False(worker.IsQuick(TimeSpan.Zero));
-    }
-
-    [Fact]
-    public async Task StartBy_Passed_IsRefusedUnrun_OtherwiseRuns()
-    {
-        var late = await Assert.ThrowsAsync<FerryException>(() => worker.ExecuteAsync(
-            new ExecutionRequest("open('ran', 'w').close()", [], []) { StartBy = System.Diagnostics.Stopwatch.GetTimestamp() - 1 }, CancellationToken.None));
-        Assert.Equal(FerryErrorKind.Unavailable, late.Kind);
-        Assert.Contains("did not run", late.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(directory, "ran")));
-
-        var inTime = await worker.ExecuteAsync(
-            new ExecutionRequest("open('ran', 'w').close()", [], []) { StartBy = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency * 10 }, CancellationToken.None);
-        Assert.True(inTime.Success, inTime.ErrorMessage);
-        Assert.True(File.Exists(Path.Combine(directory, "ran")));
-    }
-
-    [Fact]
-    public async Task Cancel_CallWrittenBehind_LeavesTheRunningCallAlone_AndIsInterruptedAsItStarts()
-    {
-        var running = worker.ExecuteAsync("import time\ntime.sleep(1)\nfirst = 1", [], ["first"], CancellationToken.None);
-        using var cancel = new CancellationTokenSource();
-        var behind = worker.ExecuteAsync("import time\nwhile True:\n    time.sleep(0.05)", [], [], cancel.Token);
-        await cancel.CancelAsync(); // it is not running yet: the running call goes on
-        var first = await running;
-        Assert.True(first.Success, first.ErrorMessage);
-
-        var second = await behind.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.False(second.Success);
-        Assert.Contains("interrupted", second.ErrorMessage, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task WorkerDies_TheRunningCallFails_CallsBehindItFailAsNotStarted()
-    {
-        var dying = worker.ExecuteAsync("import os, time\ntime.sleep(0.3)\nos._exit(3)", [], [], CancellationToken.None);
-        var behind = Enumerable.Range(0, 3).Select(_ => worker.ExecuteAsync("open('ran', 'w').close()", [], [], CancellationToken.None)).ToList();
-        var died = await Assert.ThrowsAsync<WorkerDiedException>(() => dying);
-        Assert.False(died.NotStarted);
-        Assert.Contains("exit code 3", died.Message, StringComparison.Ordinal);
-        foreach (var call in behind)
-        {
-            Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => call)).NotStarted);
-        }
-
-        Assert.False(File.Exists(Path.Combine(directory, "ran")));
-        Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("x = 1", [], [], CancellationToken.None))).NotStarted);
+        Assert.True(Worker.IsAlive);
     }
 
     [Fact]
     public async Task ExecuteMany_RunsEachRecordIsolated_InOneRequest_FailuresAreTheirOwn()
     {
-        await worker.ExecuteAsync("base = 10", [], [], CancellationToken.None);
+        await Worker.ExecuteAsync("base = 10", [], [], CancellationToken.None);
         var request = new ExecutionRequest("y = base + 1 // x", [], [new OutputSpec("y", "integer")]) { Isolated = true };
-        var results = await worker.ExecuteManyAsync(request, [[new InputValue("x", 1, "integer")], [new InputValue("x", 0, "integer")], [new InputValue("x", 2, "integer")]], CancellationToken.None);
+        var results = await Worker.ExecuteManyAsync(request, [[new InputValue("x", 1, "integer")], [new InputValue("x", 0, "integer")], [new InputValue("x", 2, "integer")]], CancellationToken.None);
         Assert.Equal(3, results.Count);
         Assert.Equal(11, results[0]!.OutputParameters.Single().Value!.GetValue<int>());
         Assert.False(results[1]!.Success);
         Assert.Contains("ZeroDivisionError", results[1]!.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(10, results[2]!.OutputParameters.Single().Value!.GetValue<int>());
-        var left = await worker.ExecuteAsync("names = [n for n in ('x', 'y') if n in globals()]", [], ["names"], CancellationToken.None);
+        var left = await Worker.ExecuteAsync("names = [n for n in ('x', 'y') if n in globals()]", [], ["names"], CancellationToken.None);
         Assert.Equal("[]", left.OutputParameters.Single().Value!.ToJsonString()); // isolated: nothing left behind
     }
 
@@ -334,18 +269,18 @@ public sealed class PythonWorkerTests : IAsyncLifetime
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var request = new ExecutionRequest("import time\ntime.sleep(x)", [], []) { Isolated = true };
-        var results = await worker.ExecuteManyAsync(request, [[new InputValue("x", 0, "integer")], [new InputValue("x", 30, "integer")], [new InputValue("x", 0, "integer")]], cancel.Token);
+        var results = await Worker.ExecuteManyAsync(request, [[new InputValue("x", 0, "integer")], [new InputValue("x", 30, "integer")], [new InputValue("x", 0, "integer")]], cancel.Token);
         Assert.True(results[0]!.Success);
         Assert.StartsWith("Execution was interrupted", results[1]!.ErrorMessage, StringComparison.Ordinal);
         Assert.Null(results[2]);
-        Assert.True((await worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success); // the worker lives on
+        Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success); // the Worker lives on
     }
 
-    private async Task<FrameWorker> StartAsync(WorkerOptions options)
+    protected override async Task<FrameWorker> StartAsync(WorkerOptions options)
     {
         var python = new PythonRuntime(Options.Create(new PythonOptions()));
         var runtime = await python.GetAsync();
         Assert.True(runtime.IsUsable, runtime.Problem);
-        return await FrameWorker.StartAsync(python, runtime, TestSandbox.Create(), directory, options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        return await FrameWorker.StartAsync(python, runtime, TestSandbox.Create(), WorkingDirectory, options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
     }
 }

@@ -10,28 +10,25 @@ using Microsoft.Extensions.Options;
 
 namespace Ferry.Execution.Tests.Workers;
 
-/// <summary>The real R worker (ferry_worker.R behind ferry_relay.py) over its real pipes: PythonWorkerTests for R.</summary>
-public sealed class RWorkerTests : IAsyncLifetime
+/// <summary>The real R Worker (ferry_worker.R behind ferry_relay.py) over its real pipes: PythonWorkerTests for R.</summary>
+public sealed class RWorkerTests : FrameWorkerTests
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "ferry-worker-tests", Guid.NewGuid().ToString("N"));
-    private FrameWorker worker = null!;
+    protected override string SleepThenDouble => "Sys.sleep(0.001)\ny <- x * 2";
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(directory);
-        worker = await StartAsync(new WorkerOptions { ExecutionTimeout = TimeSpan.FromSeconds(30), MemoryLimitMb = 2048 });
-    }
+    protected override string TouchRan => "file.create('ran')";
 
-    public async Task DisposeAsync()
-    {
-        await worker.DisposeAsync();
-        Directory.Delete(directory, recursive: true);
-    }
+    protected override string SleepOneSecondThenSetFirst => "Sys.sleep(1)\nfirst <- 1";
+
+    protected override string LoopForever => "while (TRUE) Sys.sleep(0.05)";
+
+    protected override string SleepThenExitWith3 => "Sys.sleep(0.3)\nquit(save = 'no', status = 3)";
+
+    protected override string AssignX => "x <- 1";
 
     [Fact]
     public async Task Execute_ConsoleOutput_IsWhatRPrints()
     {
-        var result = await worker.ExecuteAsync("x <- 2; x + 3", [], [], CancellationToken.None);
+        var result = await Worker.ExecuteAsync("x <- 2; x + 3", [], [], CancellationToken.None);
         Assert.True(result.Success, result.ErrorMessage);
         Assert.Equal("[1] 5\n", result.ConsoleOutput);
     }
@@ -39,7 +36,7 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_DeclaredTypes_ConvertInputsBothWays()
     {
-        var result = await worker.ExecuteAsync(
+        var result = await Worker.ExecuteAsync(
             new ExecutionRequest(
                 "kinds <- c(class(i), class(n), class(flag), class(s), class(v), class(m)[1], class(df))\nshape <- dim(m)\ntwice <- i * 2L\ntotal <- sum(v) + n\nnot_flag <- !flag\nlabel <- paste0(s, '!')\nm2 <- m * 2\nback <- df\nframe <- data.frame(x = c(1L, 2L), y = c('p', 'q'))",
                 [
@@ -69,11 +66,11 @@ public sealed class RWorkerTests : IAsyncLifetime
         Assert.Equal("{\"a\":[1,2],\"b\":[\"p\",\"q\"]}", values["back"]); // data frames travel column-oriented
         Assert.Equal("{\"x\":[1,2],\"y\":[\"p\",\"q\"]}", values["frame"]);
 
-        var mistyped = await worker.ExecuteAsync(new ExecutionRequest("x <- 1.5", [], [new OutputSpec("x", "integer")]), CancellationToken.None);
+        var mistyped = await Worker.ExecuteAsync(new ExecutionRequest("x <- 1.5", [], [new OutputSpec("x", "integer")]), CancellationToken.None);
         Assert.False(mistyped.Success);
         Assert.Contains("Output 'x' could not be encoded as integer", mistyped.ErrorMessage, StringComparison.Ordinal);
 
-        var badInput = await worker.ExecuteAsync(new ExecutionRequest("y <- x", [new InputValue("x", JsonValue.Create("five"), "integer")], []), CancellationToken.None);
+        var badInput = await Worker.ExecuteAsync(new ExecutionRequest("y <- x", [new InputValue("x", JsonValue.Create("five"), "integer")], []), CancellationToken.None);
         Assert.False(badInput.Success);
         Assert.Contains("Input 'x' is not an integer", badInput.ErrorMessage, StringComparison.Ordinal);
     }
@@ -81,7 +78,7 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_Untyped_ConvertsVectorsListsAndScalars()
     {
-        var result = await worker.ExecuteAsync(
+        var result = await Worker.ExecuteAsync(
             "total <- sum(v)\nn <- length(v)\nparts <- list(name = s, size = 2L)\nm <- matrix(1:4, 2, byrow = TRUE)",
             [("v", JsonNode.Parse("[7, 3.2, 4.7, 1.4]")), ("s", JsonValue.Create("hi"))],
             ["total", "n", "parts", "m"],
@@ -97,20 +94,20 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_UserError_IsFailureWithRsMessageAndWorkerLives()
     {
-        var result = await worker.ExecuteAsync("print('before')\nf <- function() stop('boom')\nf()", [], [], CancellationToken.None);
+        var result = await Worker.ExecuteAsync("print('before')\nf <- function() stop('boom')\nf()", [], [], CancellationToken.None);
         Assert.False(result.Success);
         Assert.Equal("Error in f() : boom", result.ErrorMessage);
         Assert.Contains("[1] \"before\"", result.ConsoleOutput, StringComparison.Ordinal);
         Assert.Contains("Error in f() : boom", result.ConsoleOutput, StringComparison.Ordinal);
 
-        var next = await worker.ExecuteAsync("x <- 1", [], ["x"], CancellationToken.None);
+        var next = await Worker.ExecuteAsync("x <- 1", [], ["x"], CancellationToken.None);
         Assert.True(next.Success);
     }
 
     [Fact]
     public async Task Execute_OutputNotEncodable_NamesIt()
     {
-        var result = await worker.ExecuteAsync("o <- new.env()", [], ["o", "missing"], CancellationToken.None);
+        var result = await Worker.ExecuteAsync("o <- new.env()", [], ["o", "missing"], CancellationToken.None);
         Assert.False(result.Success);
         Assert.Contains("Output 'o' could not be encoded", result.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("Output 'missing' was not defined", result.ErrorMessage, StringComparison.Ordinal);
@@ -119,8 +116,8 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_WritesFiles_ReportsChangedFiles()
     {
-        await File.WriteAllTextAsync(Path.Combine(directory, "old.txt"), "x");
-        var result = await worker.ExecuteAsync("cat('a,b', file = 'new.csv')", [], [], CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(WorkingDirectory, "old.txt"), "x");
+        var result = await Worker.ExecuteAsync("cat('a,b', file = 'new.csv')", [], [], CancellationToken.None);
         Assert.True(result.Success, result.ErrorMessage);
         Assert.Equal(["new.csv"], result.ChangedFiles);
     }
@@ -128,9 +125,9 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Interrupt_SleepingLoop_StopsExecutionAndKeepsState()
     {
-        await worker.ExecuteAsync("kept <- 42", [], [], CancellationToken.None);
-        var running = worker.ExecuteAsync("while (TRUE) Sys.sleep(0.05)", [], [], CancellationToken.None);
-        while (!worker.Interrupt())
+        await Worker.ExecuteAsync("kept <- 42", [], [], CancellationToken.None);
+        var running = Worker.ExecuteAsync("while (TRUE) Sys.sleep(0.05)", [], [], CancellationToken.None);
+        while (!Worker.Interrupt())
         {
             await Task.Delay(20);
         }
@@ -138,7 +135,7 @@ public sealed class RWorkerTests : IAsyncLifetime
         var result = await running;
         Assert.False(result.Success);
         Assert.Contains("interrupted", result.ErrorMessage, StringComparison.Ordinal);
-        var after = await worker.ExecuteAsync("", [], ["kept"], CancellationToken.None);
+        var after = await Worker.ExecuteAsync("", [], ["kept"], CancellationToken.None);
         Assert.Equal("42", after.OutputParameters.Single().Value!.ToJsonString());
     }
 
@@ -146,9 +143,9 @@ public sealed class RWorkerTests : IAsyncLifetime
     public async Task Interrupt_LongSleep_EndsIt()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var running = worker.ExecuteAsync("Sys.sleep(30)", [], [], CancellationToken.None);
+        var running = Worker.ExecuteAsync("Sys.sleep(30)", [], [], CancellationToken.None);
         await Task.Delay(300);
-        while (!worker.Interrupt())
+        while (!Worker.Interrupt())
         {
             await Task.Delay(20);
         }
@@ -157,7 +154,7 @@ public sealed class RWorkerTests : IAsyncLifetime
         Assert.False(result.Success);
         Assert.Contains("interrupted", result.ErrorMessage, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"Sys.sleep(30) was not cut short: {started.Elapsed}");
-        Assert.True((await worker.ExecuteAsync("ok <- 1", [], ["ok"], CancellationToken.None)).Success);
+        Assert.True((await Worker.ExecuteAsync("ok <- 1", [], ["ok"], CancellationToken.None)).Success);
     }
 
     [Fact]
@@ -174,10 +171,10 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_WorkerExits_GivesClearErrorThenStaysDead()
     {
-        var error = await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("quit(save = 'no', status = 1)", [], [], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<WorkerDiedException>(() => Worker.ExecuteAsync("quit(save = 'no', status = 1)", [], [], CancellationToken.None));
         Assert.Contains("exit code 1", error.Message, StringComparison.Ordinal);
-        Assert.False(worker.IsAlive);
-        await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("x <- 1", [], [], CancellationToken.None));
+        Assert.False(Worker.IsAlive);
+        await Assert.ThrowsAsync<WorkerDiedException>(() => Worker.ExecuteAsync("x <- 1", [], [], CancellationToken.None));
     }
 
     [Fact]
@@ -194,8 +191,8 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task Execute_Isolated_LeavesNoVariablesAndReturnsOutputFiles()
     {
-        await worker.ExecuteAsync("base <- 10", [], [], CancellationToken.None);
-        var result = await worker.ExecuteAsync(
+        await Worker.ExecuteAsync("base <- 10", [], [], CancellationToken.None);
+        var result = await Worker.ExecuteAsync(
             new ExecutionRequest("leak <- base + x\ncat(leak, file = 'plot.txt')", [new InputValue("x", JsonValue.Create(1))], [new OutputSpec("leak")])
             {
                 Isolated = true,
@@ -206,7 +203,7 @@ public sealed class RWorkerTests : IAsyncLifetime
         Assert.Equal("11", result.OutputParameters.Single().Value!.ToJsonString());
         Assert.Equal("11", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(result.OutputFiles["plot.txt"])));
 
-        var after = await worker.ExecuteAsync("", [], ["leak", "x"], CancellationToken.None);
+        var after = await Worker.ExecuteAsync("", [], ["leak", "x"], CancellationToken.None);
         Assert.Contains("Output 'leak' was not defined", after.ErrorMessage, StringComparison.Ordinal);
         Assert.Contains("Output 'x' was not defined", after.ErrorMessage, StringComparison.Ordinal);
     }
@@ -214,14 +211,14 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task SaveAndLoadWorkspace_CarriesModelsAndFunctions()
     {
-        var train = await worker.ExecuteAsync(
+        var train = await Worker.ExecuteAsync(
             "model <- lm(mpg ~ wt, data = mtcars)\nlabel <- function(v) if (v > 20) 'thrifty' else 'thirsty'",
             [], [], CancellationToken.None);
         Assert.True(train.Success, train.ErrorMessage);
-        var saved = Path.Combine(directory, "..", Guid.NewGuid().ToString("N") + ".RData");
+        var saved = Path.Combine(WorkingDirectory, "..", Guid.NewGuid().ToString("N") + ".RData");
         try
         {
-            await worker.SaveWorkspaceAsync(saved, CancellationToken.None);
+            await Worker.SaveWorkspaceAsync(saved, CancellationToken.None);
             await using var fresh = await StartAsync(new WorkerOptions());
             await fresh.LoadWorkspaceAsync(saved, CancellationToken.None);
             var result = await fresh.ExecuteAsync("mpg <- unname(predict(model, data.frame(wt = 2)))\nkind <- label(mpg)", [], ["mpg", "kind"], CancellationToken.None);
@@ -239,88 +236,26 @@ public sealed class RWorkerTests : IAsyncLifetime
     [Fact]
     public async Task WorkspaceObject_RoundTripsSerializeBytes_MissingOrBadBytes_AreNamedErrors()
     {
-        await worker.ExecuteAsync("w <- list(a = 1:3, f = function(v) v + 1)", [], [], CancellationToken.None);
-        var bytes = await worker.GetObjectAsync("w", CancellationToken.None);
+        await Worker.ExecuteAsync("w <- list(a = 1:3, f = function(v) v + 1)", [], [], CancellationToken.None);
+        var bytes = await Worker.GetObjectAsync("w", CancellationToken.None);
         Assert.Equal("X\n"u8.ToArray(), bytes[..2]); // serialize()'s XDR format
-        await worker.SetObjectAsync("copy", bytes, CancellationToken.None);
-        var result = await worker.ExecuteAsync("y <- copy$f(sum(copy$a))", [], ["y"], CancellationToken.None);
+        await Worker.SetObjectAsync("copy", bytes, CancellationToken.None);
+        var result = await Worker.ExecuteAsync("y <- copy$f(sum(copy$a))", [], ["y"], CancellationToken.None);
         Assert.True(result.Success, result.ErrorMessage);
         Assert.Equal("7", result.OutputParameters.Single().Value!.ToJsonString());
 
-        var missing = await Assert.ThrowsAsync<FerryException>(() => worker.GetObjectAsync("nope", CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<FerryException>(() => Worker.GetObjectAsync("nope", CancellationToken.None));
         Assert.Equal(FerryErrorKind.NotFound, missing.Kind);
-        var bad = await Assert.ThrowsAsync<FerryException>(() => worker.SetObjectAsync("x", [1, 2, 3], CancellationToken.None));
+        var bad = await Assert.ThrowsAsync<FerryException>(() => Worker.SetObjectAsync("x", [1, 2, 3], CancellationToken.None));
         Assert.Equal(FerryErrorKind.BadRequest, bad.Kind);
-        Assert.True(worker.IsAlive);
+        Assert.True(Worker.IsAlive);
     }
 
-    [Fact]
-    public async Task Pipelined_CallsWrittenTogether_AreAnsweredInOrderWithTheirOwnInputs()
-    {
-        Assert.False(worker.IsQuick(TimeSpan.FromSeconds(1))); // no call answered yet
-        var calls = Enumerable.Range(0, 40).Select(x => worker.ExecuteAsync(
-            new ExecutionRequest("Sys.sleep(0.001)\ny <- x * 2", [new InputValue("x", x, "integer")], [new OutputSpec("y", "integer")]) { Isolated = true },
-            CancellationToken.None)).ToList();
-        Assert.True(worker.Pending > 1, "The calls were not written behind one another.");
-        var results = await Task.WhenAll(calls);
-        Assert.Equal(Enumerable.Range(0, 40).Select(x => x * 2), results.Select(r => r.OutputParameters.Single().Value!.GetValue<int>()));
-        Assert.Equal(0, worker.Pending);
-        Assert.True(worker.IsQuick(TimeSpan.FromSeconds(1)));
-        Assert.False(worker.IsQuick(TimeSpan.Zero));
-    }
-
-    [Fact]
-    public async Task StartBy_Passed_IsRefusedUnrun_OtherwiseRuns()
-    {
-        var late = await Assert.ThrowsAsync<FerryException>(() => worker.ExecuteAsync(
-            new ExecutionRequest("file.create('ran')", [], []) { StartBy = System.Diagnostics.Stopwatch.GetTimestamp() - 1 }, CancellationToken.None));
-        Assert.Equal(FerryErrorKind.Unavailable, late.Kind);
-        Assert.Contains("did not run", late.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(directory, "ran")));
-
-        var inTime = await worker.ExecuteAsync(
-            new ExecutionRequest("file.create('ran')", [], []) { StartBy = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency * 10 }, CancellationToken.None);
-        Assert.True(inTime.Success, inTime.ErrorMessage);
-        Assert.True(File.Exists(Path.Combine(directory, "ran")));
-    }
-
-    [Fact]
-    public async Task Cancel_CallWrittenBehind_LeavesTheRunningCallAlone_AndIsInterruptedAsItStarts()
-    {
-        var running = worker.ExecuteAsync("Sys.sleep(1)\nfirst <- 1", [], ["first"], CancellationToken.None);
-        using var cancel = new CancellationTokenSource();
-        var behind = worker.ExecuteAsync("while (TRUE) Sys.sleep(0.05)", [], [], cancel.Token);
-        await cancel.CancelAsync(); // it is not running yet: the running call goes on
-        var first = await running;
-        Assert.True(first.Success, first.ErrorMessage);
-
-        var second = await behind.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.False(second.Success);
-        Assert.Contains("interrupted", second.ErrorMessage, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task WorkerDies_TheRunningCallFails_CallsBehindItFailAsNotStarted()
-    {
-        var dying = worker.ExecuteAsync("Sys.sleep(0.3)\nquit(save = 'no', status = 3)", [], [], CancellationToken.None);
-        var behind = Enumerable.Range(0, 3).Select(_ => worker.ExecuteAsync("file.create('ran')", [], [], CancellationToken.None)).ToList();
-        var died = await Assert.ThrowsAsync<WorkerDiedException>(() => dying);
-        Assert.False(died.NotStarted);
-        Assert.Contains("exit code 3", died.Message, StringComparison.Ordinal);
-        foreach (var call in behind)
-        {
-            Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => call)).NotStarted);
-        }
-
-        Assert.False(File.Exists(Path.Combine(directory, "ran")));
-        Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => worker.ExecuteAsync("x <- 1", [], [], CancellationToken.None))).NotStarted);
-    }
-
-    private async Task<FrameWorker> StartAsync(WorkerOptions options)
+    protected override async Task<FrameWorker> StartAsync(WorkerOptions options)
     {
         var r = new RRuntime(new PythonRuntime(Options.Create(new PythonOptions())));
         var runtime = await r.GetAsync();
         Assert.True(runtime.IsUsable, runtime.Problem);
-        return await FrameWorker.StartAsync(r, runtime, TestSandbox.Create(), directory, options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        return await FrameWorker.StartAsync(r, runtime, TestSandbox.Create(), WorkingDirectory, options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
     }
 }

@@ -103,13 +103,7 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         using var client = await factory.LoggedInClientAsync();
         var id = await SessionApi.CreateAsync(client, runtime);
         var running = SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "import time\nwhile True:\n    time.sleep(0.05)", r: "while (TRUE) Sys.sleep(0.05)") });
-        using var canceller = await factory.LoggedInClientAsync();
-        for (var i = 0; i < 200 && !running.IsCompleted; i++)
-        {
-            using var cancel = await canceller.PostAsync($"/sessions/{id}/cancel", null);
-            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-            await Task.Delay(50);
-        }
+        await CancelUntilDoneAsync(id, running);
 
         var result = await running;
         Assert.False(result.GetProperty("success").GetBoolean());
@@ -128,13 +122,7 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         await SessionApi.RunAsync(client, id, Code.Of(runtime, python: "kept = 42", r: "kept <- 42"));
         var started = System.Diagnostics.Stopwatch.StartNew();
         var running = SessionApi.ExecuteAsync(client, id, new { code = Code.Of(runtime, python: "import time\ntime.sleep(30)", r: "Sys.sleep(30)") });
-        using var canceller = await factory.LoggedInClientAsync();
-        for (var i = 0; i < 200 && !running.IsCompleted; i++)
-        {
-            using var cancel = await canceller.PostAsync($"/sessions/{id}/cancel", null);
-            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-            await Task.Delay(50);
-        }
+        await CancelUntilDoneAsync(id, running);
 
         var result = await running;
         Assert.False(result.GetProperty("success").GetBoolean());
@@ -173,5 +161,17 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         var id = await SessionApi.CreateAsync(client);
         using var response = await client.PostAsJsonAsync($"/sessions/{id}/execute", new { inputParameters = Array.Empty<object>() });
         await HttpAssert.ErrorAsync(response, HttpStatusCode.BadRequest, "'code' is required");
+    }
+
+    /// <summary>Cancels the session's execution from a second client every 50 ms until it ends (10 s at most).</summary>
+    private async Task CancelUntilDoneAsync(string id, Task running)
+    {
+        using var canceller = await factory.LoggedInClientAsync();
+        for (var i = 0; i < 200 && !running.IsCompleted; i++)
+        {
+            using var cancel = await canceller.PostAsync($"/sessions/{id}/cancel", null);
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+            await Task.Delay(50);
+        }
     }
 }
