@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ferry.Server.Tests.Batches;
 using Ferry.Server.Tests.Infrastructure;
 
 namespace Ferry.Server.Tests.R;
@@ -74,6 +75,35 @@ public sealed class MrsDeployWalkTests(FerryFactory factory) : IClassFixture<Fer
         Assert.Equal("[4,4,4]", top.GetProperty("cyl").GetRawText());
         var png = Convert.FromBase64String(result.GetProperty("outputFiles").GetProperty("plot.png").GetString()!);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+    }
+
+    [Fact]
+    public async Task Batch_OfAnRService_AnswersEachRecordAsASingleConsume()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = $"rbatch{Guid.NewGuid():N}";
+        using var published = await client.PostAsJsonAsync($"/services/{name}/1.0", new
+        {
+            runtimeType = "R",
+            code = "if (x == 3) stop(\"no threes\")\ny <- x * 2L",
+            inputParameterDefinitions = new[] { new { name = "x", type = "integer" } },
+            outputParameterDefinitions = new[] { new { name = "y", type = "integer" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+
+        var id = await BatchApi.StartAsync(client, $"{name}/1.0", Enumerable.Range(0, 20).Select(x => new { x }), parallelCount: 2);
+        var status = await BatchApi.CompleteAsync(client, $"{name}/1.0", id);
+        Assert.Equal("complete", status.State());
+        var results = status.GetProperty("batchExecutionResults").EnumerateArray().ToList();
+        Assert.Equal(20, results.Count);
+        for (var x = 0; x < 20; x++)
+        {
+            var single = await ConsumeAsync(client, name, "1.0", new { x });
+            Assert.Equal(single.GetProperty("success").GetBoolean(), results[x].GetProperty("success").GetBoolean());
+            Assert.Equal(single.GetProperty("outputParameters").GetRawText(), results[x].GetProperty("outputParameters").GetRawText());
+        }
+
+        Assert.Contains("no threes", results[3].GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
     }
 
     private static async Task<JsonElement> ConsumeAsync(HttpClient client, string name, string version, object inputs)
