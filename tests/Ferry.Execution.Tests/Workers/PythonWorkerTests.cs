@@ -276,6 +276,28 @@ public sealed class PythonWorkerTests : FrameWorkerTests
         Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success); // the Worker lives on
     }
 
+    [Fact]
+    public async Task ExecuteMany_RunsAtALowerPriority_ThanSingleCalls()
+    {
+        var request = new ExecutionRequest("import os\nnice = os.nice(0)", [], [new OutputSpec("nice", "integer")]) { Isolated = true };
+        var chunk = await Worker.ExecuteManyAsync(request, [[], []], CancellationToken.None);
+        Assert.All(chunk, r => Assert.Equal(10, r!.OutputParameters.Single().Value!.GetValue<int>()));
+        var single = await Worker.ExecuteAsync(request, CancellationToken.None);
+        Assert.Equal(0, single.OutputParameters.Single().Value!.GetValue<int>()); // the worker itself keeps its priority
+    }
+
+    [Fact]
+    public async Task ExecuteMany_ARecordEndingTheInterpreter_FailsAlone_TheWorkerLivesOn()
+    {
+        var request = new ExecutionRequest("import os\nif x == 1: os._exit(3)\ny = x", [], [new OutputSpec("y", "integer")]) { Isolated = true };
+        var results = await Worker.ExecuteManyAsync(request, [[new InputValue("x", 0, "integer")], [new InputValue("x", 1, "integer")], [new InputValue("x", 2, "integer")]], CancellationToken.None);
+        Assert.True(results[0]!.Success);
+        Assert.Contains("exit code 3", results[1]!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Null(results[2]); // not run: it runs again on its own
+        Assert.True(Worker.IsAlive);
+        Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success);
+    }
+
     protected override async Task<FrameWorker> StartAsync(WorkerOptions options)
     {
         var python = new PythonRuntime(Options.Create(new PythonOptions()));

@@ -32,6 +32,7 @@ import threading
 import time
 import traceback
 import types
+import warnings
 
 # The channels first; fds 0 and 1 lead nowhere until an execution captures them.
 _TOKEN = os.environ.pop("FERRY_TOKEN", "")
@@ -68,6 +69,7 @@ def read_frame():
     return None if body is None else json.loads(body.decode("utf-8"))
 
 
+BACKGROUND_NICE = 10  # a batch chunk's process: about a tenth of a core's share against a single call's worker
 MAX_REPLY_BYTES = 192 * 1024 * 1024  # the server refuses larger frames (a 100 MiB workspace object fits, base64)
 MAX_CONSOLE_BYTES = 4 * 1024 * 1024  # consoleOutput keeps its first and last halves of this
 
@@ -297,6 +299,7 @@ class Worker:
         sys.modules["__main__"] = self.module
         self.namespace = self.module.__dict__
         self.busy = False
+        self.background = None  # the pid of the forked copy running a batch's chunk, while one runs
         self.current = 0  # the number of the request being served
         self.compiled = {}
         self.capture = tempfile.TemporaryFile(buffering=0)  # reused: emptied before each execution
@@ -388,8 +391,74 @@ class Worker:
     def execute_many(self, request):
         """One code over many input sets (a batch's chunk): each record runs as an isolated execute of its
         own and answers as one, encoded as it finishes; an interrupted record ends the chunk (the records
-        after it did not run, and the reply says so by having fewer results)."""
-        parts, size = [], 0
+        after it did not run, and the reply says so by having fewer results).
+
+        The records run in a forked copy of the worker at a lower CPU priority (BACKGROUND_NICE; a process
+        may always lower its own, never raise it back), so a worker busy with a batch yields the cores to
+        the workers serving single calls. The copy sends each record's reply as a frame on a pipe and a
+        last empty frame when the chunk ends; this process waits for them and passes an interrupt on (see
+        _interrupt). A record that ends the copy (os._exit, a crash) fails alone and ends the chunk, and
+        the worker lives on."""
+        read_end, write_end = os.pipe()
+        with warnings.catch_warnings():  # the control thread holds no lock the copy needs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            status = 1
+            try:
+                self._run_chunk(request, write_end)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.background = pid
+        parts, ended = [], False
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                while True:
+                    header = pipe.read(4)
+                    if len(header) < 4:
+                        break
+                    (length,) = struct.unpack("<I", header)
+                    if length == 0:
+                        ended = True
+                        break
+                    body = pipe.read(length)
+                    if len(body) < length:
+                        break
+                    parts.append(body)
+        finally:
+            self.background = None
+            _, status = os.waitpid(pid, 0)
+        if not ended:
+            how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.waitstatus_to_exitcode(status)}"
+            parts.append(_dumps({"success": False, "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": [],
+                                 "errorMessage": f"The execution ended the interpreter running it ({how})."}))
+        return b'{"results":[' + b",".join(parts) + b"]}"
+
+    def _run_chunk(self, request, pipe):
+        """The forked copy's side of execute_many: nice, then the records, each reply a frame on PIPE."""
+        global _INTERRUPT_TARGET
+        os.close(_SOCKET.fileno())  # the worker's channels are the worker's: the copy never reads or writes them
+        os.close(_CONTROL.fileno())
+        _INTERRUPT_TARGET = self.current  # an interrupt reaching the copy is for its chunk: the worker checked
+        signal.signal(signal.SIGINT, _interrupt_chunk)
+        try:
+            os.nice(BACKGROUND_NICE)
+        except OSError:
+            pass  # the chunk runs at the worker's own priority
+
+        def send(body):
+            data = memoryview(struct.pack("<I", len(body)) + body)
+            while data:
+                data = data[os.write(pipe, data):]
+
+        self._execute_records(request, send)
+        send(b"")
+
+    def _execute_records(self, request, send):
+        size = 0
         budget = request.get("budgetMs")
         stop_at = None if budget is None else time.monotonic() + budget / 1000.0
         for inputs in request.get("records") or []:
@@ -399,12 +468,11 @@ class Worker:
             size += len(body) + 1
             if size > MAX_REPLY_BYTES - 64:
                 break  # this record's result does not fit: it and the rest run again on their own
-            parts.append(body)
+            send(body)
             if not reply["success"] and reply["errorMessage"].startswith("Execution was interrupted"):
                 break
             if stop_at is not None and time.monotonic() > stop_at:
                 break  # the chunk took its time: the records left run later, behind waiting calls
-        return b'{"results":[' + b",".join(parts) + b"]}"
 
     def _files_before(self):
         """The working directory's files. A directory last seen empty, whose mtime has not moved since,
@@ -512,10 +580,23 @@ def _interrupt_target():
 
 
 def _interrupt(signum, frame):
-    if not WORKER.busy:
+    if WORKER.background is not None:  # a chunk runs in a forked copy: the interrupt is its to take
+        if _interrupt_target() == WORKER.current:
+            try:
+                os.kill(WORKER.background, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+    elif not WORKER.busy:
         WORKER.interrupt_pending = True
     elif _interrupt_target() == WORKER.current:
         raise KeyboardInterrupt()
+
+
+def _interrupt_chunk(signum, frame):
+    """SIGINT in execute_many's forked copy, sent by the worker for this chunk."""
+    if WORKER.busy:
+        raise KeyboardInterrupt()
+    WORKER.interrupt_pending = True  # between records: the next one is interrupted as it starts
 
 
 def _watch_control():
