@@ -298,6 +298,60 @@ public sealed class PythonWorkerTests : FrameWorkerTests
         Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success);
     }
 
+    [Fact]
+    public async Task Fork_TheCopyHasTheTemplatesWorkspaceAndFiles_InADirectoryOfItsOwn()
+    {
+        await Worker.ExecuteAsync("base = 41\nwith open('model.txt', 'w') as f: f.write('svm')", [], [], CancellationToken.None);
+        await using var copy = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-a"), CancellationToken.None);
+        var result = await copy.ExecuteAsync(
+            "y = base + 1\nmodel = open('model.txt').read()\nopen('mine.txt', 'w').write('x')\nbase = 0", [], ["y", "model"], CancellationToken.None);
+        Assert.True(result.Success, result.ErrorMessage);
+        Assert.Equal(42, result.OutputParameters[0].Value!.GetValue<int>());
+        Assert.Equal("svm", result.OutputParameters[1].Value!.GetValue<string>());
+        Assert.Equal(["mine.txt"], result.ChangedFiles);
+        Assert.True(File.Exists(Path.Combine(WorkingDirectory, ".ferry-copy-a", "mine.txt")));
+        Assert.False(File.Exists(Path.Combine(WorkingDirectory, "mine.txt")));
+
+        var template = await Worker.ExecuteAsync("y = base", [], ["y"], CancellationToken.None);
+        Assert.Equal(41, template.OutputParameters[0].Value!.GetValue<int>()); // the copy's memory is its own
+        await using var second = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-b"), CancellationToken.None);
+        Assert.Equal(41, (await second.ExecuteAsync("y = base", [], ["y"], CancellationToken.None)).OutputParameters[0].Value!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Fork_TheCopyIsInterrupted_AndDiesAlone()
+    {
+        var copy = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-a"), CancellationToken.None);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            var interrupted = await copy.ExecuteAsync("import time\ntime.sleep(30)", [], [], cancel.Token);
+            Assert.StartsWith("Execution was interrupted", interrupted.ErrorMessage, StringComparison.Ordinal);
+        }
+
+        Assert.True((await copy.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success);
+        await Assert.ThrowsAsync<WorkerDiedException>(() => copy.ExecuteAsync("import os\nos._exit(3)", [], [], CancellationToken.None));
+        Assert.False(copy.IsAlive);
+        await copy.DisposeAsync();
+        Assert.True(Worker.IsAlive);
+
+        var looping = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-b"), CancellationToken.None);
+        var loop = looping.ExecuteAsync("while True:\n    pass", [], [], CancellationToken.None);
+        await Task.Delay(200);
+        await looping.DisposeAsync(); // killed through the template
+        await Assert.ThrowsAnyAsync<Exception>(() => loop);
+        Assert.True(Worker.IsAlive);
+        Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success);
+    }
+
+    [Fact]
+    public async Task Fork_IntoADirectoryOutsideItsOwn_IsRefused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Worker.ForkAsync(Path.Combine(Path.GetTempPath(), ".ferry-copy-x"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<FerryException>(() => Worker.ForkAsync(Path.Combine(WorkingDirectory, "elsewhere"), CancellationToken.None));
+        Assert.Contains(".ferry-copy-", refused.Message, StringComparison.Ordinal);
+        Assert.True(Worker.IsAlive);
+    }
+
     protected override async Task<FrameWorker> StartAsync(WorkerOptions options)
     {
         var python = new PythonRuntime(Options.Create(new PythonOptions()));

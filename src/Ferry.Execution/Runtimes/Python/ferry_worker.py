@@ -19,10 +19,12 @@ shutdown. A request that cannot be served answers {"error": message, "status": "
 user's code is a normal execute reply with success false.
 """
 import base64
+import gc
 import io
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import struct
@@ -34,14 +36,28 @@ import traceback
 import types
 import warnings
 
+def _connect(path, token):
+    """Makes the two connections to the server's socket at PATH: requests and replies, then the control
+    channel, on which the token goes first."""
+    global _SOCKET, _IN, _CONTROL, _TOKEN
+    _TOKEN = token
+    _SOCKET = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    _SOCKET.connect(path)
+    _IN = _SOCKET.makefile("rb")
+    _CONTROL = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    _CONTROL.connect(path)
+    _CONTROL.sendall(token.encode("ascii"))
+
+
+def _close_channels():
+    """Closes a forked copy's inherited channels: their sockets give up their descriptors first, so no
+    later clean-up closes a number reused since."""
+    os.close(_SOCKET.detach())
+    os.close(_CONTROL.detach())
+
+
 # The channels first; fds 0 and 1 lead nowhere until an execution captures them.
-_TOKEN = os.environ.pop("FERRY_TOKEN", "")
-_SOCKET = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-_SOCKET.connect(sys.argv[1])
-_IN = _SOCKET.makefile("rb")
-_CONTROL = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-_CONTROL.connect(sys.argv[1])
-_CONTROL.sendall(_TOKEN.encode("ascii"))
+_connect(sys.argv[1], os.environ.pop("FERRY_TOKEN", ""))
 _INTERRUPT_TARGET = 0  # the number of the request the last interrupt meant
 _devnull = os.open(os.devnull, os.O_RDWR)
 os.dup2(_devnull, 0)
@@ -300,6 +316,7 @@ class Worker:
         self.namespace = self.module.__dict__
         self.busy = False
         self.background = None  # the pid of the forked copy running a batch's chunk, while one runs
+        self.forked_before = False  # a template that has made copies of itself
         self.current = 0  # the number of the request being served
         self.compiled = {}
         self.capture = tempfile.TemporaryFile(buffering=0)  # reused: emptied before each execution
@@ -440,8 +457,7 @@ class Worker:
     def _run_chunk(self, request, pipe):
         """The forked copy's side of execute_many: nice, then the records, each reply a frame on PIPE."""
         global _INTERRUPT_TARGET
-        os.close(_SOCKET.fileno())  # the worker's channels are the worker's: the copy never reads or writes them
-        os.close(_CONTROL.fileno())
+        _close_channels()  # the worker's channels are the worker's: the copy never reads or writes them
         _INTERRUPT_TARGET = self.current  # an interrupt reaching the copy is for its chunk: the worker checked
         signal.signal(signal.SIGINT, _interrupt_chunk)
         try:
@@ -473,6 +489,60 @@ class Worker:
                 break
             if stop_at is not None and time.monotonic() > stop_at:
                 break  # the chunk took its time: the records left run later, behind waiting calls
+
+    def fork(self, path, token, directory):
+        """Makes a new worker as a copy of this one (a service's template: its snapshot and initCode loaded
+        once): the copy shares this one's memory until either writes it, works in DIRECTORY, a new directory
+        in this one's with a copy of its files (made here, in the sandbox, so a link among them reaches
+        nothing the sandbox does not), and serves its own channels at PATH, proving itself with TOKEN.
+        This one answers with the copy's pid; the copy answers nothing here (FORKED)."""
+        if not directory.startswith(COPY_PREFIX) or os.sep in directory:
+            raise RequestError("badRequest", f"A copy works in a directory named {COPY_PREFIX}*, not {directory!r}.")
+        if not self.forked_before:
+            gc.freeze()  # what exists now stays out of the collector's reach: collections do not touch (and copy) its pages
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # copies that end are reaped by the kernel
+            self.forked_before = True
+        with warnings.catch_warnings():  # the control thread holds no lock the copy needs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid:
+            return {"pid": pid}
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the copy's user code may wait for its own children
+            _close_channels()
+            os.mkdir(directory)
+            for entry in os.scandir("."):
+                if entry.name.startswith(COPY_PREFIX):
+                    continue
+                target = os.path.join(directory, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.copytree(entry.name, target, symlinks=True)
+                else:
+                    shutil.copy2(entry.name, target, follow_symlinks=False)
+            os.chdir(directory)
+            self.capture = tempfile.TemporaryFile(buffering=0)
+            self.captured = 0
+            os.dup2(self.capture.fileno(), 1)
+            os.dup2(self.capture.fileno(), 2)
+            self.current = 0
+            self.interrupt_pending = False
+            self.empty_directory = None
+            _connect(path, token)
+            _watch_control()
+            write_frame({"type": "ready", "token": token, "pid": os.getpid(), "version": sys.version.split()[0]})
+        except BaseException:
+            os._exit(70)
+        return FORKED
+
+    def kill(self, pid):
+        """Ends a copy this worker made (the server's way to kill one: it sends no signal into a sandbox)."""
+        if not isinstance(pid, int) or pid <= 1 or pid == os.getpid():
+            raise RequestError("badRequest", f"{pid!r} is not a copy of this worker.")
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return {}
 
     def _files_before(self):
         """The working directory's files. A directory last seen empty, whose mtime has not moved since,
@@ -570,6 +640,10 @@ class Worker:
             return self.save_workspace(request["path"])
         if kind == "load_workspace":
             return self.load_workspace(request["path"])
+        if kind == "fork":
+            return self.fork(request["path"], request["token"], request["directory"])
+        if kind == "kill":
+            return self.kill(request["pid"])
         if kind == "ping":
             return {"ok": True}
         raise RequestError("badRequest", f"unknown request type {kind!r}")
@@ -624,6 +698,8 @@ def _watch_control():
 
 
 WORKER = None
+FORKED = object()  # what fork returns in the copy
+COPY_PREFIX = ".ferry-copy-"  # the directories of a template's copies, in the template's own
 
 
 def main():
@@ -659,6 +735,8 @@ def main():
                      "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
         except Exception as ex:
             reply = {"error": f"{type(ex).__name__}: {ex}", "status": "badRequest"}
+        if reply is FORKED:
+            continue  # a new worker, on its own channels: the fork's answer was its template's to give
         write_reply(request, reply)
 
 
