@@ -172,6 +172,8 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         {
             pool.Remove();
         }
+
+        templates.Forget(name, version);
     }
 
     public string PoolStatus(ServiceDefinition service) => service.Entry is OnnxModelEntry ? "Success" : PoolOf(service).Status; // a model loads in-process, no pool

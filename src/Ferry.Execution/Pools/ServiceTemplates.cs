@@ -78,16 +78,27 @@ internal sealed partial class ServiceTemplates(
         while (true)
         {
             Slot? slot;
+            Template? idle = null;
             lock (current)
             {
                 if (!current.TryGetValue(key, out slot) || slot.Making.IsFaulted || slot.Making.IsCanceled
                     || slot.Made is { } made && (made.Revision != service.Revision || !made.Worker.IsAlive))
                 {
+                    if (slot is not null)
+                    {
+                        idle = Abandon(slot); // an older revision's, or a dead one
+                    }
+
                     // Made for whoever comes: not tied to this caller's cancellation.
                     slot = new Slot();
                     slot.Making = CreateAsync(slot, service);
                     current[key] = slot;
                 }
+            }
+
+            if (idle is not null)
+            {
+                await idle.DisposeAsync();
             }
 
             var template = await slot.Making.WaitAsync(cancellationToken);
@@ -110,9 +121,52 @@ internal sealed partial class ServiceTemplates(
         lock (current)
         {
             slot.Made = template;
+            if (!slot.Abandoned)
+            {
+                return template;
+            }
+
+            template.Released = true; // its version went while it was made: whoever waited for it makes another
         }
 
+        await template.DisposeAsync();
         return template;
+    }
+
+    /// <summary>
+    /// The version is gone (deleted): its template goes now if no copy uses it, else with its last
+    /// copy; one still being made goes once made.
+    /// </summary>
+    public void Forget(string name, string version)
+    {
+        Template? idle;
+        lock (current)
+        {
+            if (!current.Remove((name, version), out var slot))
+            {
+                return;
+            }
+
+            idle = Abandon(slot);
+        }
+
+        if (idle is not null)
+        {
+            _ = Task.Run(() => idle.DisposeAsync().AsTask());
+        }
+    }
+
+    /// <summary>Under the lock: a slot no longer current; its template, if made and unused, is returned to be disposed.</summary>
+    private static Template? Abandon(Slot slot)
+    {
+        slot.Abandoned = true;
+        if (slot.Made is { Copies: 0, Released: false } made)
+        {
+            made.Released = true;
+            return made;
+        }
+
+        return null;
     }
 
     /// <summary>One copy fewer; the last one takes the template with it.</summary>
@@ -144,6 +198,9 @@ internal sealed partial class ServiceTemplates(
         public Task<Template> Making { get; set; } = null!; // set as soon as it is made
 
         public Template? Made { get; set; }
+
+        /// <summary>Replaced or forgotten: what it makes is not kept.</summary>
+        public bool Abandoned { get; set; }
     }
 
     private sealed class Template((string Name, string Version) key, IWorker worker, long revision, string directory) : IAsyncDisposable
