@@ -10,6 +10,7 @@ using Ferry.Server.Diagnostics;
 using Ferry.Server.Errors;
 using Ferry.Server.Hosting;
 using Ferry.Server.OpenApi;
+using Ferry.Server.Portal;
 using Ferry.Server.Sessions;
 using Ferry.Server.Snapshots;
 using Ferry.Server.Status;
@@ -40,6 +41,7 @@ public static class FerryServer
         builder.Services.AddFerryErrors();
         builder.Services.AddFerryOpenApi();
         builder.Services.AddSingleton<IStatusContributor, AuthenticationStatusContributor>();
+        builder.Services.AddSingleton<PortalAssets>();
 
         var app = builder.Build();
         app.UseMiddleware<RequestLog>();
@@ -65,6 +67,7 @@ public static class FerryServer
         api.MapRunEndpoints(app);
         api.MapModelEndpoints();
         app.MapFerryOpenApi();
+        app.MapPortalEndpoints();
         return app;
     }
 
