@@ -19,10 +19,14 @@ internal static class PortalEndpoints
     {
         // Not operations of the API: left out of the OpenAPI document, but declared public like every route.
         var portal = app.MapGroup("/ui").RequirePermission(Permission.Public).ExcludeFromDescription();
-        portal.MapGet("", () => TypedResults.Redirect("/ui/"));
+        portal.MapGet("", Root);
         portal.MapGet("/{**path}", Serve);
         return app;
     }
+
+    /// <summary>Routing matches <c>/ui</c> and <c>/ui/</c> alike; the page's relative module paths need the slash.</summary>
+    private static IResult Root(HttpContext context, PortalAssets assets) =>
+        context.Request.Path.Value?.EndsWith('/') == true ? Serve(null, context, assets) : TypedResults.Redirect("/ui/");
 
     private static IResult Serve(string? path, HttpContext context, PortalAssets assets)
     {
