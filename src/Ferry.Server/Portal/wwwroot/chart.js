@@ -1,6 +1,6 @@
 // The per-service chart, drawn as inline SVG from GET /services/{name}/{version}/stats:
 // {intervalSeconds, points: [{start, calls, failures, errors, p50Ms, p99Ms}]}, oldest first.
-import { h, s } from './dom.js';
+import { h, put, s } from './dom.js';
 
 const WIDTH = 360;
 const HEIGHT = 150;
@@ -20,7 +20,7 @@ export function renderChart(area, stats, problem) {
     return;
   }
   const seconds = stats.intervalSeconds || 10;
-  area.replaceChildren(
+  put(area,
     panel('Calls per second', points, [
       { label: 'calls/s', css: 'series-calls', values: points.map((p) => p.calls / seconds) },
       { label: 'failed/s', css: 'series-failed', values: points.map((p) => ((p.failures ?? 0) + (p.errors ?? 0)) / seconds) },

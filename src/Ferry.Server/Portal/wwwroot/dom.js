@@ -52,3 +52,14 @@ export function sleep(milliseconds, signal) {
     signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
   });
 }
+
+/** Appends children as h() takes them: nested lists flattened, null and false left out. */
+export function add(element, ...children) {
+  return build(element, {}, children);
+}
+
+/** Replaces an element's children, as add() takes them. */
+export function put(element, ...children) {
+  element.replaceChildren();
+  return build(element, {}, children);
+}

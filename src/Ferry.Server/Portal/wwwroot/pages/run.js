@@ -1,5 +1,5 @@
 import { api, seg } from '../api.js';
-import { h, sleep, table, when } from '../dom.js';
+import { h, put, sleep, table, when } from '../dom.js';
 import { ARM } from '../azure.js';
 
 const DRIVER_LOG = 'azureml-logs/70_driver_log.txt';
@@ -29,7 +29,7 @@ export async function runPage(page, [subscription, group, workspace, experiment,
     if (signal.aborted) {
       return;
     }
-    show(details, status, facts, metrics);
+    show(details, experiment, status, facts, metrics);
     const url = details.logFiles?.[DRIVER_LOG];
     if (url) {
       // The signed URL needs no token; only its path is used, so the page never talks to another origin.
@@ -52,11 +52,11 @@ export async function runPage(page, [subscription, group, workspace, experiment,
   }
 }
 
-function show(details, status, facts, metrics) {
+function show(details, experiment, status, facts, metrics) {
   status.textContent = details.status;
   status.className = `status status-${details.status}`;
-  facts.replaceChildren(
-    h('dt', {}, 'Experiment'), h('dd', {}, details.experimentId),
+  put(facts,
+    h('dt', {}, 'Experiment'), h('dd', {}, experiment),
     h('dt', {}, 'Run number'), h('dd', {}, String(details.runNumber)),
     h('dt', {}, 'Script'), h('dd', {}, details.scriptName),
     h('dt', {}, 'Target'), h('dd', {}, details.target),
@@ -65,7 +65,7 @@ function show(details, status, facts, metrics) {
     h('dt', {}, 'Ended'), h('dd', {}, when(details.endTimeUtc)),
     details.error ? [h('dt', {}, 'Error'), h('dd', { class: 'error' }, details.error.error?.message ?? '')] : null);
   const names = Object.keys(details.metricHistory ?? {});
-  metrics.replaceChildren(names.length === 0
+  put(metrics, names.length === 0
     ? h('p', { class: 'muted' }, 'No metric logged.')
     : table('metrics', ['Name', 'Last value', 'History'], names.map((name) => [
       name,

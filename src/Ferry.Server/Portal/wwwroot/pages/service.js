@@ -1,12 +1,12 @@
 import { api, ApiError, seg } from '../api.js';
-import { h, sleep, table, when } from '../dom.js';
+import { add, h, put, sleep, table, when } from '../dom.js';
 import { renderChart } from '../chart.js';
 
 /** One version: its definition, its Swagger document, a form to consume it and its latency and throughput. */
 export async function servicePage(page, [name, version], signal) {
   const base = `${seg(name)}/${seg(version)}`;
   const [service, versions] = await Promise.all([api(`/services/${base}`), api(`/services/${seg(name)}`)]);
-  page.append(
+  add(page,
     h('p', { class: 'crumbs' }, h('a', { href: '#/services' }, 'Services'), ' / ', name),
     h('h1', {}, `${service.name} `, h('span', { class: 'tag' }, service.version)),
     service.description ? h('p', { class: 'lead' }, service.description) : null,
@@ -81,7 +81,7 @@ function consumeForm(service, base) {
       const started = performance.now();
       const answer = await api(`/api/${base}`, { method: 'POST', body });
       const elapsed = Math.round(performance.now() - started);
-      result.replaceChildren(
+      put(result,
         h('p', {}, h('span', { class: answer.success ? 'ok' : 'bad', id: 'consume-status' }, answer.success ? 'Succeeded' : 'Failed'), ` in ${elapsed} ms`),
         answer.errorMessage ? h('p', { class: 'error' }, answer.errorMessage) : null,
         h('h3', {}, 'Outputs'),
