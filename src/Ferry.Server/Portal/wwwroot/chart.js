@@ -40,7 +40,7 @@ function niceMax(value) {
 }
 
 function format(value) {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  return String(Number(value.toPrecision(3)));
 }
 
 function panel(title, points, series) {
