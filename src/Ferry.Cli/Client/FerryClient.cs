@@ -20,7 +20,6 @@ internal sealed class FerryClient : IDisposable
     {
         this.credentials = credentials;
         http = Create(credentials.Server);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", credentials.AccessToken);
     }
 
     public static async Task<FerryClient> OpenAsync(CancellationToken cancellationToken) => new(await CredentialStore.LoadAsync(cancellationToken));
@@ -29,7 +28,7 @@ internal sealed class FerryClient : IDisposable
     public static async Task<Credentials> LoginAsync(string server, string userName, string password, CancellationToken cancellationToken)
     {
         using var http = Create(server);
-        var grant = await SendAsync(http, HttpMethod.Post, "/login", JsonContent.Create(new { username = userName, password }), cancellationToken);
+        var grant = await SendAsync(http, HttpMethod.Post, "/login", JsonContent.Create(new { username = userName, password }), null, cancellationToken);
         return new Credentials(http.BaseAddress!.ToString().TrimEnd('/'), userName, Token(grant, "access_token"), grant?["refresh_token"]?.GetValue<string>());
     }
 
@@ -40,15 +39,28 @@ internal sealed class FerryClient : IDisposable
 
     public Task<JsonNode?> DeleteAsync(string path, CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, path, null, cancellationToken);
 
-    /// <summary>A text file by a URL the server signed: only its path and query are sent, to the logged-in server.</summary>
-    public async Task<string> GetSignedTextAsync(string url, CancellationToken cancellationToken)
+    /// <summary>
+    /// The bytes of a file past the offset, by a URL the server signed (Range: bytes=N-): only its path and
+    /// query are sent, to the logged-in server, without the token. Empty when the file has nothing new (416).
+    /// </summary>
+    public async Task<byte[]> GetSignedBytesFromAsync(string url, long offset, CancellationToken cancellationToken)
     {
         var signed = new Uri(url, UriKind.Absolute);
         using var request = new HttpRequestMessage(HttpMethod.Get, signed.PathAndQuery);
-        request.Headers.Authorization = null;
+        request.Headers.Range = new RangeHeaderValue(offset, null);
         using var response = await SendRawAsync(http, request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return response.IsSuccessStatusCode ? text : throw Failure(response, text);
+        if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return [];
+        }
+
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Failure(response, Encoding.UTF8.GetString(bytes));
+        }
+
+        return response.StatusCode == HttpStatusCode.PartialContent ? bytes : bytes[(int)Math.Min(offset, bytes.Length)..];
     }
 
     public void Dispose() => http.Dispose();
@@ -58,7 +70,7 @@ internal sealed class FerryClient : IDisposable
         var body = content is null ? null : await content.ReadAsByteArrayAsync(cancellationToken);
         try
         {
-            return await SendAsync(http, method, path, Copy(body, content), cancellationToken);
+            return await SendAsync(http, method, path, Copy(body, content), credentials.AccessToken, cancellationToken);
         }
         catch (ClientException ex) when (ex.Status == HttpStatusCode.Unauthorized)
         {
@@ -69,7 +81,7 @@ internal sealed class FerryClient : IDisposable
             }
         }
 
-        return await SendAsync(http, method, path, Copy(body, content), cancellationToken);
+        return await SendAsync(http, method, path, Copy(body, content), credentials.AccessToken, cancellationToken);
     }
 
     private static ByteArrayContent? Copy(byte[]? body, HttpContent? original)
@@ -95,7 +107,7 @@ internal sealed class FerryClient : IDisposable
         using var anonymous = Create(credentials.Server);
         try
         {
-            var grant = await SendAsync(anonymous, HttpMethod.Post, "/login/refreshToken", JsonContent.Create(new { refreshToken = credentials.RefreshToken }), cancellationToken);
+            var grant = await SendAsync(anonymous, HttpMethod.Post, "/login/refreshToken", JsonContent.Create(new { refreshToken = credentials.RefreshToken }), null, cancellationToken);
             credentials = credentials with { AccessToken = Token(grant, "access_token"), RefreshToken = grant?["refresh_token"]?.GetValue<string>() };
         }
         catch (ClientException)
@@ -104,13 +116,17 @@ internal sealed class FerryClient : IDisposable
         }
 
         await CredentialStore.SaveAsync(credentials, cancellationToken);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", credentials.AccessToken);
         return true;
     }
 
-    private static async Task<JsonNode?> SendAsync(HttpClient http, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    private static async Task<JsonNode?> SendAsync(HttpClient http, HttpMethod method, string path, HttpContent? content, string? accessToken, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
         using var response = await SendRawAsync(http, request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Ferry.Cli.Client;
@@ -32,21 +33,27 @@ internal static class RunsCommand
             var id = result.GetValue(runId)!;
             var run = $"/history/v1.0{ws.Path}/experiments/{Uri.EscapeDataString(result.GetValue(experiment) ?? await ExperimentOfAsync(client, ws, id, ct))}/runs/{Uri.EscapeDataString(id)}";
             var json = result.GetValue(output) == OutputFormat.Json;
-            var printed = 0;
-            var log = "";
+            var log = new StringBuilder();
+            var decoder = Encoding.UTF8.GetDecoder(); // a character split between two reads comes out whole
+            long offset = 0;
             JsonNode? details;
             while (true)
             {
                 details = await client.GetAsync($"{run}/details?{ArmVersion}", ct);
                 if (details?["logFiles"]?[DriverLog]?.GetValue<string>() is { } url)
                 {
-                    log = await client.GetSignedTextAsync(url, ct);
-                }
-
-                if (!json && log.Length > printed)
-                {
-                    Console.Write(log[printed..]);
-                    printed = log.Length;
+                    var gained = await client.GetSignedBytesFromAsync(url, offset, ct);
+                    offset += gained.Length;
+                    var text = new char[decoder.GetCharCount(gained, flush: false)];
+                    decoder.GetChars(gained, text, flush: false);
+                    if (json)
+                    {
+                        log.Append(text);
+                    }
+                    else
+                    {
+                        Console.Write(text);
+                    }
                 }
 
                 if (!result.GetValue(follow) || Finished.Contains(ClientCommand.Text(details, "status")))
@@ -59,7 +66,7 @@ internal static class RunsCommand
 
             if (json)
             {
-                ClientCommand.WriteJson(new JsonObject { ["runId"] = id, ["status"] = ClientCommand.Text(details, "status"), ["log"] = log });
+                ClientCommand.WriteJson(new JsonObject { ["runId"] = id, ["status"] = ClientCommand.Text(details, "status"), ["log"] = log.ToString() });
             }
 
             return 0;

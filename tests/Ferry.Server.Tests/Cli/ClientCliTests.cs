@@ -33,6 +33,16 @@ public sealed class ClientCliTests(CliWorld world) : IClassFixture<CliWorld>, ID
         Assert.True(listed == 0, list);
         Assert.Contains("Iris", list, StringComparison.Ordinal);
 
+        // An access token the server refuses is renewed with the refresh token, which the server rotates.
+        var refreshToken = stored.RootElement.GetProperty("refreshToken").GetString();
+        await File.WriteAllTextAsync(CredentialsFile, (await File.ReadAllTextAsync(CredentialsFile)).Replace(stored.RootElement.GetProperty("accessToken").GetString()!, "not-a-token", StringComparison.Ordinal));
+        var (renewed, renewedList) = await FerryAsync(["services", "list"]);
+        Assert.True(renewed == 0, renewedList);
+        using var rotated = JsonDocument.Parse(await File.ReadAllTextAsync(CredentialsFile));
+        Assert.NotEqual(refreshToken, rotated.RootElement.GetProperty("refreshToken").GetString());
+        Assert.NotEqual("not-a-token", rotated.RootElement.GetProperty("accessToken").GetString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(CredentialsFile));
+
         var (badServer, badServerOutput) = await FerryAsync(["login", "--server", "not a url", "--username", "admin", "--password", "x"]);
         Assert.Equal(1, badServer);
         Assert.Contains("is not a server URL", badServerOutput, StringComparison.Ordinal);

@@ -112,3 +112,26 @@ export async function api(path, { method = 'GET', body, raw = false, anonymous =
 
 /** A path segment, escaped. */
 export const seg = encodeURIComponent;
+
+/**
+ * The bytes of a file from the offset on (Range: bytes=N-), for tailing a growing log without a token:
+ * empty when it has nothing past the offset (416).
+ */
+export async function readFrom(path, offset) {
+  const response = await fetch(path, { headers: { Range: `bytes=${offset}-` } });
+  if (response.status === 416) {
+    return new Uint8Array(0);
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+    throw new ApiError(response.status, messageOf(json, text, response));
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return response.status === 206 ? bytes : bytes.subarray(offset);
+}

@@ -1,4 +1,4 @@
-import { api, seg } from '../api.js';
+import { api, readFrom, seg } from '../api.js';
 import { h, put, sleep, table, when } from '../dom.js';
 import { ARM } from '../azure.js';
 
@@ -7,7 +7,7 @@ const FINISHED = ['Completed', 'Failed', 'Canceled'];
 
 /**
  * One run: status, metrics and its driver log, tailed live. Every second the page reads the run's
- * details (status, metrics and a signed URL of the log) and appends whatever the log gained since.
+ * details (status, metrics and a signed URL of the log) and appends the bytes the log gained since.
  */
 export async function runPage(page, [subscription, group, workspace, experiment, runId], signal) {
   const run = `/history/v1.0/subscriptions/${seg(subscription)}/resourceGroups/${seg(group)}/providers/Microsoft.MachineLearningServices/workspaces/${seg(workspace)}/experiments/${seg(experiment)}/runs/${seg(runId)}`;
@@ -23,7 +23,9 @@ export async function runPage(page, [subscription, group, workspace, experiment,
     h('section', { class: 'card' }, h('h2', {}, 'Metrics'), metrics),
     h('section', { class: 'card' }, h('h2', {}, 'Driver log ', h('span', { class: 'muted' }, DRIVER_LOG)), log, tail));
 
-  let shown = 0;
+  // Byte offsets, decoded as a stream: a character split between two reads comes out whole.
+  const decoder = new TextDecoder();
+  let offset = 0;
   for (;;) {
     const details = await api(`${run}/details?${ARM}`);
     if (signal.aborted) {
@@ -34,10 +36,10 @@ export async function runPage(page, [subscription, group, workspace, experiment,
     if (url) {
       // The signed URL needs no token; only its path is used, so the page never talks to another origin.
       const signed = new URL(url, location.href);
-      const text = await api(signed.pathname + signed.search, { raw: true, anonymous: true });
-      if (text.length > shown) {
-        log.append(text.slice(shown));
-        shown = text.length;
+      const gained = await readFrom(signed.pathname + signed.search, offset);
+      if (gained.length > 0) {
+        log.append(decoder.decode(gained, { stream: true }));
+        offset += gained.length;
         log.scrollTop = log.scrollHeight;
       }
     }
