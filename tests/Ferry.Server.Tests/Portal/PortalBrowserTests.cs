@@ -80,6 +80,8 @@ public sealed class PortalBrowserTests(PortalWorld world) : IClassFixture<Portal
         await using var tab = await world.SignInAsync("admin", PortalWorld.AdminPassword);
         await tab.Page.Locator("#nav a[data-section=runs]").ClickAsync();
         await tab.Page.Locator("#workspace").SelectOptionAsync(new SelectOptionValue { Label = $"{GroupOf(workspace)} / ws1" });
+        await Assertions.Expect(tab.Page.Locator("#runs")).ToContainTextAsync(runId);
+        await tab.ScreenshotAsync("runs");
         await tab.Page.Locator("#runs a", new PageLocatorOptions { HasText = runId }).ClickAsync();
 
         // The first line shows while the last is still to come: the page tails the log as the run writes it.
