@@ -28,7 +28,7 @@ internal sealed class BearerAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         using var activity = FerryActivities.Source.StartActivity(FerryActivities.Authenticate);
-        var result = await AuthenticateAsync();
+        var result = await ValidateAsync();
         if (result.Failure is { } failure)
         {
             activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
@@ -37,7 +37,7 @@ internal sealed class BearerAuthenticationHandler(
         return result;
     }
 
-    private async Task<AuthenticateResult> AuthenticateAsync()
+    private async Task<AuthenticateResult> ValidateAsync()
     {
         string header = Request.Headers.Authorization.ToString();
         if (header.Length == 0)
