@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ferry.Core.Arm;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Execution;
 using Ferry.Core.Runs;
 using Ferry.Execution.Processes;
@@ -20,7 +21,7 @@ namespace Ferry.Execution.Runs;
 /// ends Failed with that reason.
 /// </summary>
 public sealed partial class RunDispatcher(
-    IRunStore store, IComputeStore computes, RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> workers, TimeProvider time, ILogger<RunDispatcher> logger)
+    IRunStore store, IComputeStore computes, RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> workers, FerryMetrics metrics, TimeProvider time, ILogger<RunDispatcher> logger)
     : BackgroundService, IRunDispatcher
 {
     public const string DriverLog = "azureml-logs/70_driver_log.txt";
@@ -74,7 +75,7 @@ public sealed partial class RunDispatcher(
         {
             foreach (var run in await store.ListByStatusAsync(status, stoppingToken))
             {
-                await store.SetStatusAsync(run.RunId, RunStatus.Failed, time.GetUtcNow(), "The run was cut off by a server restart; submit it again.", stoppingToken);
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Failed, time.GetUtcNow(), "The run was cut off by a server restart; submit it again.", stoppingToken);
             }
         }
 
@@ -108,7 +109,7 @@ public sealed partial class RunDispatcher(
             }
             else
             {
-                await store.SetStatusAsync(run.RunId, RunStatus.Failed, time.GetUtcNow(), $"Compute target '{run.Target}' no longer exists.", cancellationToken);
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Failed, time.GetUtcNow(), $"Compute target '{run.Target}' no longer exists.", cancellationToken);
                 continue;
             }
 
@@ -116,7 +117,7 @@ public sealed partial class RunDispatcher(
             {
                 var started = new ActiveRun(key);
                 active[run.RunId] = started;
-                await store.SetStatusAsync(run.RunId, RunStatus.Preparing, time.GetUtcNow(), null, cancellationToken);
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Preparing, time.GetUtcNow(), null, cancellationToken);
                 _ = Task.Run(() => ExecuteRunAsync(run, started), CancellationToken.None);
             }
         }
@@ -141,10 +142,10 @@ public sealed partial class RunDispatcher(
 
         if (status == RunStatus.Completed)
         {
-            await store.SetStatusAsync(run.RunId, RunStatus.Finalizing, time.GetUtcNow(), null, CancellationToken.None);
+            await store.MoveAsync(metrics, run.RunId, RunStatus.Finalizing, time.GetUtcNow(), null, CancellationToken.None);
         }
 
-        await store.SetStatusAsync(run.RunId, status, time.GetUtcNow(), status == RunStatus.Completed ? null : reason, CancellationToken.None);
+        await store.MoveAsync(metrics, run.RunId, status, time.GetUtcNow(), status == RunStatus.Completed ? null : reason, CancellationToken.None);
         Wake();
     }
 
@@ -180,7 +181,7 @@ public sealed partial class RunDispatcher(
         };
         await using var process = await WorkerProcess.StartAsync(sandbox, request, line => Append(log, line), CancellationToken.None);
         state.Attach(process);
-        await store.SetStatusAsync(run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
+        await store.MoveAsync(metrics, run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
 
         using var limit = run.MaxDurationSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds), time) : new CancellationTokenSource();
         try
