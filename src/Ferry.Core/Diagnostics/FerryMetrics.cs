@@ -32,6 +32,7 @@ public sealed class FerryMetrics
     private readonly Counter<long> loginFailures;
     private readonly Counter<long> loginThrottled;
     private Func<int>? openSessions;
+    private Func<IEnumerable<KeyValuePair<string, int>>>? activeRuns;
 
     public FerryMetrics(IMeterFactory meters, TimeProvider time)
     {
@@ -51,6 +52,8 @@ public sealed class FerryMetrics
         loginThrottled = meter.CreateCounter<long>(
             "ferry.auth.login.throttled", "{login}", "Logins refused with 429: too many failures (failed_logins) or too many password checks at once (busy).");
         meter.CreateObservableUpDownCounter("ferry.sessions.open", () => openSessions?.Invoke() ?? 0, "{session}", "Remote sessions open.");
+        meter.CreateObservableUpDownCounter(
+            "ferry.runs.active", ObserveActiveRuns, "{run}", "Runs not ended, by state: queued ones as the database has them, the others as this node runs them.");
     }
 
     /// <summary>The instruments of one existing version (made on its first call).</summary>
@@ -74,6 +77,17 @@ public sealed class FerryMetrics
 
     /// <summary>Where <c>ferry.sessions.open</c> is read from when scraped.</summary>
     public void ObserveOpenSessions(Func<int> count) => openSessions = count;
+
+    /// <summary>Where <c>ferry.runs.active</c> is read from when scraped: a count per state.</summary>
+    public void ObserveActiveRuns(Func<IEnumerable<KeyValuePair<string, int>>> countByState) => activeRuns = countByState;
+
+    private IEnumerable<Measurement<int>> ObserveActiveRuns()
+    {
+        foreach (var (state, count) in activeRuns?.Invoke() ?? [])
+        {
+            yield return new Measurement<int>(count, new KeyValuePair<string, object?>(RunStateTag, state));
+        }
+    }
 
     internal static string TagValue(ServiceOutcome outcome) => outcome switch
     {

@@ -45,6 +45,7 @@ public sealed class FerryMetricsTests : IDisposable
         using var runs = new MetricCollector<long>(meters, FerryMetrics.MeterName, "ferry.runs");
         using var records = new MetricCollector<long>(meters, FerryMetrics.MeterName, "ferry.batch.records");
         using var sessions = new MetricCollector<int>(meters, FerryMetrics.MeterName, "ferry.sessions.open");
+        using var active = new MetricCollector<int>(meters, FerryMetrics.MeterName, "ferry.runs.active");
 
         metrics.LoginFailed();
         metrics.LoginThrottled("failed_logins");
@@ -54,6 +55,8 @@ public sealed class FerryMetricsTests : IDisposable
         var open = 3;
         metrics.ObserveOpenSessions(() => open);
         sessions.RecordObservableInstruments();
+        metrics.ObserveActiveRuns(() => [new("Queued", 2), new("Running", 1)]);
+        active.RecordObservableInstruments();
 
         Assert.Equal(1, failures.LastMeasurement!.Value);
         Assert.Equal("failed_logins", throttled.LastMeasurement!.Tags[FerryMetrics.ThrottleReasonTag]);
@@ -61,6 +64,9 @@ public sealed class FerryMetricsTests : IDisposable
         Assert.Equal(7, records.LastMeasurement!.Value);
         Assert.Equal("Iris", records.LastMeasurement.Tags[FerryMetrics.ServiceNameTag]);
         Assert.Equal(3, sessions.LastMeasurement!.Value);
+        Assert.Equal(
+            ["Queued=2", "Running=1"],
+            active.GetMeasurementSnapshot().Select(m => $"{m.Tags[FerryMetrics.RunStateTag]}={m.Value}"));
     }
 
     public void Dispose() => meters.Dispose();

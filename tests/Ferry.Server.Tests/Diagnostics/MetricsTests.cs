@@ -99,6 +99,49 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_Runs_ActiveByStateWhileTheyRun_EachStateEnteredCounted()
+    {
+        var dataDirectory = TestDirectory.Create();
+        try
+        {
+            await using var server = await FerryProcess.ServeAsync(dataDirectory, Password);
+            using var client = await server.LoggedInClientAsync("admin", Password);
+            var workspace = await ArmApi.CreateWorkspaceAsync(client);
+            var done = await ArmApi.StartRunAsync(client, workspace, "m", ("done.py", "print('done')"), """{"configuration":{"script":"done.py"}}""");
+            Assert.Equal("Completed", (await ArmApi.WaitForRunAsync(client, workspace, "m", done)).GetProperty("status").GetString());
+            var slow = await ArmApi.StartRunAsync(client, workspace, "m", ("slow.py", "import time\ntime.sleep(300)"), """{"configuration":{"script":"slow.py"}}""");
+
+            var running = await ScrapeAsync(server);
+            for (var i = 0; i < 600 && running.Sum("ferry_runs_active", "ferry_run_state=Running") == 0; i++)
+            {
+                await Task.Delay(100);
+                running = await ScrapeAsync(server);
+            }
+
+            Assert.Equal(1, running.Sum("ferry_runs_active", "ferry_run_state=Running"));
+            Assert.Equal(1, running.Sum("ferry_runs_active"));
+            using (var cancel = await client.PostAsync($"/execution/v1.0{workspace}/experiments/m/runId/{slow}/cancel?{ArmApi.ApiVersion}", null))
+            {
+                Assert.True(cancel.IsSuccessStatusCode);
+            }
+
+            Assert.Equal("Canceled", (await ArmApi.WaitForRunAsync(client, workspace, "m", slow)).GetProperty("status").GetString());
+            var ended = await ScrapeAsync(server);
+            foreach (var (state, count) in new[] { ("Queued", 2), ("Preparing", 2), ("Running", 2), ("Finalizing", 1), ("Completed", 1), ("Canceled", 1), ("Failed", 0) })
+            {
+                Assert.Equal(count, ended.Sum("ferry_runs_total", $"ferry_run_state={state}"));
+            }
+
+            Assert.True(ended.Has("ferry_runs_active", "ferry_run_state=Queued"), ended.Text);
+            Assert.Equal(0, ended.Sum("ferry_runs_active"));
+        }
+        finally
+        {
+            TestDirectory.TryDelete(dataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_OnlyOnTheirOwnListener_AndTheApiNotThere()
     {
         var dataDirectory = TestDirectory.Create();

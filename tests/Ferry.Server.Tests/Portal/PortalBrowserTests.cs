@@ -54,6 +54,16 @@ public sealed class PortalBrowserTests(PortalWorld world) : IClassFixture<Portal
         await tab.Page.Locator("#consume").ClickAsync();
         await Assertions.Expect(tab.Page.Locator("#consume-status")).ToHaveTextAsync("Succeeded", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
         await Assertions.Expect(tab.Page.Locator("#consume-outputs")).ToContainTextAsync("I. versicolor");
+
+        // The chart reads GET /services/{name}/{version}/stats: opened again, the page draws the calls just made.
+        await tab.Page.ReloadAsync();
+        var chart = tab.Page.Locator("#service-chart");
+        await Assertions.Expect(chart.Locator("svg[aria-label='Calls per second']")).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
+        await Assertions.Expect(chart.Locator("svg[aria-label='Latency (ms)'] .series-p99")).ToHaveCountAsync(1);
+        await Assertions.Expect(chart).ToContainTextAsync("calls/s");
+        await tab.Page.Locator("#input-flower_data").FillAsync("[7, 3.2, 4.7, 1.4]");
+        await tab.Page.Locator("#consume").ClickAsync();
+        await Assertions.Expect(tab.Page.Locator("#consume-status")).ToHaveTextAsync("Succeeded", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
         await tab.ScreenshotAsync("service");
         tab.AssertClean();
     }
