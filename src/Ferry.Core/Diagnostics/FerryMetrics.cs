@@ -56,6 +56,10 @@ public sealed class FerryMetrics
             "ferry.runs.active", ObserveActiveRuns, "{run}", "Runs not ended, by state: queued ones as the database has them, the others as this node runs them.");
     }
 
+    /// <summary>The tags naming a service version on every series of it (pools' included).</summary>
+    public static KeyValuePair<string, object?>[] ServiceTags(string name, string version) =>
+        [new(ServiceNameTag, name), new(ServiceVersionTag, version)];
+
     /// <summary>The instruments of one existing version (made on its first call).</summary>
     public ServiceCallMeter For(string name, string version) =>
         services.GetOrAdd((name, version), static (key, self) => new ServiceCallMeter(key.Name, key.Version, self.calls, self.duration, self.batchRecords, self.time), this);

@@ -19,7 +19,7 @@ public sealed class ServiceCallMeter
         this.calls = calls;
         this.duration = duration;
         this.batchRecords = batchRecords;
-        service = [new(FerryMetrics.ServiceNameTag, name), new(FerryMetrics.ServiceVersionTag, version)];
+        service = FerryMetrics.ServiceTags(name, version);
         byOutcome = [.. Enum.GetValues<ServiceOutcome>().Select(o => (KeyValuePair<string, object?>[])[.. service, new(FerryMetrics.OutcomeTag, FerryMetrics.TagValue(o))])];
         Window = new ServiceCallWindow(time);
     }

@@ -29,10 +29,6 @@ public sealed class PoolMetrics
     /// <summary>Where the pools are read from when scraped (the manager's table).</summary>
     internal void Observe(Func<IEnumerable<ServicePool>> source) => pools = source;
 
-    /// <summary>The tags of one pool's series, made once per pool.</summary>
-    internal static KeyValuePair<string, object?>[] TagsOf(string name, string version) =>
-        [new(FerryMetrics.ServiceNameTag, name), new(FerryMetrics.ServiceVersionTag, version)];
-
     internal void WorkerRestarted(KeyValuePair<string, object?>[] tags) => restarts.Add(1, tags);
 
     private IEnumerable<Measurement<int>> ObserveWorkers()

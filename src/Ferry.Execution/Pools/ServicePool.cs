@@ -1,3 +1,4 @@
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
 using Ferry.Execution.Diagnostics;
@@ -58,8 +59,8 @@ internal sealed partial class ServicePool(
         }
     }
 
-    /// <summary>The service version's tags on the pool's series.</summary>
-    public KeyValuePair<string, object?>[] Tags { get; } = PoolMetrics.TagsOf(service.Name, service.Version);
+    /// <summary>The service version's tags on the pool's series, made once per pool.</summary>
+    public KeyValuePair<string, object?>[] Tags { get; } = FerryMetrics.ServiceTags(service.Name, service.Version);
 
     /// <summary>Workers by state and calls waiting (retired workers still ending a call count as busy).</summary>
     public PoolLoad Load()

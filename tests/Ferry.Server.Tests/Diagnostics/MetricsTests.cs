@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Ferry.Server.Diagnostics;
 using Ferry.Server.Tests.Batches;
 using Ferry.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 
 namespace Ferry.Server.Tests.Diagnostics;
 
@@ -199,6 +202,19 @@ public sealed class MetricsTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => FerryServer.Build(["--urls", "http://127.0.0.1:5123", $"--Ferry:Metrics:Urls={metricsUrls}"]));
         Assert.Contains("Ferry:Metrics:Urls", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>What bench/consume.sh relies on to compare: a later empty setting wins and no exporter is registered.</summary>
+    [Fact]
+    public async Task Build_EmptyMetricsUrlsAfterOthers_ExportsNoMetrics()
+    {
+        await using var off = FerryServer.Build(["--urls", "http://127.0.0.1:5123", "--Ferry:Metrics:Urls=http://127.0.0.1:5124", "--Ferry:Metrics:Urls="]);
+        Assert.False(off.Services.GetRequiredService<MetricsListener>().Enabled);
+        Assert.Null(off.Services.GetService<MeterProvider>());
+
+        await using var on = FerryServer.Build(["--urls", "http://127.0.0.1:5123"]);
+        Assert.True(on.Services.GetRequiredService<MetricsListener>().Enabled);
+        Assert.NotNull(on.Services.GetService<MeterProvider>());
     }
 
     private static async Task<bool> SucceedsAsync(HttpClient client, string name, int x)
