@@ -49,6 +49,13 @@ internal static class TelemetryExtensions
                 "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
                 var other => throw new InvalidOperationException($"Ferry:Tracing:OtlpProtocol is 'grpc' or 'http/protobuf', not '{other}'."),
             };
+            // An endpoint set in code is posted to as it is; over HTTP a collector's base address
+            // (http://collector:4318) gets the traces path, as OTEL_EXPORTER_OTLP_ENDPOINT would.
+            if (protocol == OtlpExportProtocol.HttpProtobuf && otlp.AbsolutePath == "/")
+            {
+                otlp = new Uri(otlp, "v1/traces");
+            }
+
             telemetry.WithTracing(t => t
                 .AddSource(FerryActivities.SourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !listener.IsMetricsPort(context))
