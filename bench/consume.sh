@@ -4,7 +4,8 @@
 # write it by hand (baseline_fastapi.py: an async handler reading the raw body, from ../shared/bench)
 # and the common way (fastapi_iris.py: a sync handler with a pydantic model). Plus the mrsdeploy
 # example (an R glm, mtService) on Ferry, and Ferry cold: the requests served at 16 connections in
-# the first 10 s after publishing a new version with the default pool settings.
+# the first 10 s after publishing a new version with the default pool settings. And Ferry with its
+# metrics off beside the one with them on (issue 18: what the instruments cost a consume call).
 # All servers run side by side; each is warmed up first (WARMUP, 20 s: the JIT's background tiering
 # and the pools settle), then ROUNDS rounds (3) run every load on each server in turn, and the median
 # round by req/s is reported: on a shared 2-core box single runs vary by a third, and alternating
@@ -21,6 +22,14 @@ once() { # URL CONNECTIONS DURATION [TOKEN] [BODY]
   local threads=$(( $2 < 2 ? 1 : 2 ))
   BODY="${5:-$body}" TOKEN="${4:-}" wrk -t"$threads" -c"$2" -d"$3" --latency -s "$bench_root/bench/post.lua" "$1" | wrk_summary
 }
+
+# What metrics cost a consume call: the same Ferry with metrics off (an empty Ferry:Metrics:Urls after
+# lib.sh's turns the exporter off), run beside the one with them on.
+start_ferry --Ferry:Metrics:Urls=
+publish_iris
+api DELETE "/sessions/$IRIS_SESSION" >/dev/null
+plain="$FERRY_URL/api/Iris/V1.0"
+plain_token="$TOKEN"
 
 # Ferry: train in a session, snapshot, publish, as the seed workflow does.
 start_ferry
@@ -54,6 +63,7 @@ read -r cold_rps _ < <(once "$FERRY_URL/api/Iris/V9.0" 16 10s "$TOKEN")
 # Warm-up (JIT tiering, the pools' workers, uvicorn's processes), then the rounds, alternating between
 # the servers so that all see the same machine: a shared box has slow and fast minutes.
 once "$ferry" 16 "$warmup" "$TOKEN" >/dev/null
+once "$plain" 16 "$warmup" "$plain_token" >/dev/null
 once "$async" 16 "$warmup" >/dev/null
 once "$sync" 16 "$warmup" >/dev/null
 once "$rservice" 16 "$warmup" "$TOKEN" "$rbody" >/dev/null
@@ -62,6 +72,7 @@ dirs+=("$results")
 for _ in $(seq 1 "$rounds"); do
   for connections in 1 16; do
     echo "ferry $connections $(once "$ferry" "$connections" "$duration" "$TOKEN")" >>"$results"
+    echo "plain $connections $(once "$plain" "$connections" "$duration" "$plain_token")" >>"$results"
     echo "async $connections $(once "$async" "$connections" "$duration")" >>"$results"
     echo "sync $connections $(once "$sync" "$connections" "$duration")" >>"$results"
     echo "r $connections $(once "$rservice" "$connections" "$duration" "$TOKEN" "$rbody")" >>"$results"
@@ -81,6 +92,7 @@ echo "| connections | server | req/s | p50 | p99 |"
 echo "|---|---|---|---|---|"
 for connections in 1 16; do
   row "$connections" ferry "Ferry (Iris/V1.0, warmed)"
+  row "$connections" plain "Ferry with metrics off (--Ferry:Metrics:Urls=)"
   row "$connections" async "FastAPI + uvicorn, async handler, raw body (baseline_fastapi.py)"
   row "$connections" sync "FastAPI + uvicorn, sync handler, pydantic (fastapi_iris.py)"
   row "$connections" r "Ferry, R service (mtService, glm)"
@@ -88,7 +100,9 @@ done
 read -r f16 _ < <(median ferry 16)
 read -r a16 _ < <(median async 16)
 read -r s16 _ < <(median sync 16)
+read -r p16 _ < <(median plain 16)
 echo
+echo "Ferry with metrics on / off at 16 connections: $(ratio "$f16" "$p16") (1.00 is no cost)."
 echo "Ferry / async FastAPI at 16 connections: $(ratio "$f16" "$a16"); Ferry / sync FastAPI: $(ratio "$f16" "$s16")."
 echo "Cold: a version published with the defaults served $cold_rps req/s at 16 connections over its first 10 s, $(ratio "$cold_rps" "$a16") of the warm async baseline."
 stop_all

@@ -31,16 +31,20 @@ wait_http() {
   return 1
 }
 
+# The metrics listener gets a free port too (its default, 12801, may be another server's); a caller's
+# --Ferry:Metrics:Urls= (empty) after it turns metrics off, to measure what they cost.
 start_ferry() {
-  local port data
+  local port metrics_port data
   port="$(free_port)"
+  metrics_port="$(free_port)"
   data="$(mktemp -d)"
   dirs+=("$data")
   FERRY_ADMIN_PASSWORD=bench-Passw0rd FERRY_NO_BUILD=1 FERRY_SKIP_INSTALL=1 \
     "$bench_root/ferry" serve --urls "http://127.0.0.1:$port" --data-dir "$data" \
-    --Logging:LogLevel:Default=Warning "$@" >"$data/server.log" 2>&1 &
+    --Logging:LogLevel:Default=Warning "--Ferry:Metrics:Urls=http://127.0.0.1:$metrics_port" "$@" >"$data/server.log" 2>&1 &
   pids+=($!)
   FERRY_URL="http://127.0.0.1:$port"
+  FERRY_METRICS_URL="http://127.0.0.1:$metrics_port"
   wait_http "$FERRY_URL/status"
   TOKEN="$(curl -sf "$FERRY_URL/login" -H 'Content-Type: application/json' \
     -d '{"username":"admin","password":"bench-Passw0rd"}' | jq -r .access_token)"

@@ -3,6 +3,7 @@ using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.Batches;
 using Ferry.Core.ComputeNodes;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Files;
 using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Models;
@@ -24,6 +25,8 @@ public static class FerryCoreExtensions
     public static IServiceCollection AddFerryCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics(); // the host adds it too; `ferry admin` builds its services without one
+        services.AddSingleton<FerryMetrics>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .Validate(
                 o => o.MaxFailedLogins >= 1 && o.MaxFailedLoginsPerAddress >= 1 && o.MaxConcurrentPasswordChecks >= 1 && o.MaxQueuedPasswordChecks >= 0,

@@ -2,6 +2,7 @@ using Ferry.Core.Execution;
 using Ferry.Core.Files;
 using Ferry.Core.Runs;
 using Ferry.Core.Status;
+using Ferry.Execution.Diagnostics;
 using Ferry.Execution.Pools;
 using Ferry.Execution.Realtime;
 using Ferry.Execution.Runs;
@@ -61,6 +62,7 @@ public static class FerryExecutionExtensions
                 "Ferry:Realtime: MaxBatchSize must be from 1 to 4096, MaxBatchWait from 0 to 1 second, IntraOpThreads at least 1.")
             .ValidateOnStart();
         services.AddSingleton<RealtimeScorer>();
+        services.AddSingleton<PoolMetrics>();
         services.AddSingleton<IServiceRunner, ServicePoolManager>();
         services.AddSingleton<RunDispatcher>();
         services.AddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<RunDispatcher>());

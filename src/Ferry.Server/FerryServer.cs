@@ -10,6 +10,7 @@ using Ferry.Server.Diagnostics;
 using Ferry.Server.Errors;
 using Ferry.Server.Hosting;
 using Ferry.Server.OpenApi;
+using Ferry.Server.Portal;
 using Ferry.Server.Sessions;
 using Ferry.Server.Snapshots;
 using Ferry.Server.Status;
@@ -40,8 +41,10 @@ public static class FerryServer
         builder.Services.AddFerryErrors();
         builder.Services.AddFerryOpenApi();
         builder.Services.AddSingleton<IStatusContributor, AuthenticationStatusContributor>();
+        builder.Services.AddSingleton<PortalAssets>();
 
         var app = builder.Build();
+        app.UseFerryMetrics();
         app.UseMiddleware<RequestLog>();
         app.UseFerryErrors();
         app.UseBodySizeLimit(app.Services.GetRequiredService<IOptions<FerryServerOptions>>().Value.MaxRequestBodyBytes);
@@ -65,6 +68,7 @@ public static class FerryServer
         api.MapRunEndpoints(app);
         api.MapModelEndpoints();
         app.MapFerryOpenApi();
+        app.MapPortalEndpoints();
         return app;
     }
 
@@ -75,10 +79,8 @@ public static class FerryServer
                 o => string.IsNullOrEmpty(o.AdminPassword) || o.AdminPassword.Length >= Core.Users.UserService.MinPasswordLength,
                 $"FERRY_ADMIN_PASSWORD (Ferry:Server:AdminPassword) must be at least {Core.Users.UserService.MinPasswordLength} characters long, as every password; or leave it unset to have one generated.")
             .ValidateOnStart();
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-        {
-            builder.WebHost.UseUrls(FerryServerOptions.DefaultUrls);
-        }
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : FerryServerOptions.DefaultUrls;
+        builder.AddFerryTelemetry(urls); // the API's addresses and, beside them, the metrics listener's
 
         // One source for the body limit: the bound options, read by Kestrel and by the early check alike.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<FerryServerOptions>>((kestrel, ferry) =>

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Users;
@@ -20,7 +21,7 @@ public sealed partial class AuthService(
     LoginThrottle throttle,
     PasswordCheckGate passwordChecks,
     IOptions<AuthOptions> options,
-    TimeProvider time, IServicePrincipalStore principals, ILogger<AuthService> logger)
+    TimeProvider time, IServicePrincipalStore principals, FerryMetrics metrics, ILogger<AuthService> logger)
 {
     /// <summary>Longer user names are refused before any work (valid names have at most 64 characters).</summary>
     public const int MaxUserNameLength = 256;
@@ -45,16 +46,28 @@ public sealed partial class AuthService(
 
         if (throttle.RetryAfter(userName, clientAddress) is { } wait)
         {
+            metrics.LoginThrottled("failed_logins");
             throw FerryException.TooManyRequests("Too many failed logins for this user from your address; try again later.", wait);
         }
 
         var user = await users.FindByNameAsync(userName, cancellationToken);
 
         // Verify against a decoy when the user is unknown so timing does not tell which names exist.
-        var valid = await passwordChecks.CheckAsync(() => PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy), cancellationToken)
-            && user is not null;
+        bool valid;
+        try
+        {
+            valid = await passwordChecks.CheckAsync(() => PasswordHasher.Verify(password, user?.PasswordHash ?? PasswordHasher.Decoy), cancellationToken)
+                && user is not null;
+        }
+        catch (FerryException busy) when (busy.Kind == FerryErrorKind.TooManyRequests)
+        {
+            metrics.LoginThrottled("busy");
+            throw;
+        }
+
         if (!valid)
         {
+            metrics.LoginFailed();
             throttle.RecordFailure(userName, clientAddress);
             throw FerryException.Unauthorized(InvalidCredentials);
         }

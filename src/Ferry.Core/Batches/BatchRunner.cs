@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
 using Ferry.Core.WebServices;
@@ -19,7 +20,7 @@ namespace Ferry.Core.Batches;
 /// at start-up every unfinished batch goes on with the records that have none.
 /// </summary>
 public sealed partial class BatchRunner(
-    IBatchStore store, WebServiceCatalog catalog, WebServiceConsumer consumer, IOptions<BatchOptions> options, TimeProvider time, ILogger<BatchRunner> logger)
+    IBatchStore store, WebServiceCatalog catalog, WebServiceConsumer consumer, FerryMetrics metrics, IOptions<BatchOptions> options, TimeProvider time, ILogger<BatchRunner> logger)
 {
     private const int MaxResultsPerWrite = 1000;
     private const int MaxChunk = 256;
@@ -116,7 +117,7 @@ public sealed partial class BatchRunner(
         var records = await store.PendingRecordsAsync(id, cancellationToken);
         await store.SetStateAsync(id, BatchState.InProgress, null, cancellationToken);
         var results = Channel.CreateUnbounded<BatchResult>(new UnboundedChannelOptions { SingleReader = true });
-        var writer = WriteResultsAsync(id, results.Reader);
+        var writer = WriteResultsAsync(id, metrics.For(batch.Name, batch.Version), results.Reader);
         var next = 0; // records taken by the lanes
         try
         {
@@ -245,8 +246,8 @@ public sealed partial class BatchRunner(
         }
     }
 
-    /// <summary>Writes results as they come: one transaction for all that finished while the previous one was written.</summary>
-    private async Task WriteResultsAsync(string id, ChannelReader<BatchResult> results)
+    /// <summary>Writes results as they come: one transaction for all that finished while the previous one was written; each stored one is counted.</summary>
+    private async Task WriteResultsAsync(string id, ServiceCallMeter meter, ChannelReader<BatchResult> results)
     {
         var buffer = new List<BatchResult>();
         while (await results.WaitToReadAsync(CancellationToken.None))
@@ -257,6 +258,7 @@ public sealed partial class BatchRunner(
             }
 
             await store.SaveResultsAsync(id, buffer, CancellationToken.None);
+            meter.RecordBatchRecords(buffer.Count);
             buffer.Clear();
         }
     }

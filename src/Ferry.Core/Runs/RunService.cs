@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Ferry.Core.Runs;
 /// unpacked size) and a run definition (keys in any case), queued for its compute target.
 /// </summary>
 public sealed partial class RunService(
-    IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options, TimeProvider time)
+    IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options, FerryMetrics metrics, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> submissions = new(StringComparer.Ordinal);
 
@@ -69,7 +70,7 @@ public sealed partial class RunService(
                 var run = await store.AddAsync(
                     new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null, submittedBy),
                     cancellationToken);
-                await store.SetStatusAsync(run.RunId, RunStatus.Queued, now, null, cancellationToken);
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Queued, now, null, cancellationToken);
                 dispatcher.Wake();
                 return run with { Status = RunStatus.Queued };
             }
@@ -115,7 +116,7 @@ public sealed partial class RunService(
         var run = await GetAsync(resourceGroup, workspace, experimentName, runId, cancellationToken);
         if (!run.IsTerminal && !dispatcher.Cancel(run.RunId))
         {
-            await store.SetStatusAsync(run.RunId, RunStatus.Canceled, time.GetUtcNow(), "Canceled before it started.", cancellationToken);
+            await store.MoveAsync(metrics, run.RunId, RunStatus.Canceled, time.GetUtcNow(), "Canceled before it started.", cancellationToken);
         }
 
         return run;

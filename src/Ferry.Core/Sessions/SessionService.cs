@@ -1,5 +1,6 @@
 using Ferry.Core.Execution;
 using System.Collections.Concurrent;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
@@ -11,10 +12,21 @@ namespace Ferry.Core.Sessions;
 /// does not exist (404). A session whose worker died answers 410 from then on. Sessions nobody
 /// calls for <see cref="RemoteSessionOptions.IdleTimeout"/> are closed.
 /// </summary>
-public sealed class SessionService(IWorkerFactory workers, IOptions<RemoteSessionOptions> options, TimeProvider time) : IAsyncDisposable
+public sealed class SessionService : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Session> sessions = new();
+    private readonly IWorkerFactory workers;
+    private readonly IOptions<RemoteSessionOptions> options;
+    private readonly TimeProvider time;
     private readonly Dictionary<string, int> starting = []; // sessions being created, by owner; under its own lock
+
+    public SessionService(IWorkerFactory workers, IOptions<RemoteSessionOptions> options, TimeProvider time, FerryMetrics metrics)
+    {
+        this.workers = workers;
+        this.options = options;
+        this.time = time;
+        metrics.ObserveOpenSessions(() => sessions.Count);
+    }
 
     private string Root => Path.GetFullPath(options.Value.Directory);
 

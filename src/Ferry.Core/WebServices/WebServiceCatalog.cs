@@ -1,6 +1,7 @@
 using Ferry.Core.Execution;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
@@ -14,7 +15,7 @@ namespace Ferry.Core.WebServices;
 /// Every definition is held in memory (consuming reads no row); the store is written first, in one
 /// transaction, and the memory and the pools follow.
 /// </summary>
-public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IBlobStore blobs, IServiceRunner runner, TimeProvider time) : IDisposable
+public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IBlobStore blobs, IServiceRunner runner, FerryMetrics metrics, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Name, string Version), WebService> services = new();
     private readonly ConcurrentDictionary<(string Name, string Version), long> order = new();
@@ -157,6 +158,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             services.TryRemove((name, version), out _);
             order.TryRemove((name, version), out _);
             runner.Remove(name, version);
+            metrics.Forget(name, version);
         }
         finally
         {

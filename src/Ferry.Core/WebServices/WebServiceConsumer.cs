@@ -1,20 +1,35 @@
-using Ferry.Core.Execution;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
+using Ferry.Core.Execution;
 
 namespace Ferry.Core.WebServices;
 
 /// <summary>
 /// Consumes a web service: the inputs are checked against the declared ones (a missing, extra or
 /// mistyped input is a 400 naming it), then one call runs on a worker of the service's pool. A
-/// failure of the service's code is a result with success false, never an HTTP error.
+/// failure of the service's code is a result with success false, never an HTTP error. Each call of an
+/// existing version is recorded once, with its outcome and time (<see cref="FerryMetrics"/>).
 /// </summary>
-public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner runner)
+public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner runner, FerryMetrics metrics)
 {
-    public Task<ExecutionResult> ConsumeAsync(string name, string version, JsonNode? body, CancellationToken cancellationToken)
+    public async Task<ExecutionResult> ConsumeAsync(string name, string version, JsonNode? body, CancellationToken cancellationToken)
     {
         var service = catalog.Get(name, version);
-        return RunAsync(service, CallFor(service, body), cancellationToken);
+        var meter = metrics.For(service.Name, service.Version);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = ServiceOutcome.Error; // unless the code ran: a bad input, a busy pool, a caller gone
+        try
+        {
+            var result = await runner.RunAsync(service.Definition, CallFor(service, body), cancellationToken);
+            outcome = result.Success ? ServiceOutcome.Success : ServiceOutcome.Failure;
+            return result;
+        }
+        finally
+        {
+            meter.Record(outcome, Stopwatch.GetElapsedTime(started));
+        }
     }
 
     /// <summary>One call of <paramref name="service"/> (a batch record's is <see cref="ServiceCall.Background"/>).</summary>

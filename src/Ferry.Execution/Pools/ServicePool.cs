@@ -1,5 +1,7 @@
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
+using Ferry.Execution.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Execution.Pools;
@@ -24,7 +26,8 @@ internal sealed partial class ServicePool(
     Func<ServiceDefinition, CancellationToken, Task<PreparedWorker>> prepare,
     WorkerBudget budget,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    PoolMetrics metrics)
 {
     private readonly object gate = new();
     private readonly string owner = service.Owner;
@@ -53,6 +56,19 @@ internal sealed partial class ServicePool(
             {
                 return service.Pool is null ? "NotFound" : dormant || ledger.Ready >= Initial ? "Success" : "Pending";
             }
+        }
+    }
+
+    /// <summary>The service version's tags on the pool's series, made once per pool.</summary>
+    public KeyValuePair<string, object?>[] Tags { get; } = FerryMetrics.ServiceTags(service.Name, service.Version);
+
+    /// <summary>Workers by state and calls waiting (retired workers still ending a call count as busy).</summary>
+    public PoolLoad Load()
+    {
+        lock (gate)
+        {
+            var idle = serving.Count(w => w.Calls == 0);
+            return new PoolLoad(ledger.Starting, idle, ledger.Ready - idle, waiters.Count + backgroundWaiters.Count);
         }
     }
 
@@ -361,6 +377,11 @@ internal sealed partial class ServicePool(
         }
 
         worker.Stopped = true;
+        if (!worker.Worker.IsAlive)
+        {
+            metrics.WorkerRestarted(Tags); // died (crashed, killed past a limit): counted once, when its slot is freed for a replacement
+        }
+
         _ = worker.DisposeAsync().AsTask();
         ledger.Stopped();
         HandOverSlot();

@@ -1,8 +1,10 @@
-using Ferry.Core.Execution;
 using System.Collections.Concurrent;
-using Ferry.Core.Errors;
-using Ferry.Core.Snapshots;
 using System.Diagnostics;
+using Ferry.Core.Diagnostics;
+using Ferry.Core.Errors;
+using Ferry.Core.Execution;
+using Ferry.Core.Snapshots;
+using Ferry.Execution.Diagnostics;
 using Ferry.Execution.Realtime;
 using Ferry.Execution.Runtimes;
 using Microsoft.Extensions.Logging;
@@ -33,11 +35,14 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     private readonly WorkerBudget budget;
     private readonly RealtimeScorer realtime;
     private readonly ServiceTemplates templates;
+    private readonly PoolMetrics metrics;
     private long lastIdleCheck;
 
     public ServicePoolManager(
-        IWorkerFactory workers, RuntimeCatalog runtimes, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time, RealtimeScorer realtime)
+        IWorkerFactory workers, RuntimeCatalog runtimes, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time, RealtimeScorer realtime, PoolMetrics metrics)
     {
+        this.metrics = metrics;
+        metrics.Observe(() => pools.Values);
         this.realtime = realtime;
         this.workers = workers;
         this.runtimes = runtimes;
@@ -64,6 +69,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         for (var attempt = 1; ; attempt++)
         {
             ServicePool.Lease lease;
+            var waiting = FerryActivities.StartServiceSpan(FerryActivities.PoolWait, service.Name, service.Version);
             try
             {
                 lease = await AcquireWithinBudgetAsync(pool, request.Background, cancellationToken);
@@ -73,9 +79,14 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
                 LogPreparationFailed(logger, service.Name, service.Version, failed.Message);
                 return ExecutionResult.Failed(failed.Message);
             }
+            finally
+            {
+                waiting?.Dispose();
+            }
 
             var worker = lease.Worker;
             var died = false;
+            using var call = FerryActivities.StartServiceSpan(FerryActivities.WorkerCall, service.Name, service.Version);
             try
             {
                 var started = Stopwatch.GetTimestamp();
@@ -281,7 +292,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             throw FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted.");
         }
 
-        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync, budget, time, logger));
+        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync, budget, time, logger, metrics));
     }
 
     /// <summary>A new worker for the service: forked from its template when its runtime forks, else prepared from the start.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ferry.Core.Arm;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Execution;
 using Ferry.Core.Runs;
 using Ferry.Execution.Processes;
@@ -20,7 +21,7 @@ namespace Ferry.Execution.Runs;
 /// ends Failed with that reason.
 /// </summary>
 public sealed partial class RunDispatcher(
-    IRunStore store, IComputeStore computes, RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> workers, TimeProvider time, ILogger<RunDispatcher> logger)
+    IRunStore store, IComputeStore computes, RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> workers, FerryMetrics metrics, TimeProvider time, ILogger<RunDispatcher> logger)
     : BackgroundService, IRunDispatcher
 {
     public const string DriverLog = "azureml-logs/70_driver_log.txt";
@@ -29,6 +30,7 @@ public sealed partial class RunDispatcher(
     private const int CpuLimitSignal = 24; // SIGXCPU
     private readonly SemaphoreSlim wake = new(0);
     private readonly ConcurrentDictionary<string, ActiveRun> active = new();
+    private volatile int queued; // as the last look at the queue left it
 
     public void Wake()
     {
@@ -70,11 +72,12 @@ public sealed partial class RunDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        metrics.ObserveActiveRuns(CountByState);
         foreach (var status in new[] { RunStatus.Preparing, RunStatus.Running, RunStatus.Finalizing })
         {
             foreach (var run in await store.ListByStatusAsync(status, stoppingToken))
             {
-                await store.SetStatusAsync(run.RunId, RunStatus.Failed, time.GetUtcNow(), "The run was cut off by a server restart; submit it again.", stoppingToken);
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Failed, time.GetUtcNow(), "The run was cut off by a server restart; submit it again.", stoppingToken);
             }
         }
 
@@ -94,7 +97,9 @@ public sealed partial class RunDispatcher(
 
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
-        foreach (var run in await store.ListByStatusAsync(RunStatus.Queued, cancellationToken))
+        var waiting = await store.ListByStatusAsync(RunStatus.Queued, cancellationToken);
+        var left = waiting.Count;
+        foreach (var run in waiting)
         {
             var key = $"{run.Experiment.ResourceGroup}/{run.Experiment.Workspace}/{run.Target}".ToUpperInvariant();
             int capacity;
@@ -108,7 +113,8 @@ public sealed partial class RunDispatcher(
             }
             else
             {
-                await store.SetStatusAsync(run.RunId, RunStatus.Failed, time.GetUtcNow(), $"Compute target '{run.Target}' no longer exists.", cancellationToken);
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Failed, time.GetUtcNow(), $"Compute target '{run.Target}' no longer exists.", cancellationToken);
+                left--;
                 continue;
             }
 
@@ -116,35 +122,53 @@ public sealed partial class RunDispatcher(
             {
                 var started = new ActiveRun(key);
                 active[run.RunId] = started;
-                await store.SetStatusAsync(run.RunId, RunStatus.Preparing, time.GetUtcNow(), null, cancellationToken);
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Preparing, time.GetUtcNow(), null, cancellationToken);
+                left--;
                 _ = Task.Run(() => ExecuteRunAsync(run, started), CancellationToken.None);
             }
+        }
+
+        queued = left;
+    }
+
+    private IEnumerable<KeyValuePair<string, int>> CountByState()
+    {
+        yield return new(RunStatus.Queued, queued);
+        foreach (var state in (string[])[RunStatus.Preparing, RunStatus.Running, RunStatus.Finalizing])
+        {
+            yield return new(state, active.Values.Count(a => a.State == state));
         }
     }
 
     private async Task ExecuteRunAsync(Run run, ActiveRun state)
     {
-        string status, reason;
+        // The run stays active (holding its target's slot) until its end is stored, so ferry.runs.active sees Finalizing too.
         try
         {
-            (status, reason) = await RunScriptAsync(run, state);
-        }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or Core.Errors.FerryException)
-        {
-            LogRunFailed(logger, ex, run.RunId);
-            (status, reason) = (RunStatus.Failed, $"The run could not be started: {ex.Message}");
+            string status, reason;
+            try
+            {
+                (status, reason) = await RunScriptAsync(run, state);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or Core.Errors.FerryException)
+            {
+                LogRunFailed(logger, ex, run.RunId);
+                (status, reason) = (RunStatus.Failed, $"The run could not be started: {ex.Message}");
+            }
+
+            if (status == RunStatus.Completed)
+            {
+                state.State = RunStatus.Finalizing;
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Finalizing, time.GetUtcNow(), null, CancellationToken.None);
+            }
+
+            await store.MoveAsync(metrics, run.RunId, status, time.GetUtcNow(), status == RunStatus.Completed ? null : reason, CancellationToken.None);
         }
         finally
         {
             active.TryRemove(run.RunId, out _);
         }
 
-        if (status == RunStatus.Completed)
-        {
-            await store.SetStatusAsync(run.RunId, RunStatus.Finalizing, time.GetUtcNow(), null, CancellationToken.None);
-        }
-
-        await store.SetStatusAsync(run.RunId, status, time.GetUtcNow(), status == RunStatus.Completed ? null : reason, CancellationToken.None);
         Wake();
     }
 
@@ -180,7 +204,8 @@ public sealed partial class RunDispatcher(
         };
         await using var process = await WorkerProcess.StartAsync(sandbox, request, line => Append(log, line), CancellationToken.None);
         state.Attach(process);
-        await store.SetStatusAsync(run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
+        await store.MoveAsync(metrics, run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
+        state.State = RunStatus.Running;
 
         using var limit = run.MaxDurationSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds), time) : new CancellationTokenSource();
         try
@@ -239,6 +264,9 @@ public sealed partial class RunDispatcher(
         public volatile bool Canceled;
 
         public volatile bool StoppedByServer;
+
+        /// <summary>The state it was last moved to (Preparing, Running, Finalizing).</summary>
+        public volatile string State = RunStatus.Preparing;
 
         public void Attach(WorkerProcess started)
         {

@@ -153,7 +153,8 @@ internal static class RunEndpoints
         var run = await store.FindAsync(runId, cancellationToken) ?? throw FerryException.NotFound($"There is no run '{runId}'.");
         // The run's directory is user code's: its links are never followed (a log swapped for a link to a key reads as missing).
         var file = ConfinedFiles.IsPlainRelativePath(path) && Directory.Exists(run.Directory) ? ConfinedFiles.OpenRead(run.Directory, path) : null;
-        return TypedResults.Stream(file ?? throw FerryException.NotFound($"The run has no file '{path}'."), "text/plain");
+        // Ranges let a reader tail a growing log (Range: bytes=N-) instead of reading it whole each time.
+        return TypedResults.Stream(file ?? throw FerryException.NotFound($"The run has no file '{path}'."), "text/plain", enableRangeProcessing: true);
     }
 
     private static RunResponse Shape(Run run)

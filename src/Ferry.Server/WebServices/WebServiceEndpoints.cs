@@ -1,6 +1,7 @@
-using Ferry.Core.Execution;
 using System.Security.Claims;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
+using Ferry.Core.Execution;
 using Ferry.Core.WebServices;
 using Ferry.Server.Auth;
 using Ferry.Server.Sessions;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ferry.Server.WebServices;
 
-/// <summary>Services Management APIs: publish, patch, list, get and delete versions; dedicated pools (9.3).</summary>
+/// <summary>Services Management APIs: publish, patch, list, get and delete versions; dedicated pools (9.3); a version's recent calls (Ferry).</summary>
 internal static class WebServiceEndpoints
 {
     public static IEndpointRouteBuilder MapWebServiceEndpoints(this IEndpointRouteBuilder app)
@@ -21,6 +22,8 @@ internal static class WebServiceEndpoints
         group.MapPatch("/{name}/{version}", PatchAsync).WithName("patchWebServiceVersion").RequirePermission(Permission.Contributor);
         group.MapGet("/{name}/{version}", Get).WithName("getWebServiceVersion");
         group.MapDelete("/{name}/{version}", DeleteAsync).WithName("deleteWebServiceVersion").RequirePermission(Permission.Contributor);
+        group.MapGet("/{name}/{version}/stats", Stats).WithName("getWebServiceVersionStats")
+            .WithSummary("A Ferry extension: the version's calls of the last 30 minutes in 10-second intervals (those with calls), oldest first.");
         group.MapPost("/{name}/{version}/pool", SetPoolAsync).WithName("createOrUpdateServicePool").RequirePermission(Permission.Owner);
         group.MapGet("/{name}/{version}/pool", PoolStatus).WithName("getServicePoolStatus").RequirePermission(Permission.Owner);
         group.MapDelete("/{name}/{version}/pool", DeletePoolAsync).WithName("deleteServicePool").RequirePermission(Permission.Owner);
@@ -33,6 +36,17 @@ internal static class WebServiceEndpoints
 
     private static Ok<WebServiceResponse> Get(string name, string version, ClaimsPrincipal user, WebServiceCatalog catalog) =>
         TypedResults.Ok(WebServiceResponse.From(catalog.Get(name, version), user.Caller()));
+
+    /// <summary>Read as the version is (<c>getWebServiceVersion</c>'s permission); an unknown version is a 404.</summary>
+    private static Ok<ServiceStatsResponse> Stats(string name, string version, WebServiceCatalog catalog, FerryMetrics metrics)
+    {
+        var service = catalog.Get(name, version);
+        return TypedResults.Ok(new ServiceStatsResponse(
+            service.Name,
+            service.Version,
+            (int)ServiceCallWindow.Interval.TotalSeconds,
+            [.. metrics.Points(service.Name, service.Version).Select(ServiceStatsPoint.From)]));
+    }
 
     private static Task<Created<string>> PublishAsync(
         string name, PublishWebServiceRequest request, ClaimsPrincipal user, WebServiceCatalog catalog, CancellationToken cancellationToken) =>

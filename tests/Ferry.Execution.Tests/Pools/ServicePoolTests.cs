@@ -1,6 +1,8 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
+using Ferry.Execution.Diagnostics;
 using Ferry.Execution.Pools;
+using Ferry.Execution.Tests.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -282,7 +284,7 @@ public sealed class ServicePoolTests
     }
 
     private ServicePool Pool(ServiceDefinition definition, ServicePoolOptions? options = null) =>
-        new(definition, options ?? new ServicePoolOptions(), PrepareAsync, budget, clock, NullLogger.Instance);
+        new(definition, options ?? new ServicePoolOptions(), PrepareAsync, budget, clock, NullLogger.Instance, new PoolMetrics(new TestMeterFactory()));
 
     private async Task<PreparedWorker> PrepareAsync(ServiceDefinition definition, CancellationToken cancellationToken)
     {

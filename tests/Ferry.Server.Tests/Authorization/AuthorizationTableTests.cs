@@ -179,6 +179,7 @@ public sealed partial class AuthorizationTableTests(AuthorizationWorld world) : 
         yield return new("publishWebServiceVersion", Need.Contributor, "POST", $"/services/{none}/v1", "{}", 400);
         yield return new("patchWebServiceVersion", Need.Contributor, "PATCH", $"/services/{svc}/v1", """{"description":"table"}""", 200, NotOwner: 403);
         yield return new("getWebServiceVersion", Need.Reader, "GET", $"/services/{svc}/v1", null, 200);
+        yield return new("getWebServiceVersionStats", Need.Reader, "GET", $"/services/{svc}/v1/stats", null, 200);
         yield return new("deleteWebServiceVersion", Need.Contributor, "DELETE", $"/services/{svc}/{none}", null, 404);
         yield return new("createOrUpdateServicePool", Need.Owner, "POST", $"/services/{svc}/v1/pool", notJson, 400);
         yield return new("getServicePoolStatus", Need.Owner, "GET", $"/services/{svc}/v1/pool", null, 200);

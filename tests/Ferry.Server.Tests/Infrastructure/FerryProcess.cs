@@ -16,10 +16,11 @@ public sealed class FerryProcess : IAsyncDisposable
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
 
-    private FerryProcess(Process process, Uri baseAddress)
+    private FerryProcess(Process process, Uri baseAddress, Uri? metricsAddress = null)
     {
         this.process = process;
         BaseAddress = baseAddress;
+        MetricsAddress = metricsAddress;
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
@@ -28,16 +29,28 @@ public sealed class FerryProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The metrics listener (<c>/metrics</c>), on a free loopback port of its own unless the settings name one.</summary>
+    public Uri? MetricsAddress { get; }
+
     public string Output => string.Join('\n', output);
 
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>Starts <c>./ferry serve</c> and waits until it answers HTTP.</summary>
+    /// <summary>
+    /// Starts <c>./ferry serve</c> and waits until it answers HTTP. Servers started side by side each get
+    /// a metrics port of their own (the default, 12801, would be taken by the first).
+    /// </summary>
     public static async Task<FerryProcess> ServeAsync(string dataDirectory, string? adminPassword, params string[] settings)
     {
-        var port = FreePort();
-        var url = $"http://127.0.0.1:{port}";
-        var server = new FerryProcess(Start(["serve", "--urls", url, "--data-dir", dataDirectory, .. settings], adminPassword), new Uri(url));
+        var url = $"http://127.0.0.1:{FreePort()}";
+        Uri? metrics = null;
+        if (!settings.Any(s => s.StartsWith("--Ferry:Metrics:Urls", StringComparison.OrdinalIgnoreCase)))
+        {
+            metrics = new Uri($"http://127.0.0.1:{FreePort()}");
+            settings = [.. settings, $"--Ferry:Metrics:Urls={metrics.GetLeftPart(UriPartial.Authority)}"];
+        }
+
+        var server = new FerryProcess(Start(["serve", "--urls", url, "--data-dir", dataDirectory, .. settings], adminPassword), new Uri(url), metrics);
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
@@ -68,9 +81,9 @@ public sealed class FerryProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a one-shot command to its end and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? standardInput = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var child = new FerryProcess(Start(arguments, adminPassword: null), new Uri("http://unused"));
+        var child = new FerryProcess(Start(arguments, adminPassword: null, environment), new Uri("http://unused"));
         if (standardInput is not null)
         {
             await child.process.StandardInput.WriteLineAsync(standardInput);
@@ -151,7 +164,7 @@ public sealed class FerryProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static Process Start(IEnumerable<string> arguments, string? adminPassword)
+    private static Process Start(IEnumerable<string> arguments, string? adminPassword, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("bash")
         {
@@ -176,6 +189,11 @@ public sealed class FerryProcess : IAsyncDisposable
         if (adminPassword is not null)
         {
             info.Environment["FERRY_ADMIN_PASSWORD"] = adminPassword;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start ./ferry");
@@ -204,7 +222,7 @@ public sealed class FerryProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
