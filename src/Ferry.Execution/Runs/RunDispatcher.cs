@@ -114,9 +114,16 @@ public sealed partial class RunDispatcher(
 
             if (active.Values.Count(a => a.TargetKey == key) < capacity)
             {
+                // Active before the claim, so a cancel from now on stops it; a run canceled since the
+                // listing, or taken by another dispatcher, is not claimed and leaves again.
                 var started = new ActiveRun(key);
                 active[run.RunId] = started;
-                await store.SetStatusAsync(run.RunId, RunStatus.Preparing, time.GetUtcNow(), null, cancellationToken);
+                if (!await store.TryClaimAsync(run.RunId, cancellationToken))
+                {
+                    active.TryRemove(run.RunId, out _);
+                    continue;
+                }
+
                 _ = Task.Run(() => ExecuteRunAsync(run, started), CancellationToken.None);
             }
         }

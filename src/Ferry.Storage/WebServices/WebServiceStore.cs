@@ -5,12 +5,11 @@ using Dapper;
 using Ferry.Core.WebServices;
 using Ferry.Storage.Blobs;
 using Ferry.Storage.Database;
-using Microsoft.Data.Sqlite;
 
 namespace Ferry.Storage.WebServices;
 
 /// <summary>Web service versions; parameter lists are JSON columns. Each write is one transaction.</summary>
-internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore blobs) : IWebServiceStore
+internal sealed class WebServiceStore(FerryDatabase database, BlobStore blobs) : IWebServiceStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -33,7 +32,7 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
     public async Task<bool> TryAddAsync(WebService service, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         if (service.ContentHash is not null)
         {
             await ReferenceAsync(connection, transaction, service, cancellationToken); // first: content_hash references the blob's row
@@ -62,7 +61,7 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
     public async Task UpdateAsync(WebService service, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var previous = await ContentOfAsync(connection, transaction, service.Name, service.Version, cancellationToken);
         if (previous != service.ContentHash && service.ContentHash is not null)
         {
@@ -91,7 +90,7 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
     public async Task<bool> DeleteAsync(string name, string version, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var hash = await ContentOfAsync(connection, transaction, name, version, cancellationToken);
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM web_services WHERE name = @name AND version = @version;", new { name, version }, transaction, cancellationToken: cancellationToken));
@@ -105,12 +104,12 @@ internal sealed class SqliteWebServiceStore(SqliteDatabase database, BlobStore b
     }
 
     /// <summary>A snapshot's content is shared; a realtime model was staged just now and may be the first reference.</summary>
-    private Task ReferenceAsync(SqliteConnection connection, DbTransaction transaction, WebService service, CancellationToken cancellationToken) =>
+    private Task ReferenceAsync(DbConnection connection, DbTransaction transaction, WebService service, CancellationToken cancellationToken) =>
         service.IsRealtime
             ? blobs.AddReferenceAsync(connection, transaction, service.ContentHash!, new FileInfo(blobs.PathOf(service.ContentHash!)).Length, cancellationToken)
             : BlobStore.ShareAsync(connection, transaction, service.ContentHash!, cancellationToken);
 
-    private static Task<string?> ContentOfAsync(SqliteConnection connection, DbTransaction transaction, string name, string version, CancellationToken cancellationToken) =>
+    private static Task<string?> ContentOfAsync(DbConnection connection, DbTransaction transaction, string name, string version, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
             "SELECT content_hash FROM web_services WHERE name = @name AND version = @version;", new { name, version }, transaction, cancellationToken: cancellationToken));
 

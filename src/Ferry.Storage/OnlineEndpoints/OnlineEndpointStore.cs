@@ -7,7 +7,7 @@ using Ferry.Storage.Secrets;
 
 namespace Ferry.Storage.OnlineEndpoints;
 
-internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobStore blobs, EndpointKeyProtector keys) : IOnlineEndpointStore
+internal sealed class OnlineEndpointStore(FerryDatabase database, BlobStore blobs, EndpointKeyProtector keys) : IOnlineEndpointStore
 {
     private const string SelectEndpoint =
         "SELECT resource_group AS ResourceGroup, workspace AS Workspace, name AS Name, location AS Location, description AS Description, auth_mode AS AuthMode, " +
@@ -54,7 +54,7 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
     public async Task<bool> DeleteAsync(string resourceGroup, string workspace, string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var hashes = await connection.QueryAsync<string?>(new CommandDefinition(
             "DELETE FROM online_deployments WHERE resource_group = @resourceGroup AND workspace = @workspace AND endpoint = @name RETURNING content_hash;",
             new { resourceGroup, workspace, name }, transaction, cancellationToken: cancellationToken));
@@ -91,7 +91,7 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
     public async Task UpsertDeploymentAsync(OnlineDeployment d, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var previous = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
             "SELECT content_hash FROM online_deployments WHERE resource_group = @ResourceGroup AND workspace = @Workspace AND endpoint = @Endpoint AND name = @Name;",
             new { d.ResourceGroup, d.Workspace, d.Endpoint, d.Name }, transaction, cancellationToken: cancellationToken));
@@ -138,7 +138,7 @@ internal sealed class SqliteOnlineEndpointStore(SqliteDatabase database, BlobSto
     public async Task<bool> DeleteDeploymentAsync(string resourceGroup, string workspace, string endpoint, string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var hashes = (await connection.QueryAsync<string?>(new CommandDefinition(
             "DELETE FROM online_deployments WHERE resource_group = @resourceGroup AND workspace = @workspace AND endpoint = @endpoint AND name = @name RETURNING content_hash;",
             new { resourceGroup, workspace, endpoint, name }, transaction, cancellationToken: cancellationToken))).ToList();

@@ -5,7 +5,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Arm;
 
-internal sealed class SqliteResourceGroupStore(SqliteDatabase database) : IResourceGroupStore
+internal sealed class ResourceGroupStore(FerryDatabase database) : IResourceGroupStore
 {
     private const string Select = "SELECT subscription_id AS SubscriptionId, name AS Name, location AS Location, tags AS Tags, created_at AS CreatedAt FROM resource_groups";
 
@@ -27,7 +27,7 @@ internal sealed class SqliteResourceGroupStore(SqliteDatabase database) : IResou
     public async Task<bool> UpsertAsync(ResourceGroup group, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM resource_groups WHERE name = @Name;", new { group.Name }, transaction, cancellationToken: cancellationToken)) > 0;
         await connection.ExecuteAsync(new CommandDefinition(

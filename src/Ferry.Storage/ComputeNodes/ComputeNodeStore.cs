@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.ComputeNodes;
 
-internal sealed class SqliteComputeNodeStore(SqliteDatabase database) : IComputeNodeStore
+internal sealed class ComputeNodeStore(FerryDatabase database) : IComputeNodeStore
 {
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ internal sealed class SqliteComputeNodeStore(SqliteDatabase database) : ICompute
     public async Task UpdateAsync(Func<IReadOnlyList<string>, IReadOnlyList<string>> change, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var current = (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT entry FROM compute_nodes ORDER BY position;", transaction: transaction, cancellationToken: cancellationToken))).ToList();
         var next = change(current);

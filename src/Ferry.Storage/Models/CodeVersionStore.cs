@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Models;
 
-internal sealed class SqliteCodeVersionStore(SqliteDatabase database) : ICodeVersionStore
+internal sealed class CodeVersionStore(FerryDatabase database) : ICodeVersionStore
 {
     public async Task<CodeVersion?> FindAsync(string resourceGroup, string workspace, string name, string version, CancellationToken cancellationToken)
     {
@@ -22,7 +22,7 @@ internal sealed class SqliteCodeVersionStore(SqliteDatabase database) : ICodeVer
     public async Task<bool> UpsertAsync(CodeVersion code, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM code_versions WHERE resource_group = @ResourceGroup AND workspace = @Workspace AND name = @Name AND version = @Version;",
             new { code.ResourceGroup, code.Workspace, code.Name, code.Version }, transaction, cancellationToken: cancellationToken)) > 0;

@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Access;
 
-internal sealed class SqliteSubscriptionStore(SqliteDatabase database) : ISubscriptionStore
+internal sealed class SubscriptionStore(FerryDatabase database) : ISubscriptionStore
 {
     private const string Select = "SELECT subscription_id AS SubscriptionId, display_name AS DisplayName, created_at AS CreatedAt FROM subscriptions";
 

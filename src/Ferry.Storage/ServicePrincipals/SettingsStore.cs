@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.ServicePrincipals;
 
-internal sealed class SqliteSettingsStore(SqliteDatabase database) : ISettingsStore
+internal sealed class SettingsStore(FerryDatabase database) : ISettingsStore
 {
     public async Task<string> GetOrAddAsync(string key, Func<string> create, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Arm;
 
-internal sealed class SqliteWorkspaceStore(SqliteDatabase database) : IWorkspaceStore
+internal sealed class WorkspaceStore(FerryDatabase database) : IWorkspaceStore
 {
     private const string Select =
         "SELECT resource_group AS ResourceGroup, name AS Name, location AS Location, workspace_id AS WorkspaceId, friendly_name AS FriendlyName, " +
@@ -30,7 +30,7 @@ internal sealed class SqliteWorkspaceStore(SqliteDatabase database) : IWorkspace
     public async Task<bool> UpsertAsync(Workspace workspace, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM workspaces WHERE resource_group = @ResourceGroup AND name = @Name;", new { workspace.ResourceGroup, workspace.Name }, transaction, cancellationToken: cancellationToken)) > 0;
         await connection.ExecuteAsync(new CommandDefinition(

@@ -5,7 +5,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Access;
 
-internal sealed class SqliteRoleAssignmentStore(SqliteDatabase database) : IRoleAssignmentStore
+internal sealed class RoleAssignmentStore(FerryDatabase database) : IRoleAssignmentStore
 {
     private const string Select =
         "SELECT principal_kind AS PrincipalKind, principal_id AS PrincipalId, principal_name AS PrincipalName, subscription_id AS SubscriptionId, " +

@@ -5,7 +5,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Runs;
 
-internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
+internal sealed class RunStore(FerryDatabase database) : IRunStore
 {
     private const string SelectRun =
         """
@@ -35,14 +35,14 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ExperimentRow>(new CommandDefinition(
-            $"{SelectExperiment} WHERE resource_group = @resourceGroup AND workspace = @workspace ORDER BY created_at;", new { resourceGroup, workspace }, cancellationToken: cancellationToken));
+            $"{SelectExperiment} WHERE resource_group = @resourceGroup AND workspace = @workspace ORDER BY created_at, {database.Dialect.InsertionOrder};", new { resourceGroup, workspace }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToExperiment())];
     }
 
     public async Task<Run> AddAsync(Run run, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var number = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT coalesce(max(run_number), 0) + 1 FROM runs WHERE experiment_id = @ExperimentId;", new { run.Experiment.ExperimentId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
@@ -80,7 +80,7 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
-            $"{SelectRun} WHERE r.status = @status ORDER BY r.created_at, r.rowid;", new { status }, cancellationToken: cancellationToken));
+            $"{SelectRun} WHERE r.status = @status ORDER BY r.created_at, r.{database.Dialect.InsertionOrder};", new { status }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRun())];
     }
 
@@ -91,6 +91,20 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
             "SELECT count(*) FROM runs WHERE submitted_by = @submittedBy COLLATE NOCASE AND status NOT IN (@Completed, @Failed, @Canceled);",
             new { submittedBy, RunStatus.Completed, RunStatus.Failed, RunStatus.Canceled },
             cancellationToken: cancellationToken));
+    }
+
+    public async Task<bool> TryClaimAsync(string runId, CancellationToken cancellationToken)
+    {
+        // One statement: a queued run moves to Preparing once. On PostgreSQL a run another node is
+        // claiming right now is passed over at once (SKIP LOCKED), and one it has claimed is no longer queued.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE runs SET status = @Preparing
+            WHERE status = @Queued AND run_id = (SELECT run_id FROM runs WHERE run_id = @runId AND status = @Queued{database.Dialect.SkipLocked});
+            """,
+            new { runId, RunStatus.Preparing, RunStatus.Queued },
+            cancellationToken: cancellationToken)) == 1;
     }
 
     public async Task<bool> SetStatusAsync(string runId, string status, DateTimeOffset now, string? failure, CancellationToken cancellationToken)

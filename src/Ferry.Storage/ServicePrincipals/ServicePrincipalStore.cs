@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.ServicePrincipals;
 
-internal sealed class SqliteServicePrincipalStore(SqliteDatabase database) : IServicePrincipalStore
+internal sealed class ServicePrincipalStore(FerryDatabase database) : IServicePrincipalStore
 {
     private const string Columns = "client_id AS ClientId, name AS Name, secret_hash AS SecretHash, created_at AS CreatedAt";
 

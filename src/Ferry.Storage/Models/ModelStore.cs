@@ -5,7 +5,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Models;
 
-internal sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
+internal sealed class ModelStore(FerryDatabase database) : IModelStore
 {
     private const string Select =
         """
@@ -18,7 +18,7 @@ internal sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
     public async Task<Model> AddAsync(Model model, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT coalesce(max(version), 0) + 1 FROM models WHERE resource_group = @ResourceGroup AND workspace = @Workspace AND name = @Name;",
             new { model.ResourceGroup, model.Workspace, model.Name }, transaction, cancellationToken: cancellationToken));
@@ -46,7 +46,7 @@ internal sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"{Select} WHERE resource_group = @resourceGroup AND workspace = @workspace;", new { resourceGroup, workspace }, cancellationToken: cancellationToken));
+            $"{Select} WHERE resource_group = @resourceGroup AND workspace = @workspace ORDER BY name, version;", new { resourceGroup, workspace }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToModel())];
     }
 

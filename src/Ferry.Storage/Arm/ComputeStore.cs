@@ -5,7 +5,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Arm;
 
-internal sealed class SqliteComputeStore(SqliteDatabase database) : IComputeStore
+internal sealed class ComputeStore(FerryDatabase database) : IComputeStore
 {
     private const string Select =
         "SELECT resource_group AS ResourceGroup, workspace AS Workspace, name AS Name, location AS Location, compute_type AS ComputeType, description AS Description, " +

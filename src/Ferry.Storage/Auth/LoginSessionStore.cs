@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Auth;
 
-internal sealed class SqliteLoginSessionStore(SqliteDatabase database) : ILoginSessionStore
+internal sealed class LoginSessionStore(FerryDatabase database) : ILoginSessionStore
 {
     private const string Columns =
         "id AS Id, user_id AS UserId, refresh_token_hash AS RefreshTokenHash, created_at AS CreatedAt, last_used_at AS LastUsedAt, revoked_at AS RevokedAt";
@@ -50,7 +50,7 @@ internal sealed class SqliteLoginSessionStore(SqliteDatabase database) : ILoginS
     public async Task<bool> RotateAsync(string id, string expectedHash, string newHash, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE login_sessions SET refresh_token_hash = @newHash, last_used_at = @usedAt
@@ -62,7 +62,7 @@ internal sealed class SqliteLoginSessionStore(SqliteDatabase database) : ILoginS
         if (rows == 1)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT OR IGNORE INTO retired_refresh_tokens (token_hash, login_session_id, retired_at) VALUES (@expectedHash, @id, @usedAt);",
+                "INSERT INTO retired_refresh_tokens (token_hash, login_session_id, retired_at) VALUES (@expectedHash, @id, @usedAt) ON CONFLICT DO NOTHING;",
                 new { expectedHash, id, usedAt = Timestamps.Format(usedAt) },
                 transaction,
                 cancellationToken: cancellationToken));

@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Users;
 
-internal sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
+internal sealed class UserStore(FerryDatabase database) : IUserStore
 {
     private const string Columns = "id AS Id, name AS Name, password_hash AS PasswordHash, role AS Role, created_at AS CreatedAt";
 
@@ -49,7 +49,7 @@ internal sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
     public async Task<bool> SetPasswordHashAsync(string name, string passwordHash, DateTimeOffset revokedAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET password_hash = @passwordHash WHERE name = @name;",
             new { name, passwordHash }, transaction, cancellationToken: cancellationToken));

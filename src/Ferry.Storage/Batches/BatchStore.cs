@@ -1,12 +1,12 @@
+using System.Data;
 using Dapper;
 using Ferry.Core.Batches;
 using Ferry.Storage.Database;
-using Microsoft.Data.Sqlite;
 
 namespace Ferry.Storage.Batches;
 
 /// <summary>Batch executions and their records; many records go in one prepared command, in one transaction.</summary>
-internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
+internal sealed class BatchStore(FerryDatabase database) : IBatchStore
 {
     private const string Columns =
         """
@@ -17,7 +17,7 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task AddAsync(BatchExecution batch, IReadOnlyList<string> records, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO batch_executions (id, name, version, owner, parallel_count, total, completed, state, created_at)
@@ -27,14 +27,15 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
             transaction,
             cancellationToken: cancellationToken));
         await using var insert = connection.CreateCommand();
-        insert.Transaction = (SqliteTransaction)transaction;
-        insert.CommandText = "INSERT INTO batch_records (batch_id, idx, input) VALUES ($id, $idx, $input);";
-        insert.Parameters.AddWithValue("$id", batch.Id);
-        var index = insert.Parameters.Add("$idx", SqliteType.Integer);
-        var input = insert.Parameters.Add("$input", SqliteType.Text);
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO batch_records (batch_id, idx, input) VALUES (@id, @idx, @input);";
+        insert.AddParameter("id", DbType.String).Value = batch.Id;
+        var index = insert.AddParameter("idx", DbType.Int64);
+        var input = insert.AddParameter("input", DbType.String);
+        await insert.PrepareAsync(cancellationToken);
         for (var i = 0; i < records.Count; i++)
         {
-            index.Value = i;
+            index.Value = (long)i;
             input.Value = records[i];
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -82,17 +83,18 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task SaveResultsAsync(string id, IReadOnlyList<BatchResult> results, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await using var update = connection.CreateCommand();
-        update.Transaction = (SqliteTransaction)transaction;
-        update.CommandText = "UPDATE batch_records SET result = $result WHERE batch_id = $id AND idx = $idx AND result IS NULL;";
-        update.Parameters.AddWithValue("$id", id);
-        var index = update.Parameters.Add("$idx", SqliteType.Integer);
-        var result = update.Parameters.Add("$result", SqliteType.Text);
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE batch_records SET result = @result WHERE batch_id = @id AND idx = @idx AND result IS NULL;";
+        update.AddParameter("id", DbType.String).Value = id;
+        var index = update.AddParameter("idx", DbType.Int64);
+        var result = update.AddParameter("result", DbType.String);
+        await update.PrepareAsync(cancellationToken);
         var stored = 0;
         foreach (var item in results)
         {
-            index.Value = item.Index;
+            index.Value = (long)item.Index;
             result.Value = item.Result;
             stored += await update.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -131,7 +133,7 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var deleted = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM batch_executions WHERE id = @id;", new { id }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);

@@ -4,7 +4,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Arm;
 
-internal sealed class SqliteArmOperationStore(SqliteDatabase database) : IArmOperationStore
+internal sealed class ArmOperationStore(FerryDatabase database) : IArmOperationStore
 {
     public async Task AddAsync(ArmOperation operation, CancellationToken cancellationToken)
     {

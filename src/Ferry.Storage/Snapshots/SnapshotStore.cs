@@ -6,7 +6,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Snapshots;
 
-internal sealed class SqliteSnapshotStore(SqliteDatabase database, BlobStore blobs) : ISnapshotStore
+internal sealed class SnapshotStore(FerryDatabase database, BlobStore blobs) : ISnapshotStore
 {
     private const string Select =
         "SELECT s.id AS Id, s.name AS Name, s.owner AS Owner, s.runtime AS Runtime, s.created_at AS CreatedAt, b.size AS Size, s.content_hash AS Hash " +
@@ -15,7 +15,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase database, BlobStore blo
     public async Task AddAsync(Snapshot snapshot, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await blobs.AddReferenceAsync(connection, transaction, snapshot.ContentHash, snapshot.ContentSize, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO snapshots (id, name, owner, runtime, created_at, content_hash) VALUES (@Id, @Name, @Owner, @Runtime, @CreatedAt, @ContentHash);",
@@ -37,14 +37,14 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase database, BlobStore blo
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition(
-            $"{Select} WHERE s.owner = @owner ORDER BY s.created_at, s.rowid;", new { owner }, cancellationToken: cancellationToken));
+            $"{Select} WHERE s.owner = @owner ORDER BY s.created_at, s.{database.Dialect.InsertionOrder};", new { owner }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToSnapshot())];
     }
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var hash = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "DELETE FROM snapshots WHERE id = @id RETURNING content_hash;", new { id }, transaction, cancellationToken: cancellationToken));
         if (hash is null)

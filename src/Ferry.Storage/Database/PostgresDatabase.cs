@@ -1,0 +1,59 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Ferry.Storage.Database;
+
+/// <summary>
+/// A PostgreSQL database, possibly shared by several Ferry nodes. Write transactions take one
+/// transaction-scoped advisory lock: the same single-writer rule SQLite's BEGIN IMMEDIATE gives,
+/// across every node, released by commit or rollback (or a dropped connection).
+/// </summary>
+public sealed class PostgresDatabase : FerryDatabase, IAsyncDisposable
+{
+    /// <summary>The advisory lock key of Ferry's write transactions and migrations ("FerryWr").</summary>
+    internal const long WriteLockKey = 0x46_6572_7279_5772;
+
+    private readonly NpgsqlDataSource dataSource;
+
+    public PostgresDatabase(IOptions<DatabaseOptions> options)
+    {
+        var connectionString = options.Value.ConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException($"{DatabaseOptions.Section}:ConnectionString must be set when {DatabaseOptions.Section}:Provider is Postgres.");
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        Location = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+        dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    public override StorageProvider Provider => StorageProvider.Postgres;
+
+    public override SqlDialect Dialect => SqlDialect.Postgres;
+
+    public override string Location { get; }
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(@WriteLockKey);", new { WriteLockKey }, transaction, cancellationToken: cancellationToken));
+        return transaction;
+    }
+
+    public override async Task<IReadOnlyDictionary<string, object?>> DescribeAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        new Dictionary<string, object?>
+        {
+            ["type"] = "postgres",
+            ["serverVersion"] = connection.ServerVersion,
+            ["database"] = await connection.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_database();", cancellationToken: cancellationToken)),
+        };
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+}
