@@ -1,0 +1,37 @@
+using Dapper;
+using Ferry.Server.Tests.Infrastructure;
+using Ferry.Storage;
+using Ferry.Storage.Database;
+
+namespace Ferry.Server.Tests.Storage;
+
+[Collection(PostgresTestGroup.Name)]
+public sealed class MigratorTests(PostgresCluster cluster)
+{
+    /// <summary>Two nodes starting at once over one database: one applies each version, the other finds it done.</summary>
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task Migrate_TwoNodesAtOnce_EachVersionAppliedOnce_AgainChangesNothing(StorageProvider provider)
+    {
+        var settings = await TestStorage.SettingsAsync(provider, cluster);
+        await using var first = TestStorage.Open(settings);
+        await using var second = TestStorage.Open(settings);
+
+        await Task.WhenAll(
+            Task.Run(() => first.Get<Migrator>().MigrateAsync(first.Token)),
+            Task.Run(() => second.Get<Migrator>().MigrateAsync(second.Token)));
+        var applied = await AppliedAsync(first);
+        await second.Get<Migrator>().MigrateAsync(second.Token);
+
+        var scripts = Directory.GetFiles(Path.Combine(FerryProcess.RepositoryRoot, "src/Ferry.Storage/Migrations", provider.ToString()), "*.sql");
+        Assert.Equal(scripts.Length, applied.Count);
+        Assert.Equal(applied.Count, applied.Distinct().Count());
+        Assert.Equal(applied, await AppliedAsync(second));
+    }
+
+    private static async Task<List<long>> AppliedAsync(TestStorage storage)
+    {
+        await using var connection = await storage.Get<FerryDatabase>().OpenAsync(storage.Token);
+        return [.. await connection.QueryAsync<long>(new CommandDefinition("SELECT version FROM schema_migrations ORDER BY version;", cancellationToken: storage.Token))];
+    }
+}
