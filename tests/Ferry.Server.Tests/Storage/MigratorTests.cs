@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Ferry.Server.Tests.Infrastructure;
 using Ferry.Storage;
@@ -27,6 +28,24 @@ public sealed class MigratorTests(PostgresCluster cluster)
         Assert.Equal(scripts.Length, applied.Count);
         Assert.Equal(applied.Count, applied.Distinct().Count());
         Assert.Equal(applied, await AppliedAsync(second));
+    }
+
+    /// <summary>What the error pipeline answers with 409 is recognised alike on both providers.</summary>
+    [Theory]
+    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    public async Task DuplicateKey_IsAUniqueViolationOnEitherProvider_AMissingReferenceIsNot(StorageProvider provider)
+    {
+        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var connection = await storage.Get<FerryDatabase>().OpenAsync(storage.Token);
+        const string insert = "INSERT INTO users (id, name, password_hash, role, created_at) VALUES (@id, @name, 'h', 'Reader', '2026-12-01T08:00:00.0000000Z');";
+        await connection.ExecuteAsync(insert, new { id = "u1", name = "alice" });
+
+        var duplicate = await Assert.ThrowsAnyAsync<DbException>(() => connection.ExecuteAsync(insert, new { id = "u2", name = "ALICE" }));
+        var dangling = await Assert.ThrowsAnyAsync<DbException>(() => connection.ExecuteAsync(
+            "INSERT INTO login_sessions (id, user_id, refresh_token_hash, created_at, last_used_at) VALUES ('l1', 'nobody', 'h', 't', 't');"));
+
+        Assert.True(DatabaseErrors.IsUniqueViolation(duplicate));
+        Assert.False(DatabaseErrors.IsUniqueViolation(dangling));
     }
 
     private static async Task<List<long>> AppliedAsync(TestStorage storage)
