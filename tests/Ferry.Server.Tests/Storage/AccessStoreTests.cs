@@ -7,16 +7,13 @@ using Ferry.Storage;
 namespace Ferry.Server.Tests.Storage;
 
 /// <summary>Subscriptions, role assignments, service principals and settings.</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class AccessStoreTests(PostgresCluster cluster)
+public sealed class AccessStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Subscriptions_AddTwiceKeepsTheFirst_FindIgnoresCase_ListInCreationOrder(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var subscriptions = storage.Get<ISubscriptionStore>();
         await subscriptions.AddAsync(new Subscription("sub-b", "Second", Now.AddMinutes(1)), storage.Token);
         await subscriptions.AddAsync(new Subscription("sub-a", "First", Now), storage.Token);
@@ -27,10 +24,10 @@ public sealed class AccessStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task RoleAssignments_UpsertChangesTheRole_ListFilters_RemovedUserLosesThem(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         await storage.Get<ISubscriptionStore>().AddAsync(new Subscription("sub-1", "One", Now), storage.Token);
         await storage.Get<ISubscriptionStore>().AddAsync(new Subscription("sub-2", "Two", Now), storage.Token);
         await storage.Get<IUserStore>().TryAddAsync(new User("u1", "alice", "hash", Role.Reader, Now), storage.Token);
@@ -52,10 +49,10 @@ public sealed class AccessStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task ServicePrincipals_NameIsUnique_RemoveByIdOrName_TakesAssignmentsAlong(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var principals = storage.Get<IServicePrincipalStore>();
         Assert.True(await principals.TryAddAsync(new ServicePrincipal("client-1", "ci", "secret", Now), storage.Token));
         Assert.False(await principals.TryAddAsync(new ServicePrincipal("client-2", "CI", "secret", Now), storage.Token));
@@ -72,10 +69,10 @@ public sealed class AccessStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Settings_ConcurrentGetOrAdd_AllSeeTheOneValueStored(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var settings = storage.Get<ISettingsStore>();
 
         var values = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>

@@ -6,16 +6,13 @@ using Ferry.Storage;
 namespace Ferry.Server.Tests.Storage;
 
 /// <summary>Resource groups, workspaces, computes and long-running operations.</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class ArmStoreTests(PostgresCluster cluster)
+public sealed class ArmStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task ResourceGroups_UpsertSaysCreated_UpdatesTagsOnly_ListPerSubscription(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var groups = storage.Get<IResourceGroupStore>();
         Assert.True(await groups.UpsertAsync(Group("sub-1", "rg-b"), storage.Token));
         Assert.True(await groups.UpsertAsync(Group("sub-1", "rg-a"), storage.Token));
@@ -30,10 +27,10 @@ public sealed class ArmStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Workspaces_UpsertAndList_DeletedWithTheirGroup_ComputesWithTheirWorkspace(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var groups = storage.Get<IResourceGroupStore>();
         var workspaces = storage.Get<IWorkspaceStore>();
         var computes = storage.Get<IComputeStore>();
@@ -64,10 +61,10 @@ public sealed class ArmStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task ArmOperations_CompleteOne_FailUnfinishedLeavesFinishedOnes(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var operations = storage.Get<IArmOperationStore>();
         await operations.AddAsync(new ArmOperation("op-1", "/ws/1", ArmOperationStatus.InProgress, Now, null, null), storage.Token);
         await operations.AddAsync(new ArmOperation("op-2", "/ws/2", ArmOperationStatus.InProgress, Now, null, null), storage.Token);

@@ -6,16 +6,13 @@ using Ferry.Storage;
 
 namespace Ferry.Server.Tests.Storage;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class BatchStoreTests(PostgresCluster cluster)
+public sealed class BatchStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Records_PendingUntilSaved_ASecondResultIsNotCounted_ResultsInInputOrder(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var batches = await WithServiceAsync(storage);
         var records = Enumerable.Range(0, 500).Select(i => $"{{\"x\":{i}}}").ToList();
         await batches.AddAsync(Batch("b-1", records.Count), records, storage.Token);
@@ -35,10 +32,10 @@ public sealed class BatchStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task States_UnfinishedListed_DeleteAndServiceDeletionTakeRecordsAlong(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var batches = await WithServiceAsync(storage);
         foreach (var id in new[] { "b-1", "b-2", "b-3" })
         {

@@ -5,16 +5,13 @@ using Ferry.Storage;
 
 namespace Ferry.Server.Tests.Storage;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class LoginSessionStoreTests(PostgresCluster cluster)
+public sealed class LoginSessionStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Rotate_OnlyFromTheCurrentHash_RetiresTheOldOne(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var logins = await WithLoginAsync(storage);
 
         Assert.True(await logins.RotateAsync("l1", "hash-1", "hash-2", Now.AddMinutes(1), storage.Token));
@@ -28,10 +25,10 @@ public sealed class LoginSessionStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Revoke_KeepsTheFirstTime_AndEndsRotation(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var logins = await WithLoginAsync(storage);
 
         await logins.RevokeAsync("l1", Now.AddMinutes(3), storage.Token);
@@ -42,10 +39,10 @@ public sealed class LoginSessionStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task ConcurrentRotations_FromOneToken_ExactlyOneWins(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var logins = await WithLoginAsync(storage);
 
         var rotations = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>

@@ -11,7 +11,7 @@ public sealed class MigratorTests(PostgresCluster cluster)
 {
     /// <summary>Two nodes starting at once over one database: one applies each version, the other finds it done.</summary>
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Migrate_TwoNodesAtOnce_EachVersionAppliedOnce_AgainChangesNothing(StorageProvider provider)
     {
         var settings = await TestStorage.SettingsAsync(provider, cluster);
@@ -32,7 +32,7 @@ public sealed class MigratorTests(PostgresCluster cluster)
 
     /// <summary>What the error pipeline answers with 409 is recognised alike on both providers.</summary>
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task DuplicateKey_IsAUniqueViolationOnEitherProvider_AMissingReferenceIsNot(StorageProvider provider)
     {
         await using var storage = await TestStorage.CreateAsync(provider, cluster);

@@ -5,16 +5,13 @@ using Ferry.Storage;
 namespace Ferry.Server.Tests.Storage;
 
 /// <summary>The model registry and code versions.</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class ModelStoreTests(PostgresCluster cluster)
+public sealed class ModelStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Models_NumberedPerName_EvenWhenAddedAtOnce_ListedByNameAndVersion(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var models = storage.Get<IModelStore>();
 
         var added = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => models.AddAsync(Model("iris"), storage.Token))));
@@ -29,10 +26,10 @@ public sealed class ModelStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Models_UpdateChangesDescriptionAndTags_DeleteOneVersion(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var models = storage.Get<IModelStore>();
         var first = await models.AddAsync(Model("iris"), storage.Token);
         await models.AddAsync(Model("iris"), storage.Token);
@@ -47,10 +44,10 @@ public sealed class ModelStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task CodeVersions_UpsertSaysCreated_ThenReplacesPath(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var codes = storage.Get<ICodeVersionStore>();
         Assert.True(await codes.UpsertAsync(new CodeVersion("rg", "ws", "score", "1", "LocalUpload/a", null, Now), storage.Token));
         Assert.False(await codes.UpsertAsync(new CodeVersion("RG", "WS", "score", "1", "LocalUpload/b", "second", Now.AddDays(1)), storage.Token));

@@ -9,16 +9,13 @@ using Ferry.Storage.Database;
 namespace Ferry.Server.Tests.Storage;
 
 /// <summary>Online endpoints with their encrypted keys and deployments, and the compute node list.</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class OnlineEndpointStoreTests(PostgresCluster cluster)
+public sealed class OnlineEndpointStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Endpoints_KeysStoredEncrypted_UpsertRotatesKeys_StatesChange(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var endpoints = storage.Get<IOnlineEndpointStore>();
         await endpoints.UpsertAsync(Endpoint("score-b"), storage.Token);
         await endpoints.UpsertAsync(Endpoint("score-a"), storage.Token);
@@ -39,10 +36,10 @@ public sealed class OnlineEndpointStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Deployments_ReplacingContentReleasesTheOld_DeletingTheEndpointTakesThemAlong(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var endpoints = storage.Get<IOnlineEndpointStore>();
         var blobs = storage.Get<BlobStore>();
         await endpoints.UpsertAsync(Endpoint("score"), storage.Token);
@@ -67,10 +64,10 @@ public sealed class OnlineEndpointStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task ComputeNodes_UpdateReplacesTheListInOrder(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var nodes = storage.Get<IComputeNodeStore>();
         await nodes.UpdateAsync(_ => ["http://b:12805", "http://a:12805"], storage.Token);
         await nodes.UpdateAsync(current => [.. current, "http://c:12805"], storage.Token);

@@ -5,16 +5,13 @@ using Ferry.Storage;
 
 namespace Ferry.Server.Tests.Storage;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class RunStoreTests(PostgresCluster cluster)
+public sealed class RunStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Experiments_CreatedOnce_InAnyCase_RunsNumberedPerExperiment(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var runs = storage.Get<IRunStore>();
         var experiment = await runs.GetOrAddExperimentAsync("rg", "ws", "train", Now, storage.Token);
         Assert.Equal(experiment, await runs.GetOrAddExperimentAsync("RG", "WS", "TRAIN", Now.AddHours(1), storage.Token));
@@ -31,14 +28,11 @@ public sealed class RunStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task SetStatus_StampsStartAndEnd_AnEndedRunStaysEnded_ActiveCountIgnoresCase(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
-        var runs = storage.Get<IRunStore>();
-        var experiment = await runs.GetOrAddExperimentAsync("rg", "ws", "train", Now, storage.Token);
-        await runs.AddAsync(Run("r-1", experiment), storage.Token);
-        await runs.AddAsync(Run("r-2", experiment), storage.Token);
+        await using var storage = await StorageAsync(provider);
+        var runs = await QueuedAsync(storage, 2);
 
         Assert.True(await runs.SetStatusAsync("r-1", RunStatus.Running, Now.AddSeconds(1), null, storage.Token));
         Assert.True(await runs.SetStatusAsync("r-1", RunStatus.Failed, Now.AddSeconds(5), "exit code 1", storage.Token));
@@ -51,14 +45,11 @@ public sealed class RunStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task TryClaim_QueuedRunOnce_NotAfterCancel(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
-        var runs = storage.Get<IRunStore>();
-        var experiment = await runs.GetOrAddExperimentAsync("rg", "ws", "train", Now, storage.Token);
-        await runs.AddAsync(Run("r-1", experiment), storage.Token);
-        await runs.AddAsync(Run("r-2", experiment), storage.Token);
+        await using var storage = await StorageAsync(provider);
+        var runs = await QueuedAsync(storage, 2);
 
         Assert.True(await runs.TryClaimAsync("r-1", storage.Token));
         Assert.False(await runs.TryClaimAsync("r-1", storage.Token));
@@ -70,16 +61,11 @@ public sealed class RunStoreTests(PostgresCluster cluster)
 
     /// <summary>Two dispatchers (two nodes) walk the same queue at once: every run is claimed, none twice.</summary>
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task TryClaim_TwoDispatchersOverOneQueue_EachRunGoesToExactlyOne(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
-        var runs = storage.Get<IRunStore>();
-        var experiment = await runs.GetOrAddExperimentAsync("rg", "ws", "train", Now, storage.Token);
-        for (var i = 0; i < 40; i++)
-        {
-            await runs.AddAsync(Run($"r-{i:D2}", experiment) with { CreatedAt = Now.AddSeconds(i) }, storage.Token);
-        }
+        await using var storage = await StorageAsync(provider);
+        var runs = await QueuedAsync(storage, 40);
 
         var claims = new ConcurrentBag<(int Dispatcher, string RunId)>();
         await Task.WhenAll(Enumerable.Range(0, 2).Select(dispatcher => Task.Run(async () =>
@@ -97,6 +83,19 @@ public sealed class RunStoreTests(PostgresCluster cluster)
         Assert.Equal(40, claims.Select(c => c.RunId).Distinct().Count());
         Assert.Empty(await runs.ListByStatusAsync(RunStatus.Queued, storage.Token));
         Assert.Equal(40, (await runs.ListByStatusAsync(RunStatus.Preparing, storage.Token)).Count);
+    }
+
+    /// <summary>Runs r-1 to r-n queued in one experiment, oldest first.</summary>
+    private static async Task<IRunStore> QueuedAsync(TestStorage storage, int count)
+    {
+        var runs = storage.Get<IRunStore>();
+        var experiment = await runs.GetOrAddExperimentAsync("rg", "ws", "train", Now, storage.Token);
+        for (var i = 1; i <= count; i++)
+        {
+            await runs.AddAsync(Run($"r-{i}", experiment) with { CreatedAt = Now.AddSeconds(i) }, storage.Token);
+        }
+
+        return runs;
     }
 
     private static Run Run(string id, Experiment experiment) =>

@@ -21,9 +21,6 @@ public sealed class TestStorage : IAsyncDisposable
         DataDirectory = dataDirectory;
     }
 
-    /// <summary>Both providers, for <c>[MemberData]</c>.</summary>
-    public static TheoryData<StorageProvider> Providers => [StorageProvider.Sqlite, StorageProvider.Postgres];
-
     public string DataDirectory { get; }
 
     /// <summary>Cancels a store call that hangs, instead of the test run.</summary>

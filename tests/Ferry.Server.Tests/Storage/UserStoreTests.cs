@@ -5,16 +5,13 @@ using Ferry.Storage;
 
 namespace Ferry.Server.Tests.Storage;
 
-[Collection(PostgresTestGroup.Name)]
-public sealed class UserStoreTests(PostgresCluster cluster)
+public sealed class UserStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task TryAdd_NameTakenInAnyCase_IsRefused_FindIgnoresCase(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var users = storage.Get<IUserStore>();
         Assert.True(await users.TryAddAsync(new User("u1", "Alice", "hash-1", Role.Contributor, Now), storage.Token));
         Assert.False(await users.TryAddAsync(new User("u2", "ALICE", "hash-2", Role.Reader, Now), storage.Token));
@@ -26,10 +23,10 @@ public sealed class UserStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task List_IsOrderedByName_RoleAndRemoveChangeOneUser(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var users = storage.Get<IUserStore>();
         foreach (var name in new[] { "carol", "alice", "bob" })
         {
@@ -47,10 +44,10 @@ public sealed class UserStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task SetPasswordHash_RevokesEveryOpenLogin_RemoveTakesLoginsAlong(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var users = storage.Get<IUserStore>();
         var logins = storage.Get<ILoginSessionStore>();
         await users.TryAddAsync(new User("u1", "alice", "old", Role.Reader, Now), storage.Token);

@@ -9,16 +9,13 @@ using Ferry.Storage.Blobs;
 namespace Ferry.Server.Tests.Storage;
 
 /// <summary>Snapshots and web services, and the reference-counted blobs they share.</summary>
-[Collection(PostgresTestGroup.Name)]
-public sealed class WebServiceStoreTests(PostgresCluster cluster)
+public sealed class WebServiceStoreTests(PostgresCluster cluster) : StoreTests(cluster)
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task Snapshots_ListPerOwnerInCreationOrder_EvenAtOneTime_DeleteRemovesTheLastReferencedFile(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var snapshots = storage.Get<ISnapshotStore>();
         var (hash, size) = await storage.StageBlobAsync("zip bytes");
         foreach (var id in new[] { "s-3", "s-1", "s-2" })
@@ -44,10 +41,10 @@ public sealed class WebServiceStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task WebServices_TryAddTwiceConflicts_ListInPublishingOrder_ContentOutlivesTheSnapshot(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var snapshots = storage.Get<ISnapshotStore>();
         var services = storage.Get<IWebServiceStore>();
         var (hash, size) = await storage.StageBlobAsync("snapshot zip");
@@ -75,10 +72,10 @@ public sealed class WebServiceStoreTests(PostgresCluster cluster)
     }
 
     [Theory]
-    [MemberData(nameof(TestStorage.Providers), MemberType = typeof(TestStorage))]
+    [Providers]
     public async Task WebServices_UpdateToARealtimeModel_ReleasesTheOldContent_KeepsBatching(StorageProvider provider)
     {
-        await using var storage = await TestStorage.CreateAsync(provider, cluster);
+        await using var storage = await StorageAsync(provider);
         var services = storage.Get<IWebServiceStore>();
         var (first, _) = await storage.StageBlobAsync("model one");
         var (second, _) = await storage.StageBlobAsync("model two");
