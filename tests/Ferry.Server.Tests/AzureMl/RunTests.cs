@@ -147,7 +147,7 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         Assert.False(File.Exists(Path.Combine(factory.DataDirectory, "workspaces", "evil.py")));
     }
 
-    internal static Task<string> StartAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition) =>
+    private static Task<string> StartAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition) =>
         ArmApi.StartRunAsync(client, workspace, experiment, file, definition);
 
     private static Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition) =>
@@ -159,6 +159,6 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         return await HttpAssert.OkJsonAsync(response);
     }
 
-    internal static Task<JsonElement> WaitAsync(HttpClient client, string workspace, string experiment, string runId) =>
+    private static Task<JsonElement> WaitAsync(HttpClient client, string workspace, string experiment, string runId) =>
         ArmApi.WaitForRunAsync(client, workspace, experiment, runId);
 }

@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using Ferry.Core.Users;
-using Ferry.Server.Tests.AzureMl;
+using System.Net.Http.Json;
+using Ferry.Server.Tests.Batches;
 using Ferry.Server.Tests.EndToEnd;
 using Ferry.Server.Tests.Infrastructure;
 
 namespace Ferry.Server.Tests.Storage;
 
-/// <summary>The server on PostgreSQL: status, logins, a run claimed from the queue, the seed walk through <c>ferry serve</c>, and bad settings.</summary>
+/// <summary>The server on PostgreSQL: status, logins, a run claimed from the queue, a batch, the seed walk through <c>ferry serve</c>, and bad settings.</summary>
 [Collection(PostgresTestGroup.Name)]
 public sealed class PostgresServerTests(PostgresCluster cluster)
 {
@@ -32,11 +33,28 @@ public sealed class PostgresServerTests(PostgresCluster cluster)
         using var client = await factory.LoggedInClientAsync();
         var workspace = await ArmApi.CreateWorkspaceAsync(client);
 
-        var runId = await RunTests.StartAsync(client, workspace, "hello-exp", ("hello.py", "print('Hello from PostgreSQL')"), """{"configuration":{"script":"hello.py","target":"local"}}""");
-        var run = await RunTests.WaitAsync(client, workspace, "hello-exp", runId);
+        var runId = await ArmApi.StartRunAsync(client, workspace, "hello-exp", ("hello.py", "print('Hello from PostgreSQL')"), """{"configuration":{"script":"hello.py","target":"local"}}""");
+        var run = await ArmApi.WaitForRunAsync(client, workspace, "hello-exp", runId);
 
         Assert.Equal("Completed", run.GetProperty("status").GetString());
         Assert.Equal(1, run.GetProperty("runNumber").GetInt32());
+    }
+
+    [Fact]
+    public async Task Batch_RecordsStoredAndAnswered_OnPostgres()
+    {
+        await using var factory = await FerryFactory.OnPostgresAsync(cluster);
+        using var client = await factory.LoggedInClientAsync();
+        var (_, snapshot) = await IrisService.TrainAndSnapshotAsync(client);
+        (await client.PostAsJsonAsync("/services/Iris/V1.0", IrisService.Publish(snapshot))).Dispose();
+        double[][] rows = [[7, 3.2, 4.7, 1.4], [3, 2.6, 3, 2.5], [5.1, 3.5, 1.4, .2]];
+
+        var id = await BatchApi.StartAsync(client, "Iris/V1.0", Enumerable.Range(0, 30).Select(i => new { flower_data = rows[i % 3] }), parallelCount: 2);
+        var status = await BatchApi.CompleteAsync(client, "Iris/V1.0", id);
+
+        Assert.Equal(("complete", 30), (status.State(), status.Completed()));
+        var species = status.GetProperty("batchExecutionResults").EnumerateArray().Select(r => r.GetProperty("outputParameters").GetProperty("iris_species")[0].GetString()).ToList();
+        Assert.Equal(Enumerable.Range(0, 10).SelectMany(_ => new[] { "I. versicolor", "I. virginica", "I. setosa" }), species);
     }
 
     [Fact]
