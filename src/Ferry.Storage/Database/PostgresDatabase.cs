@@ -16,9 +16,12 @@ public sealed class PostgresDatabase : FerryDatabase, IAsyncDisposable
     internal const long WriteLockKey = 0x46_6572_7279_5772;
 
     private readonly NpgsqlDataSource dataSource;
+    private readonly string takeWriteLock;
 
-    public PostgresDatabase(IOptions<DatabaseOptions> options)
+    public PostgresDatabase(IOptions<DatabaseOptions> options, IOptions<StorageOptions> storage)
     {
+        // A writer waits for the lock as long as SQLite's would for its file (BusyTimeout), then fails.
+        takeWriteLock = $"SET LOCAL lock_timeout = {(long)storage.Value.BusyTimeout.TotalMilliseconds}; SELECT pg_advisory_xact_lock({WriteLockKey});";
         var connectionString = options.Value.ConnectionString;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -42,9 +45,16 @@ public sealed class PostgresDatabase : FerryDatabase, IAsyncDisposable
     public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(@WriteLockKey);", new { WriteLockKey }, transaction, cancellationToken: cancellationToken));
-        return transaction;
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(takeWriteLock, transaction: transaction, cancellationToken: cancellationToken));
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync(); // rolled back: the connection is free for another try
+            throw;
+        }
     }
 
     public override async Task<IReadOnlyDictionary<string, object?>> DescribeAsync(DbConnection connection, CancellationToken cancellationToken) =>

@@ -30,6 +30,28 @@ public sealed class MigratorTests(PostgresCluster cluster)
         Assert.Equal(applied, await AppliedAsync(second));
     }
 
+    /// <summary>A writer waits for another's write transaction as long as BusyTimeout says, on either database, and then fails instead of hanging.</summary>
+    [Theory]
+    [Providers]
+    public async Task BeginWrite_WhileAnotherWriterHoldsTheLock_WaitsBusyTimeoutThenFails(StorageProvider provider)
+    {
+        var settings = await TestStorage.SettingsAsync(provider, cluster);
+        settings["Ferry:BusyTimeout"] = "00:00:01";
+        await using var storage = TestStorage.Open(settings);
+        await storage.Get<Migrator>().MigrateAsync(storage.Token);
+        var database = storage.Get<FerryDatabase>();
+        await using var holder = await database.OpenAsync(storage.Token);
+        await using var held = await database.BeginWriteAsync(holder, storage.Token);
+        await using var waiter = await database.OpenAsync(storage.Token);
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<DbException>(() => database.BeginWriteAsync(waiter, storage.Token));
+
+        Assert.InRange(waited.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        await held.RollbackAsync(storage.Token);
+        await using var next = await database.BeginWriteAsync(waiter, storage.Token);
+    }
+
     /// <summary>What the error pipeline answers with 409 is recognised alike on both providers.</summary>
     [Theory]
     [Providers]
