@@ -2,6 +2,7 @@ using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.Batches;
+using Ferry.Core.Changes;
 using Ferry.Core.Files;
 using Ferry.Core.ComputeNodes;
 using Ferry.Core.OnlineEndpoints;
@@ -16,6 +17,7 @@ using Ferry.Storage.Access;
 using Ferry.Storage.Arm;
 using Ferry.Storage.Auth;
 using Ferry.Storage.Batches;
+using Ferry.Storage.Changes;
 using Ferry.Storage.Blobs;
 using Ferry.Storage.ComputeNodes;
 using Ferry.Storage.Database;
@@ -52,6 +54,11 @@ public static class FerryStorageExtensions
             ? ActivatorUtilities.CreateInstance<PostgresDatabase>(sp)
             : ActivatorUtilities.CreateInstance<SqliteDatabase>(sp));
         services.AddSingleton<Migrator>();
+        services.AddSingleton<NodePresence>();
+        services.AddSingleton<IChangeNotices>(sp => sp.GetRequiredService<FerryDatabase>().Provider == StorageProvider.Postgres
+            ? ActivatorUtilities.CreateInstance<PostgresChangeNotices>(sp)
+            : new LocalChangeNotices());
+        services.AddHostedService<PostgresChangeListener>();
         services.AddSingleton<IUserStore, UserStore>();
         services.AddSingleton<ILoginSessionStore, LoginSessionStore>();
         services.AddSingleton<IComputeNodeStore, ComputeNodeStore>();

@@ -1,5 +1,6 @@
 using Ferry.Core.Execution;
 using System.Collections.Concurrent;
+using Ferry.Core.Changes;
 using System.Text.RegularExpressions;
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
@@ -12,9 +13,11 @@ namespace Ferry.Core.WebServices;
 /// Publishes, patches, lists and deletes web services with ML Server's role rules: Readers list and
 /// consume; Contributors publish, and update or delete only what they published; Owners do all.
 /// Every definition is held in memory (consuming reads no row); the store is written first, in one
-/// transaction, and the memory and the pools follow.
+/// transaction, and the memory and the pools follow; then the other nodes are told
+/// (<see cref="IChangeNotices"/>) and read the version again.
 /// </summary>
-public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IBlobStore blobs, IServiceRunner runner, TimeProvider time) : IDisposable
+public sealed partial class WebServiceCatalog(
+    IWebServiceStore store, ISnapshotStore snapshots, IBlobStore blobs, IServiceRunner runner, IChangeNotices notices, TimeProvider time) : IDisposable, IChangeSubscriber
 {
     private readonly ConcurrentDictionary<(string Name, string Version), WebService> services = new();
     private readonly ConcurrentDictionary<(string Name, string Version), long> order = new();
@@ -28,6 +31,57 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         {
             Keep(service);
             runner.Refresh(service.Definition);
+        }
+    }
+
+    string IChangeSubscriber.Topic => ChangeTopics.WebService;
+
+    /// <summary>Another node published, patched or deleted the version: hold what the store now says, and warm or drop its pool.</summary>
+    async Task IChangeSubscriber.ApplyAsync(string key, CancellationToken cancellationToken)
+    {
+        var (name, version) = (key[..key.IndexOf('/', StringComparison.Ordinal)], key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..]);
+        await writes.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await store.FindAsync(name, version, cancellationToken);
+            if (stored is not null)
+            {
+                Hold(stored);
+            }
+            else if (services.TryRemove((name, version), out _))
+            {
+                order.TryRemove((name, version), out _);
+                runner.Remove(name, version);
+            }
+        }
+        finally
+        {
+            writes.Release();
+        }
+    }
+
+    /// <summary>Notices may have been missed: the store's versions replace the ones held.</summary>
+    async Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken)
+    {
+        await writes.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await store.ListAsync(cancellationToken);
+            foreach (var gone in services.Keys.Except(stored.Select(s => (s.Name, s.Version))).ToList())
+            {
+                services.TryRemove(gone, out _);
+                order.TryRemove(gone, out _);
+                runner.Remove(gone.Name, gone.Version);
+            }
+
+            foreach (var service in stored)
+            {
+                Hold(service);
+            }
+        }
+        finally
+        {
+            writes.Release();
         }
     }
 
@@ -130,6 +184,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
 
             Keep(service);
             runner.Refresh(service.Definition);
+            await notices.PublishAsync(ChangeTopics.WebService, ChangeTopics.WebServiceKey(name, version), CancellationToken.None); // committed: tell the others even if the caller left
             return service;
         }
         finally
@@ -157,6 +212,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             services.TryRemove((name, version), out _);
             order.TryRemove((name, version), out _);
             runner.Remove(name, version);
+            await notices.PublishAsync(ChangeTopics.WebService, ChangeTopics.WebServiceKey(name, version), CancellationToken.None); // committed: tell the others even if the caller left
         }
         finally
         {
@@ -187,6 +243,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             await store.UpdateAsync(service, cancellationToken);
             services[(service.Name, service.Version)] = service;
             runner.Refresh(service.Definition);
+            await notices.PublishAsync(ChangeTopics.WebService, ChangeTopics.WebServiceKey(service.Name, service.Version), CancellationToken.None); // committed: tell the others even if the caller left
             return service;
         }
         finally
@@ -200,6 +257,21 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
     {
         order[(service.Name, service.Version)] = Interlocked.Increment(ref published);
         services[(service.Name, service.Version)] = service;
+    }
+
+    /// <summary>Holds a version another node wrote (new ones after those held) and brings its pool up to date.</summary>
+    private void Hold(WebService service)
+    {
+        if (services.ContainsKey((service.Name, service.Version)))
+        {
+            services[(service.Name, service.Version)] = service;
+        }
+        else
+        {
+            Keep(service);
+        }
+
+        runner.Refresh(service.Definition);
     }
 
     private static bool MayChange(WebService service, Caller caller) =>

@@ -4,14 +4,15 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Arm;
 
-internal sealed class ArmOperationStore(FerryDatabase database) : IArmOperationStore
+/// <summary>Long-running operations, each with the node that runs it, so a node starting up fails only what a gone node left running.</summary>
+internal sealed class ArmOperationStore(FerryDatabase database, NodePresence node) : IArmOperationStore
 {
     public async Task AddAsync(ArmOperation operation, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO arm_operations (id, resource_id, status, started_at) VALUES (@Id, @ResourceId, @Status, @StartedAt);",
-            new { operation.Id, operation.ResourceId, operation.Status, StartedAt = Timestamps.Format(operation.StartedAt) },
+            "INSERT INTO arm_operations (id, resource_id, status, started_at, node) VALUES (@Id, @ResourceId, @Status, @StartedAt, @Node);",
+            new { operation.Id, operation.ResourceId, operation.Status, StartedAt = Timestamps.Format(operation.StartedAt), Node = node.Number },
             cancellationToken: cancellationToken));
     }
 
@@ -36,11 +37,19 @@ internal sealed class ArmOperationStore(FerryDatabase database) : IArmOperationS
 
     public async Task FailUnfinishedAsync(string reason, DateTimeOffset endedAt, CancellationToken cancellationToken)
     {
+        // SQLite: one node, so whatever is unfinished was left by this one. PostgreSQL: only a gone node's
+        // operations, those whose node lock can be taken (the transaction's lock ends with it).
+        var gone = database.Provider == StorageProvider.Postgres
+            ? $" AND (node IS NULL OR pg_try_advisory_xact_lock({NodePresence.LockClass}, node))"
+            : "";
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE arm_operations SET status = 'Failed', error = @reason, ended_at = @endedAt WHERE status = 'InProgress';",
+            "UPDATE arm_operations SET status = 'Failed', error = @reason, ended_at = @endedAt WHERE status = 'InProgress'" + gone + ";",
             new { reason, endedAt = Timestamps.Format(endedAt) },
+            transaction,
             cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private sealed record Row(string Id, string ResourceId, string Status, string StartedAt, string? EndedAt, string? Error);

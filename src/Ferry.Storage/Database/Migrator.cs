@@ -45,6 +45,8 @@ public sealed partial class Migrator(FerryDatabase database, EndpointKeyProtecto
             LogProtectedKeys(logger, protectedCount);
         }
 
+        // Under the lock, so nodes starting together on an empty shared key ring do not each create a key of their own.
+        endpointKeys.EnsureKey();
         await transaction.CommitAsync(cancellationToken);
     }
 

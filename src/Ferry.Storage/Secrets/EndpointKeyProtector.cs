@@ -17,6 +17,9 @@ public sealed class EndpointKeyProtector(IDataProtectionProvider provider)
 
     public string Protect(string key) => Prefix + protector.Protect(key);
 
+    /// <summary>Makes sure the key ring holds a key (protecting anything creates one when it has none).</summary>
+    public void EnsureKey() => protector.Protect("ferry");
+
     /// <summary>The key; a value stored before encryption comes back as it is.</summary>
     public string Unprotect(string stored) => stored.StartsWith(Prefix, StringComparison.Ordinal) ? protector.Unprotect(stored[Prefix.Length..]) : stored;
 

@@ -13,19 +13,27 @@ internal sealed class WebServiceStore(FerryDatabase database, BlobStore blobs) :
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private const string Columns = """
+        SELECT name AS Name, version AS Version, published_by AS PublishedBy, created_at AS CreatedAt, snapshot_id AS SnapshotId,
+               runtime AS Runtime, init_code AS InitCode, code AS Code, description AS Description, operation_id AS OperationId,
+               inputs AS Inputs, outputs AS Outputs, output_files AS OutputFiles, content_hash AS ContentHash,
+               pool_initial AS PoolInitial, pool_max AS PoolMax, revision AS Revision,
+               batch_max_size AS BatchMaxSize, batch_max_wait_ms AS BatchMaxWaitMs
+        FROM web_services
+        """;
+
+    public async Task<WebService?> FindAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<WebServiceRow>(new CommandDefinition(
+            Columns + " WHERE name = @name AND version = @version;", new { name, version }, cancellationToken: cancellationToken));
+        return row?.ToWebService();
+    }
+
     public async Task<IReadOnlyList<WebService>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<WebServiceRow>(new CommandDefinition(
-            """
-            SELECT name AS Name, version AS Version, published_by AS PublishedBy, created_at AS CreatedAt, snapshot_id AS SnapshotId,
-                   runtime AS Runtime, init_code AS InitCode, code AS Code, description AS Description, operation_id AS OperationId,
-                   inputs AS Inputs, outputs AS Outputs, output_files AS OutputFiles, content_hash AS ContentHash,
-                   pool_initial AS PoolInitial, pool_max AS PoolMax, revision AS Revision,
-                   batch_max_size AS BatchMaxSize, batch_max_wait_ms AS BatchMaxWaitMs
-            FROM web_services ORDER BY seq;
-            """,
-            cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<WebServiceRow>(new CommandDefinition(Columns + " ORDER BY seq;", cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToWebService())];
     }
 

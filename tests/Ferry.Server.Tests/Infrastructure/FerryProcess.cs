@@ -68,9 +68,9 @@ public sealed class FerryProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a one-shot command to its end and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? standardInput = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var child = new FerryProcess(Start(arguments, adminPassword: null), new Uri("http://unused"));
+        var child = new FerryProcess(Start(arguments, adminPassword: null, environment), new Uri("http://unused"));
         if (standardInput is not null)
         {
             await child.process.StandardInput.WriteLineAsync(standardInput);
@@ -151,7 +151,7 @@ public sealed class FerryProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static Process Start(IEnumerable<string> arguments, string? adminPassword)
+    private static Process Start(IEnumerable<string> arguments, string? adminPassword, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("bash")
         {
@@ -176,6 +176,11 @@ public sealed class FerryProcess : IAsyncDisposable
         if (adminPassword is not null)
         {
             info.Environment["FERRY_ADMIN_PASSWORD"] = adminPassword;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start ./ferry");
