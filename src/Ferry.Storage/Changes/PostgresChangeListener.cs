@@ -25,7 +25,7 @@ internal sealed partial class PostgresChangeListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (notices is not PostgresChangeNotices own)
+        if (notices is not PostgresChangeNotices own || database is not PostgresDatabase postgres)
         {
             return; // SQLite: one node, nothing to hear
         }
@@ -36,7 +36,7 @@ internal sealed partial class PostgresChangeListener(
         {
             try
             {
-                await using var connection = (NpgsqlConnection)await database.OpenAsync(stoppingToken);
+                await using var connection = await postgres.OpenListenerAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
                     if (PostgresChangeNotices.Parse(e.Payload) is { } notice && notice.Node != own.NodeId)

@@ -15,7 +15,11 @@ public sealed class PostgresDatabase : FerryDatabase, IAsyncDisposable
     /// <summary>The advisory lock key of Ferry's write transactions and migrations ("FerryWr").</summary>
     internal const long WriteLockKey = 0x46_6572_7279_5772;
 
+    /// <summary>The application name of each node's change-notice connection, as <c>pg_stat_activity</c> shows it.</summary>
+    public const string ListenerApplicationName = "ferry-changes";
+
     private readonly NpgsqlDataSource dataSource;
+    private readonly NpgsqlDataSource listenerSource;
     private readonly string takeWriteLock;
 
     public PostgresDatabase(IOptions<DatabaseOptions> options, IOptions<StorageOptions> storage)
@@ -31,6 +35,9 @@ public sealed class PostgresDatabase : FerryDatabase, IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Location = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
         dataSource = NpgsqlDataSource.Create(builder);
+
+        // The listener's one long-lived connection: outside the pool, named, and never reset behind its back.
+        listenerSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false, ApplicationName = ListenerApplicationName });
     }
 
     public override StorageProvider Provider => StorageProvider.Postgres;
@@ -41,6 +48,10 @@ public sealed class PostgresDatabase : FerryDatabase, IAsyncDisposable
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>A connection of its own for LISTEN and the node's presence lock (see <see cref="Changes.PostgresChangeListener"/>).</summary>
+    public async Task<NpgsqlConnection> OpenListenerAsync(CancellationToken cancellationToken) =>
+        await listenerSource.OpenConnectionAsync(cancellationToken);
 
     public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
@@ -65,5 +76,9 @@ public sealed class PostgresDatabase : FerryDatabase, IAsyncDisposable
             ["database"] = await connection.ExecuteScalarAsync<string>(new CommandDefinition("SELECT current_database();", cancellationToken: cancellationToken)),
         };
 
-    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await listenerSource.DisposeAsync();
+        await dataSource.DisposeAsync();
+    }
 }

@@ -60,6 +60,13 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
             Assert.Equal("patched on A", (await HttpAssert.OkJsonAsync(described)).GetProperty("description").GetString());
         }
 
+        // The nodes' change-notice connections cut (a failover, a network blip): each reconnects, and resyncs
+        // what it may have missed; a change made meanwhile on A reaches B either way.
+        Assert.Equal(2, await TerminateListenersAsync(connectionString));
+        (await onA.PatchAsJsonAsync("/services/Iris/V1.0", new { description = "patched while B was not listening" })).EnsureSuccessStatusCode();
+        Assert.Equal("patched while B was not listening", await EventuallyAsync(() => DescriptionAsync(onB), d => d == "patched while B was not listening"));
+        Assert.Equal(2, await EventuallyAsync(() => ListenersAsync(connectionString), n => n == 2));
+
         (await onA.DeleteAsync("/services/Iris/V1.0")).EnsureSuccessStatusCode();
         Assert.Equal(HttpStatusCode.NotFound, await EventuallyAsync(() => StatusOfAsync(onB, "/services/Iris/V1.0"), s => s != HttpStatusCode.OK));
         Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(onB, "/api/Iris/V1.0", new { flower_data = new[] { 7, 3.2, 4.7, 1.4 } }));
@@ -102,6 +109,26 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
             var log = await anonymous.GetStringAsync(new Uri(logUrl).PathAndQuery);
             Assert.Single(Regex.Matches(log, marker));
         }
+    }
+
+    private static async Task<string?> DescriptionAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/services/Iris/V1.0");
+        return response.StatusCode == HttpStatusCode.OK ? (await HttpAssert.OkJsonAsync(response)).GetProperty("description").GetString() : null;
+    }
+
+    private static Task<int> TerminateListenersAsync(string connectionString) =>
+        CountAsync(connectionString, "SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity WHERE application_name = 'ferry-changes' AND datname = current_database();");
+
+    private static Task<int> ListenersAsync(string connectionString) =>
+        CountAsync(connectionString, "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = 'ferry-changes' AND datname = current_database();");
+
+    private static async Task<int> CountAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return (int)(await command.ExecuteScalarAsync())!;
     }
 
     private static HttpClient WithTokenOf(HttpClient source, FerryProcess node)

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
 using Ferry.Server.Tests.Infrastructure;
 using Ferry.Storage;
+using Ferry.Storage.Database;
+using Npgsql;
 
 namespace Ferry.Server.Tests.Storage;
 
@@ -75,6 +77,31 @@ public sealed class ArmStoreTests(PostgresCluster cluster) : StoreTests(cluster)
         Assert.Equal(new ArmOperation("op-1", "/ws/1", "Succeeded", Now, Now.AddSeconds(5), null), await operations.FindAsync("op-1", storage.Token));
         Assert.Equal(new ArmOperation("op-2", "/ws/2", "Failed", Now, Now.AddSeconds(9), "restarted"), await operations.FindAsync("op-2", storage.Token));
         Assert.Null(await operations.FindAsync("op-3", storage.Token));
+    }
+
+    [Fact]
+    public async Task ArmOperations_OnPostgres_FailUnfinishedSparesTheOperationsOfNodesStillConnected()
+    {
+        var settings = await TestStorage.SettingsAsync(StorageProvider.Postgres, Cluster);
+        await using var running = TestStorage.Open(settings);
+        await running.Get<Migrator>().MigrateAsync(running.Token);
+        await using var starting = TestStorage.Open(settings);
+        await running.Get<IArmOperationStore>().AddAsync(new ArmOperation("op-live", "/ws/1", ArmOperationStatus.InProgress, Now, null, null), running.Token);
+
+        // The running node's presence, as its change listener holds it.
+        var presence = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings["Ferry:Storage:ConnectionString"]) { Pooling = false }.ConnectionString);
+        await presence.OpenAsync();
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({NodePresence.LockClass}, {running.Get<NodePresence>().Number});", presence))
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        await starting.Get<IArmOperationStore>().FailUnfinishedAsync("restarted", Now.AddSeconds(9), starting.Token);
+        Assert.Equal(ArmOperationStatus.InProgress, (await starting.Get<IArmOperationStore>().FindAsync("op-live", starting.Token))!.Status);
+
+        await presence.DisposeAsync(); // the running node is gone: its session ends (no pool keeps it), its lock with it
+        await starting.Get<IArmOperationStore>().FailUnfinishedAsync("restarted", Now.AddSeconds(9), starting.Token);
+        Assert.Equal(new ArmOperation("op-live", "/ws/1", "Failed", Now, Now.AddSeconds(9), "restarted"), await starting.Get<IArmOperationStore>().FindAsync("op-live", starting.Token));
     }
 
     private static ResourceGroup Group(string subscription, string name) => new(subscription, name, "westus2", new Dictionary<string, string>(), Now);

@@ -9,5 +9,7 @@ public abstract class StoreTests(PostgresCluster cluster)
 {
     protected static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
 
+    protected PostgresCluster Cluster => cluster;
+
     protected Task<TestStorage> StorageAsync(StorageProvider provider) => TestStorage.CreateAsync(provider, cluster);
 }
