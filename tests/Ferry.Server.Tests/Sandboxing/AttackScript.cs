@@ -18,6 +18,13 @@ internal static class AttackScript
             except Exception as e:
                 return type(e).__name__
 
+        def _cmdline(pid):
+            try:
+                with open('/proc/%s/cmdline' % pid, 'rb') as f:
+                    return f.read().replace(b'\0', b' ').decode(errors='replace').strip()
+            except Exception as e:
+                return type(e).__name__
+
         def attack(p):
             r = {'uid': os.getuid(), 'pid': os.getpid(), 'root': sorted(os.listdir('/'))}
             r['signing_key'] = _read(p['key'])
@@ -47,7 +54,7 @@ internal static class AttackScript
                 if name.isdigit() and int(name) not in (1, os.getpid()):  # 1: the sandbox's own init
                     try:
                         os.kill(int(name), 0)
-                        killed.append(int(name))
+                        killed.append({'pid': int(name), 'cmdline': _cmdline(name)})
                     except Exception:
                         pass
             r['killed'] = killed
