@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
@@ -29,6 +30,7 @@ public sealed partial class OnlineEndpointService(
     IBlobStore blobs,
     IServiceRunner runner,
     ArmOperationService operations,
+    FerryMetrics metrics,
     TimeProvider time)
 {
     /// <summary>What scoring needs, held in memory so a scoring call reads no row; every write forgets its endpoint's entry.</summary>
@@ -97,7 +99,7 @@ public sealed partial class OnlineEndpointService(
         Forget(resourceGroup, workspace, name);
         foreach (var deployment in deployments)
         {
-            runner.Remove(PoolName(deployment), deployment.Name);
+            Retire(deployment);
         }
 
         return deleted;
@@ -205,7 +207,7 @@ public sealed partial class OnlineEndpointService(
 
         await store.DeleteDeploymentAsync(resourceGroup, workspace, endpointName, name, cancellationToken);
         Forget(resourceGroup, workspace, endpointName);
-        runner.Remove(PoolName(deployment), deployment.Name);
+        Retire(deployment);
         return true;
     }
 
@@ -222,12 +224,16 @@ public sealed partial class OnlineEndpointService(
             ?? throw new FerryException(FerryErrorKind.NotFound, $"Endpoint '{endpointName}' sends no traffic to any deployment; set its traffic.", code: "NoValidDeployments");
         var deployment = view.Deployments.GetValueOrDefault(deploymentName)
             ?? throw new FerryException(FerryErrorKind.NotFound, $"Deployment '{deploymentName}' of endpoint '{endpointName}' was not found.", code: "ResourceNotFound");
-        var result = await runner.RunAsync(
-            ServiceOf(deployment),
-            deployment.IsNative
-                ? new ServiceCall([new InputValue(NativeInput, FrameOf(body), "data.frame")], [], [])
-                : new ServiceCall([new InputValue("raw_data", JsonValue.Create(body), "character")], [], []),
-            cancellationToken);
+        // Counted per deployment like a web service version (its pool's name and the deployment's), beside its pool's series.
+        var service = ServiceOf(deployment);
+        var result = await metrics.For(service.Name, service.Version).MeasureAsync(
+            (runner, service, deployment.IsNative, body, cancellationToken),
+            static s => s.runner.RunAsync(
+                s.service,
+                s.IsNative
+                    ? new ServiceCall([new InputValue(NativeInput, FrameOf(s.body), "data.frame")], [], [])
+                    : new ServiceCall([new InputValue("raw_data", JsonValue.Create(s.body), "character")], [], []),
+                s.cancellationToken));
         return result.Success
             ? result.OutputParameters.Single().Value
             : throw new ScoringFailedException($"{result.ErrorMessage}\n{result.ConsoleOutput}".Trim());
@@ -277,10 +283,17 @@ public sealed partial class OnlineEndpointService(
         Forget(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint);
         if (!found)
         {
-            runner.Remove(PoolName(deployment), deployment.Name);
+            Retire(deployment);
         }
 
         return found;
+    }
+
+    /// <summary>A deployment gone: its pool and its call counts go too.</summary>
+    private void Retire(OnlineDeployment deployment)
+    {
+        runner.Remove(PoolName(deployment), deployment.Name);
+        metrics.Forget(PoolName(deployment), deployment.Name);
     }
 
     private void Forget(string resourceGroup, string workspace, string endpointName)
