@@ -17,7 +17,7 @@ internal static class ServeCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FERRY_URLS") is { Length: > 0 } u ? u : FerryServerOptions.DefaultUrls,
         };
         var dataDirectory = CommonOptions.DataDirectory();
-        var command = new Command("serve", "Start the server. Further --Section:Key=value arguments override settings.")
+        var command = new Command("serve", $"Start the server. The first admin's password comes from env {AdminPasswordVariable} (else one is generated). Further --Section:Key=value arguments (or Section__Key environment variables) override settings.")
         {
             urls,
             dataDirectory,

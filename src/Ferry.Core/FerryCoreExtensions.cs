@@ -2,6 +2,7 @@ using Ferry.Core.Access;
 using Ferry.Core.Arm;
 using Ferry.Core.Auth;
 using Ferry.Core.Batches;
+using Ferry.Core.Changes;
 using Ferry.Core.ComputeNodes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Files;
@@ -36,10 +37,14 @@ public static class FerryCoreExtensions
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<PasswordCheckGate>();
         services.AddSingleton<AuthService>();
+        services.AddSingleton<ChangeDispatcher>();
+        services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<AuthService>());
+        services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<WebServiceCatalog>());
+        services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<OnlineEndpointService>());
         services.AddSingleton<StatusService>();
         services.AddSingleton<ComputeNodeService>();
         services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
-            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sessions") : o.Directory)
+            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("sessions") : o.Directory)
             .Validate(
                 o => o.MaxSessionsPerUser >= 1 && o.IdleTimeout >= TimeSpan.Zero && o.IdleCheckInterval > TimeSpan.Zero && o.MaxUploadBytes >= 1,
                 "Ferry:Sessions: MaxSessionsPerUser and MaxUploadBytes must be at least 1, IdleTimeout not negative, IdleCheckInterval positive.")

@@ -29,7 +29,7 @@ public static class FerryExecutionExtensions
         services.AddSingleton<RuntimeCatalog>();
         services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
-            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("warm-workers") : o.Directory)
+            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("warm-workers") : o.Directory)
             .Validate(
                 o => IsTimeout(o.ExecutionTimeout) && IsTimeout(o.StartTimeout) && o.InterruptGrace >= TimeSpan.Zero && o.MemoryLimitMb >= 0 && o.WarmPoolSize >= 0,
                 "Ferry:Workers: ExecutionTimeout and StartTimeout must be positive (or infinite), InterruptGrace, MemoryLimitMb and WarmPoolSize not negative.")
@@ -37,8 +37,12 @@ public static class FerryExecutionExtensions
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section)
             .PostConfigure<IDataDirectory>((o, data) =>
             {
-                o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("sandbox") : o.Directory;
+                o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("sandbox") : o.Directory;
                 o.HiddenPaths.Add(data.Root);
+                if (data.NodeRoot != data.Root)
+                {
+                    o.HiddenPaths.Add(data.NodeRoot);
+                }
             })
             .Validate(
                 o => o.MaxProcesses >= 1 && o.MaxOpenFiles >= 1 && o.MaxFileSizeMb >= 1 && o.RunCpuSeconds >= 0 && o.SharedMemoryMb >= 1 && o.UidCount >= 1,
@@ -50,7 +54,7 @@ public static class FerryExecutionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
         services.AddSingleton<IWorkerFactory, WorkerFactory>();
         services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
-            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.PathOf("service-workers") : o.Directory)
+            .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("service-workers") : o.Directory)
             .Validate(
                 o => o.MaxResidentWorkers >= 1 && o.MaxResidentWorkersPerUser >= 1 && o.IdleTimeout >= TimeSpan.Zero
                     && o.InitialPoolSize >= 0 && o.MaxPoolSize >= 1 && o.InitialPoolSize <= o.MaxPoolSize,

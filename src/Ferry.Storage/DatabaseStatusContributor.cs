@@ -4,8 +4,8 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage;
 
-/// <summary>Reports the database (a real query) under <c>database</c>.</summary>
-internal sealed class DatabaseStatusContributor(SqliteDatabase database) : IStatusContributor
+/// <summary>Reports the database (a real query) under <c>database</c>: its provider, schema version and the provider's own details.</summary>
+internal sealed class DatabaseStatusContributor(FerryDatabase database) : IStatusContributor
 {
     public string Name => "database";
 
@@ -14,14 +14,12 @@ internal sealed class DatabaseStatusContributor(SqliteDatabase database) : IStat
         await using var connection = await database.OpenAsync(cancellationToken);
         var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken: cancellationToken));
-        var journal = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode;", cancellationToken: cancellationToken));
-        return StatusNode.Leaf(StatusCode.Pass, new Dictionary<string, object?>
+        var details = new Dictionary<string, object?>(await database.DescribeAsync(connection, cancellationToken))
         {
-            ["type"] = "sqlite",
             ["name"] = "main",
             ["state"] = "Open",
             ["schemaVersion"] = version,
-            ["journalMode"] = journal,
-        });
+        };
+        return StatusNode.Leaf(StatusCode.Pass, details);
     }
 }

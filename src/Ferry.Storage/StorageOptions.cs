@@ -11,7 +11,14 @@ public sealed class StorageOptions
     /// <summary>The data directory: database, signing key, blobs, session working directories.</summary>
     public string DataDirectory { get; set; } = "ferry-data";
 
-    /// <summary>How long a writer waits for SQLite's lock before giving up.</summary>
+    /// <summary>
+    /// This node's own directories (session and pool workers' working directories, warm workers,
+    /// sandboxes), cleared at start-up and never shared; by default the data directory. Nodes that
+    /// share a data directory (on PostgreSQL) each need their own.
+    /// </summary>
+    public string? NodeDirectory { get; set; }
+
+    /// <summary>How long a writer waits for the database's write lock before giving up (SQLite's busy timeout, PostgreSQL's lock_timeout).</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The database file inside the data directory.</summary>

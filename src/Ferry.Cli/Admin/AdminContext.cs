@@ -27,8 +27,10 @@ internal sealed class AdminContext : IAsyncDisposable
 
     public static async Task<AdminContext> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
     {
-        // The server's registrations and configuration keys, with the data directory from the command line.
+        // The server's registrations and configuration keys, with the data directory from the command line;
+        // the environment as the server reads it, e.g. Ferry__Storage__ConnectionString for a PostgreSQL database.
         var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
             .AddInMemoryCollection([new(StorageOptions.DataDirectoryKey, dataDirectory)])
             .Build();
         var collection = new ServiceCollection();

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Ferry.Core.Changes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.ServicePrincipals;
@@ -21,7 +22,7 @@ public sealed partial class AuthService(
     LoginThrottle throttle,
     PasswordCheckGate passwordChecks,
     IOptions<AuthOptions> options,
-    TimeProvider time, IServicePrincipalStore principals, FerryMetrics metrics, ILogger<AuthService> logger)
+    TimeProvider time, IServicePrincipalStore principals, FerryMetrics metrics, IChangeNotices notices, ILogger<AuthService> logger) : IChangeSubscriber
 {
     /// <summary>Longer user names are refused before any work (valid names have at most 64 characters).</summary>
     public const int MaxUserNameLength = 256;
@@ -33,7 +34,7 @@ public sealed partial class AuthService(
     private const string InvalidRefreshToken = "The refresh token is invalid, expired or revoked.";
 
     // Answers to "is this login live?" for a short while, so a request costs no database round trip.
-    private readonly ConcurrentDictionary<(string LoginSessionId, string UserName), (bool Live, DateTimeOffset CheckedAt)> liveness = new();
+    private readonly ConcurrentDictionary<(string LoginSessionId, string UserName), (LoginState State, DateTimeOffset CheckedAt)> liveness = new();
 
     /// <summary>Logs in from <paramref name="clientAddress"/> (the throttle's unit: see <see cref="LoginThrottle.ClientKey"/>).</summary>
     public async Task<Grant> LoginAsync(string userName, string password, string clientAddress, CancellationToken cancellationToken)
@@ -96,37 +97,42 @@ public sealed partial class AuthService(
     {
         var (session, _) = await FindLiveAsync(refreshToken, cancellationToken);
         await sessions.RevokeAsync(session.Id, time.GetUtcNow(), cancellationToken);
-        Forget(session.Id);
+        await ForgetAsync(session.Id);
     }
 
     /// <summary>
-    /// True while the login is neither revoked nor past its absolute lifetime, nor its user removed,
+    /// Live while the login is neither revoked nor past its absolute lifetime, nor its user removed,
     /// and belongs to <paramref name="userName"/>, the user the token names: a token naming one user
-    /// with another's login id is refused. A revocation made through another node or the admin CLI
-    /// is seen within the cache lifetime.
+    /// with another's login id is refused. The state carries the user's role as the database has it
+    /// now, not as the token was minted. Revocations and role changes made on another node or by the
+    /// admin CLI are seen within the cache lifetime (at once on PostgreSQL, through change notices).
     /// </summary>
-    public async ValueTask<bool> IsLoginLiveAsync(string loginSessionId, string userName, CancellationToken cancellationToken)
+    public async ValueTask<LoginState> CheckLoginAsync(string loginSessionId, string userName, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var key = (loginSessionId, userName);
         if (liveness.TryGetValue(key, out var cached) && now - cached.CheckedAt < options.Value.RevocationCacheLifetime)
         {
-            return cached.Live;
+            return cached.State;
         }
 
-        bool live;
+        LoginState state;
         if (loginSessionId.StartsWith(ServicePrincipalService.LoginPrefix, StringComparison.Ordinal))
         {
-            // A client-credential token lives while its service principal does.
+            // A client-credential token lives while its service principal does; it holds no server role.
             var principal = await principals.FindAsync(loginSessionId[ServicePrincipalService.LoginPrefix.Length..], cancellationToken);
-            live = principal is not null && string.Equals(ServicePrincipalService.LoginPrefix + principal.Name, userName, StringComparison.Ordinal);
+            state = principal is not null && string.Equals(ServicePrincipalService.LoginPrefix + principal.Name, userName, StringComparison.Ordinal)
+                ? new LoginState(true, null)
+                : LoginState.Dead;
         }
         else
         {
             var session = await sessions.FindAsync(loginSessionId, cancellationToken);
-            live = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime
+            state = session is { RevokedAt: null } && now - session.CreatedAt < options.Value.RefreshTokenAbsoluteLifetime
                 && await users.FindByIdAsync(session.UserId, cancellationToken) is { } owner
-                && string.Equals(owner.Name, userName, StringComparison.OrdinalIgnoreCase);
+                && string.Equals(owner.Name, userName, StringComparison.OrdinalIgnoreCase)
+                    ? new LoginState(true, owner.Role)
+                    : LoginState.Dead;
         }
 
         if (liveness.Count > 100_000)
@@ -134,8 +140,31 @@ public sealed partial class AuthService(
             liveness.Clear(); // a bound, not a policy: entries are cheap to recompute
         }
 
-        liveness[key] = (live, now);
-        return live;
+        liveness[key] = (state, now);
+        return state;
+    }
+
+    string IChangeSubscriber.Topic => ChangeTopics.Auth;
+
+    /// <summary>Another node revoked a login, or changed a user's role: the next request asks the database.</summary>
+    Task IChangeSubscriber.ApplyAsync(string key, CancellationToken cancellationToken)
+    {
+        if (key == ChangeTopics.AllLogins)
+        {
+            liveness.Clear();
+        }
+        else
+        {
+            ForgetHere(key);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken)
+    {
+        liveness.Clear();
+        return Task.CompletedTask;
     }
 
     private async Task<(LoginSession Session, User User)> FindLiveAsync(string refreshToken, CancellationToken cancellationToken)
@@ -152,7 +181,7 @@ public sealed partial class AuthService(
         {
             // A rotated-out token came back: one of two holders is not the user. End the login for both.
             await sessions.RevokeAsync(stolen, now, cancellationToken);
-            Forget(stolen);
+            await ForgetAsync(stolen);
             LogRefreshTokenReuse(logger, stolen);
             throw FerryException.Unauthorized(InvalidRefreshToken);
         }
@@ -170,8 +199,14 @@ public sealed partial class AuthService(
         return (session, user);
     }
 
-    /// <summary>Drops what this node remembered of a login, so its next request asks the database (revocations are rare).</summary>
-    private void Forget(string loginSessionId)
+    /// <summary>Drops what this node remembered of a login, and tells the other nodes to do the same (revocations are rare).</summary>
+    private async Task ForgetAsync(string loginSessionId)
+    {
+        ForgetHere(loginSessionId);
+        await notices.PublishAsync(ChangeTopics.Auth, loginSessionId, CancellationToken.None); // committed: tell the others even if the caller left
+    }
+
+    private void ForgetHere(string loginSessionId)
     {
         foreach (var key in liveness.Keys)
         {

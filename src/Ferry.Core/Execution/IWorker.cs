@@ -48,4 +48,13 @@ public interface IWorker : IAsyncDisposable
 
     /// <summary>Merges a saved workspace into this one.</summary>
     Task LoadWorkspaceAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Whether <see cref="ForkAsync"/> makes copies of it (its runtime forks).</summary>
+    bool CanFork { get; }
+
+    /// <summary>
+    /// A new worker that is a copy of this one as it is now (its workspace loaded, its memory shared
+    /// until written), working in <paramref name="workingDirectory"/>, a new directory inside this one's.
+    /// </summary>
+    Task<IWorker> ForkAsync(string workingDirectory, CancellationToken cancellationToken);
 }

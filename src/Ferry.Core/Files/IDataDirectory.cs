@@ -11,4 +11,10 @@ public interface IDataDirectory
 
     /// <summary>The full path of an entry directly under the data directory.</summary>
     string PathOf(string name);
+
+    /// <summary>The full path of this node's own directory (<c>Ferry:NodeDirectory</c>, by default the data directory).</summary>
+    string NodeRoot { get; }
+
+    /// <summary>The full path of an entry directly under this node's own directory: what only this process uses.</summary>
+    string NodePathOf(string name);
 }

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
+using Ferry.Core.Changes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Models;
@@ -30,8 +31,9 @@ public sealed partial class OnlineEndpointService(
     IBlobStore blobs,
     IServiceRunner runner,
     ArmOperationService operations,
+    IChangeNotices notices,
     FerryMetrics metrics,
-    TimeProvider time)
+    TimeProvider time) : IChangeSubscriber
 {
     /// <summary>What scoring needs, held in memory so a scoring call reads no row; every write forgets its endpoint's entry.</summary>
     private readonly ConcurrentDictionary<string, ScoringView> scoring = new();
@@ -51,7 +53,7 @@ public sealed partial class OnlineEndpointService(
         {
             var updated = existing with { Description = description ?? existing.Description, Traffic = await CheckedTrafficAsync(existing, traffic, cancellationToken) ?? existing.Traffic };
             await store.UpsertAsync(updated, cancellationToken);
-            Forget(updated.ResourceGroup, updated.Workspace, updated.Name);
+            await ForgetAsync(updated.ResourceGroup, updated.Workspace, updated.Name);
             return (updated, null);
         }
 
@@ -96,7 +98,7 @@ public sealed partial class OnlineEndpointService(
     {
         var deployments = await store.ListDeploymentsAsync(resourceGroup, workspace, name, cancellationToken);
         var deleted = await store.DeleteAsync(resourceGroup, workspace, name, cancellationToken);
-        Forget(resourceGroup, workspace, name);
+        await ForgetAsync(resourceGroup, workspace, name);
         foreach (var deployment in deployments)
         {
             Retire(deployment);
@@ -125,7 +127,7 @@ public sealed partial class OnlineEndpointService(
             _ => throw Invalid($"keyType must be 'Primary' or 'Secondary'; got '{keyType}'."),
         };
         await store.UpsertAsync(endpoint, cancellationToken);
-        Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
+        await ForgetAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
         return endpoint;
     }
 
@@ -168,7 +170,7 @@ public sealed partial class OnlineEndpointService(
 
         var deployment = new OnlineDeployment(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, name, model.Id, codeRef, scoringScript, count, hash, "Creating", time.GetUtcNow());
         await store.UpsertDeploymentAsync(deployment, cancellationToken);
-        Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
+        await ForgetAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
         var operation = await operations.StartAsync(
             $"{endpoint.ResourceGroup}/{endpoint.Workspace}/{endpoint.Name}/{name}",
             async () =>
@@ -206,7 +208,7 @@ public sealed partial class OnlineEndpointService(
         }
 
         await store.DeleteDeploymentAsync(resourceGroup, workspace, endpointName, name, cancellationToken);
-        Forget(resourceGroup, workspace, endpointName);
+        await ForgetAsync(resourceGroup, workspace, endpointName);
         Retire(deployment);
         return true;
     }
@@ -272,7 +274,7 @@ public sealed partial class OnlineEndpointService(
     private async Task<bool> SetStateAsync(OnlineEndpoint endpoint, string state)
     {
         var found = await store.SetStateAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, state, CancellationToken.None);
-        Forget(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
+        await ForgetAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name);
         return found;
     }
 
@@ -280,7 +282,7 @@ public sealed partial class OnlineEndpointService(
     private async Task<bool> SetStateAsync(OnlineDeployment deployment, string state)
     {
         var found = await store.SetDeploymentStateAsync(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint, deployment.Name, state, CancellationToken.None);
-        Forget(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint);
+        await ForgetAsync(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint);
         if (!found)
         {
             Retire(deployment);
@@ -289,17 +291,57 @@ public sealed partial class OnlineEndpointService(
         return found;
     }
 
-    /// <summary>A deployment gone: its pool and its call counts go too.</summary>
+    /// <summary>A deployment gone (here or on another node): its pool and its call counts go too.</summary>
     private void Retire(OnlineDeployment deployment)
     {
         runner.Remove(PoolName(deployment), deployment.Name);
         metrics.Forget(PoolName(deployment), deployment.Name);
     }
 
-    private void Forget(string resourceGroup, string workspace, string endpointName)
+    /// <summary>After a write: this node's entry goes, and the other nodes are told to drop theirs.</summary>
+    private async Task ForgetAsync(string resourceGroup, string workspace, string endpointName)
     {
         Interlocked.Increment(ref writes);
         scoring.TryRemove(ScoringKey(resourceGroup, workspace, endpointName), out _);
+        await notices.PublishAsync(ChangeTopics.OnlineEndpoint, $"{resourceGroup}/{workspace}/{endpointName}", CancellationToken.None); // committed: tell the others even if the caller left
+    }
+
+    string IChangeSubscriber.Topic => ChangeTopics.OnlineEndpoint;
+
+    /// <summary>Another node changed the endpoint (keys, traffic, deployments): the next scoring call reads it again.</summary>
+    Task IChangeSubscriber.ApplyAsync(string key, CancellationToken cancellationToken) => ReconcileAsync(key.ToUpperInvariant(), cancellationToken);
+
+    async Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken)
+    {
+        foreach (var key in scoring.Keys.ToList())
+        {
+            await ReconcileAsync(key, cancellationToken);
+        }
+    }
+
+    /// <summary>Forgets the endpoint's scoring view; the pools of its deployments this node served are dropped or renewed as the store now says.</summary>
+    private async Task ReconcileAsync(string scoringKey, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref writes);
+        if (!scoring.TryRemove(scoringKey, out var held))
+        {
+            return; // never scored here: nothing held, no pool
+        }
+
+        var endpoint = held.Endpoint;
+        var current = (await store.ListDeploymentsAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, cancellationToken))
+            .ToDictionary(d => d.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var old in held.Deployments.Values)
+        {
+            if (!current.TryGetValue(old.Name, out var now))
+            {
+                Retire(old);
+            }
+            else if (now.CreatedAt != old.CreatedAt || now.ContentHash != old.ContentHash || now.InstanceCount != old.InstanceCount)
+            {
+                runner.Refresh(ServiceOf(now));
+            }
+        }
     }
 
     private static string ScoringKey(string resourceGroup, string workspace, string endpointName) =>

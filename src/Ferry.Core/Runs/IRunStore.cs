@@ -17,9 +17,12 @@ public interface IRunStore
     /// <summary>Runs in a status, oldest first (the scheduler's queue).</summary>
     Task<IReadOnlyList<Run>> ListByStatusAsync(string status, CancellationToken cancellationToken);
 
-    /// <summary>Moves a run on unless it already ended; false when it had.</summary>
     /// <summary>Runs the user submitted that have not ended (queued, starting or running).</summary>
     Task<int> CountActiveAsync(string submittedBy, CancellationToken cancellationToken);
 
+    /// <summary>Moves a queued run to Preparing for the caller alone; false when it was no longer queued or another dispatcher has it.</summary>
+    Task<bool> TryClaimAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Moves a run on unless it already ended; false when it had.</summary>
     Task<bool> SetStatusAsync(string runId, string status, DateTimeOffset now, string? failure, CancellationToken cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Ferry.Core.Access;
+using Ferry.Core.Changes;
 using Ferry.Core.Errors;
 using Ferry.Core.Users;
 
@@ -13,7 +14,7 @@ namespace Ferry.Core.ServicePrincipals;
 /// stored (a slow password hash adds nothing to a secret nobody chose).
 /// </summary>
 public sealed partial class ServicePrincipalService(
-    IServicePrincipalStore store, ISettingsStore settings, SubscriptionService subscriptions, RoleAssignmentService roles, TimeProvider time)
+    IServicePrincipalStore store, ISettingsStore settings, SubscriptionService subscriptions, RoleAssignmentService roles, IChangeNotices notices, TimeProvider time)
 {
     /// <summary>What a client-credential login names as the principal's user: <c>sp:{clientId}</c>.</summary>
     public const string LoginPrefix = "sp:";
@@ -49,6 +50,8 @@ public sealed partial class ServicePrincipalService(
         {
             throw FerryException.NotFound($"There is no service principal '{clientIdOrName}'.");
         }
+
+        await notices.PublishAsync(ChangeTopics.Auth, ChangeTopics.AllLogins, CancellationToken.None); // its tokens die on every node now
     }
 
     /// <summary>The principal when the secret is its own; else null (unknown id and wrong secret alike).</summary>

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Ferry.Core.Changes;
 using Ferry.Core.Errors;
 
 namespace Ferry.Core.Users;
 
 /// <summary>Adds and changes local users; shared by the admin CLI and the server's first start.</summary>
-public sealed partial class UserService(IUserStore store, TimeProvider time)
+public sealed partial class UserService(IUserStore store, IChangeNotices notices, TimeProvider time)
 {
     /// <summary>The account created on first start; it is the Owner.</summary>
     public const string AdminName = "admin";
@@ -43,6 +44,8 @@ public sealed partial class UserService(IUserStore store, TimeProvider time)
         {
             throw UnknownUser(name);
         }
+
+        await notices.PublishAsync(ChangeTopics.Auth, ChangeTopics.AllLogins, CancellationToken.None); // tokens carry the role they were minted with; every node reads it again
     }
 
     public async Task RemoveAsync(string name, CancellationToken cancellationToken)
@@ -51,6 +54,8 @@ public sealed partial class UserService(IUserStore store, TimeProvider time)
         {
             throw UnknownUser(name);
         }
+
+        await notices.PublishAsync(ChangeTopics.Auth, ChangeTopics.AllLogins, CancellationToken.None);
     }
 
     /// <summary>

@@ -6,6 +6,9 @@ public interface IWebServiceStore
     /// <summary>Every version, in publishing order.</summary>
     Task<IReadOnlyList<WebService>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>One version, or null when it is not published.</summary>
+    Task<WebService?> FindAsync(string name, string version, CancellationToken cancellationToken);
+
     /// <summary>Adds a version; false when the name and version exist. Takes a reference on its content.</summary>
     Task<bool> TryAddAsync(WebService service, CancellationToken cancellationToken);
 

@@ -1,5 +1,6 @@
 using Ferry.Core.Execution;
 using System.Collections.Concurrent;
+using Ferry.Core.Changes;
 using System.Text.RegularExpressions;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
@@ -13,9 +14,12 @@ namespace Ferry.Core.WebServices;
 /// Publishes, patches, lists and deletes web services with ML Server's role rules: Readers list and
 /// consume; Contributors publish, and update or delete only what they published; Owners do all.
 /// Every definition is held in memory (consuming reads no row); the store is written first, in one
-/// transaction, and the memory and the pools follow.
+/// transaction, and the memory and the pools follow; then the other nodes are told
+/// (<see cref="IChangeNotices"/>) and read the version again.
 /// </summary>
-public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotStore snapshots, IBlobStore blobs, IServiceRunner runner, FerryMetrics metrics, TimeProvider time) : IDisposable
+public sealed partial class WebServiceCatalog(
+    IWebServiceStore store, ISnapshotStore snapshots, IBlobStore blobs, IServiceRunner runner, FerryMetrics metrics, IChangeNotices notices, TimeProvider time)
+    : IDisposable, IChangeSubscriber
 {
     private readonly ConcurrentDictionary<(string Name, string Version), WebService> services = new();
     private readonly ConcurrentDictionary<(string Name, string Version), long> order = new();
@@ -29,6 +33,54 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         {
             Keep(service);
             runner.Refresh(service.Definition);
+        }
+    }
+
+    string IChangeSubscriber.Topic => ChangeTopics.WebService;
+
+    /// <summary>Another node published, patched or deleted the version: hold what the store now says, and warm or drop its pool.</summary>
+    async Task IChangeSubscriber.ApplyAsync(string key, CancellationToken cancellationToken)
+    {
+        var (name, version) = (key[..key.IndexOf('/', StringComparison.Ordinal)], key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..]);
+        await writes.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await store.FindAsync(name, version, cancellationToken);
+            if (stored is not null)
+            {
+                Hold(stored);
+            }
+            else if (services.ContainsKey((name, version)))
+            {
+                Drop(name, version);
+            }
+        }
+        finally
+        {
+            writes.Release();
+        }
+    }
+
+    /// <summary>Notices may have been missed: the store's versions replace the ones held.</summary>
+    async Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken)
+    {
+        await writes.WaitAsync(cancellationToken);
+        try
+        {
+            var stored = await store.ListAsync(cancellationToken);
+            foreach (var gone in services.Keys.Except(stored.Select(s => (s.Name, s.Version))).ToList())
+            {
+                Drop(gone.Name, gone.Version);
+            }
+
+            foreach (var service in stored)
+            {
+                Hold(service);
+            }
+        }
+        finally
+        {
+            writes.Release();
         }
     }
 
@@ -131,6 +183,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
 
             Keep(service);
             runner.Refresh(service.Definition);
+            await notices.PublishAsync(ChangeTopics.WebService, ChangeTopics.WebServiceKey(name, version), CancellationToken.None); // committed: tell the others even if the caller left
             return service;
         }
         finally
@@ -155,10 +208,8 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
         {
             Changeable(caller, name, version, "delete");
             await store.DeleteAsync(name, version, cancellationToken);
-            services.TryRemove((name, version), out _);
-            order.TryRemove((name, version), out _);
-            runner.Remove(name, version);
-            metrics.Forget(name, version);
+            Drop(name, version);
+            await notices.PublishAsync(ChangeTopics.WebService, ChangeTopics.WebServiceKey(name, version), CancellationToken.None); // committed: tell the others even if the caller left
         }
         finally
         {
@@ -189,6 +240,7 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
             await store.UpdateAsync(service, cancellationToken);
             services[(service.Name, service.Version)] = service;
             runner.Refresh(service.Definition);
+            await notices.PublishAsync(ChangeTopics.WebService, ChangeTopics.WebServiceKey(service.Name, service.Version), CancellationToken.None); // committed: tell the others even if the caller left
             return service;
         }
         finally
@@ -202,6 +254,30 @@ public sealed partial class WebServiceCatalog(IWebServiceStore store, ISnapshotS
     {
         order[(service.Name, service.Version)] = Interlocked.Increment(ref published);
         services[(service.Name, service.Version)] = service;
+    }
+
+    /// <summary>Under the write lock: a version deleted (here or on another node) leaves memory, its pool and its series.</summary>
+    private void Drop(string name, string version)
+    {
+        services.TryRemove((name, version), out _);
+        order.TryRemove((name, version), out _);
+        runner.Remove(name, version);
+        metrics.Forget(name, version);
+    }
+
+    /// <summary>Holds a version another node wrote (new ones after those held) and brings its pool up to date.</summary>
+    private void Hold(WebService service)
+    {
+        if (services.ContainsKey((service.Name, service.Version)))
+        {
+            services[(service.Name, service.Version)] = service;
+        }
+        else
+        {
+            Keep(service);
+        }
+
+        runner.Refresh(service.Definition);
     }
 
     private static bool MayChange(WebService service, Caller caller) =>

@@ -2,8 +2,11 @@ using Ferry.Core.Execution;
 
 namespace Ferry.Execution.Pools;
 
-/// <summary>A worker loaded with one revision of a web service, in a working directory of its own.</summary>
-internal sealed class PreparedWorker(IWorker worker, long revision, string directory) : IAsyncDisposable
+/// <summary>
+/// A worker loaded with one revision of a web service, in a working directory of its own; a copy of
+/// the revision's template lets it go (<paramref name="released"/>) once it is gone.
+/// </summary>
+internal sealed class PreparedWorker(IWorker worker, long revision, string directory, Func<ValueTask>? released = null) : IAsyncDisposable
 {
     public IWorker Worker { get; } = worker;
 
@@ -37,6 +40,11 @@ internal sealed class PreparedWorker(IWorker worker, long revision, string direc
         catch (DirectoryNotFoundException)
         {
             // already gone
+        }
+
+        if (released is not null)
+        {
+            await released();
         }
     }
 }

@@ -34,6 +34,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     private readonly ITimer sweep;
     private readonly WorkerBudget budget;
     private readonly RealtimeScorer realtime;
+    private readonly ServiceTemplates templates;
     private readonly PoolMetrics metrics;
     private long lastIdleCheck;
 
@@ -49,6 +50,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         this.blobs = blobs;
         this.options = options;
         this.logger = logger;
+        templates = new ServiceTemplates(PrepareWorkerAsync, logger);
         budget = new WorkerBudget(options.Value.MaxResidentWorkers, options.Value.MaxResidentWorkersPerUser);
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(options.Value.QueueTimeout.TotalMilliseconds / 10, 10, 100));
         sweep = time.CreateTimer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);
@@ -181,6 +183,8 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         {
             pool.Remove();
         }
+
+        templates.Forget(name, version);
     }
 
     public string PoolStatus(ServiceDefinition service) => service.Entry is OnnxModelEntry ? "Success" : PoolOf(service).Status; // a model loads in-process, no pool
@@ -248,6 +252,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         }
 
         pools.Clear();
+        await templates.DisposeAsync();
     }
 
     private void ExpireWaiters()
@@ -290,7 +295,20 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync, budget, time, logger, metrics));
     }
 
+    /// <summary>A new worker for the service: forked from its template when its runtime forks, else prepared from the start.</summary>
     private async Task<PreparedWorker> PrepareAsync(ServiceDefinition service, CancellationToken cancellationToken)
+    {
+        if (options.Value.ForkWorkers && runtimes[service.Runtime].Forks)
+        {
+            return await templates.ForkAsync(service, cancellationToken);
+        }
+
+        var (worker, directory) = await PrepareWorkerAsync(service, cancellationToken);
+        return new PreparedWorker(worker, service.Revision, directory);
+    }
+
+    /// <summary>A worker started (from the warm pool when it can), given the content's files and workspace, then its entry's init.</summary>
+    private async Task<(IWorker Worker, string Directory)> PrepareWorkerAsync(ServiceDefinition service, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(options.Value.Directory);
         var directory = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
@@ -331,7 +349,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             }
 
             LogPrepared(logger, service.Name, service.Version, service.Revision);
-            return new PreparedWorker(worker, service.Revision, directory);
+            return (worker, directory);
         }
         catch (WorkerDiedException died)
         {

@@ -51,4 +51,11 @@ public sealed class ServicePoolOptions
 
     /// <summary>A pool nobody called for this long stops its workers and warms again on the next call (zero: never).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Whether a pool's workers are forked from a template prepared once per service version (a
+    /// runtime that forks: Python), so a pool grows in milliseconds and its workers share memory;
+    /// otherwise each worker is started and prepared on its own.
+    /// </summary>
+    public bool ForkWorkers { get; set; } = true;
 }

@@ -10,7 +10,7 @@ namespace Ferry.Execution.Processes;
 /// standard error is kept to say why it died), and killed with everything it started. Frame workers
 /// and experiment runs both hold one.
 /// </summary>
-public sealed class WorkerProcess : IAsyncDisposable
+public sealed class WorkerProcess : IWorkerHost
 {
     private const int TailChars = 4096;
     private readonly SandboxedProcess sandboxed;
@@ -23,6 +23,8 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     public Process Process => sandboxed.Process;
+
+    int IWorkerHost.Id => Process.Id;
 
     public SandboxLayout Layout => sandboxed.Layout;
 
@@ -100,6 +102,11 @@ public sealed class WorkerProcess : IAsyncDisposable
         {
             // already gone
         }
+    }
+
+    /// <summary>Nothing: a process's end is seen in the process itself.</summary>
+    void IWorkerHost.ChannelClosed()
+    {
     }
 
     /// <summary>Kills whatever still runs and removes the sandbox's scratch.</summary>

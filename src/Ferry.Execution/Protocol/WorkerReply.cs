@@ -27,6 +27,9 @@ internal sealed class WorkerReply
 
     public string? Data { get; init; }
 
+    /// <summary>A <c>fork</c> reply: the copy's pid in the sandbox.</summary>
+    public int? Pid { get; init; }
+
     /// <summary>An <c>execute_many</c> reply: one <c>execute</c> reply per record run.</summary>
     public IReadOnlyList<WorkerReply>? Results { get; init; }
 

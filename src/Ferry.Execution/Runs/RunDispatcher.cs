@@ -120,10 +120,18 @@ public sealed partial class RunDispatcher(
 
             if (active.Values.Count(a => a.TargetKey == key) < capacity)
             {
+                // Active before the claim, so a cancel from now on stops it; a run canceled since the
+                // listing, or taken by another dispatcher, is not claimed and leaves again.
                 var started = new ActiveRun(key);
                 active[run.RunId] = started;
-                await store.MoveAsync(metrics, run.RunId, RunStatus.Preparing, time.GetUtcNow(), null, cancellationToken);
-                left--;
+                left--; // claimed here, or by another node, or canceled: no longer queued
+                if (!await store.TryClaimAsync(run.RunId, cancellationToken))
+                {
+                    active.TryRemove(run.RunId, out _);
+                    continue;
+                }
+
+                metrics.RunEntered(RunStatus.Preparing);
                 _ = Task.Run(() => ExecuteRunAsync(run, started), CancellationToken.None);
             }
         }

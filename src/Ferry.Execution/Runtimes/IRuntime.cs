@@ -18,6 +18,9 @@ public interface IRuntime
     /// <summary>Whether its worker serves <c>execute_many</c> (else a chunk is one <c>execute</c> per record, written at once).</summary>
     bool ExecutesMany { get; }
 
+    /// <summary>Whether its worker serves <c>fork</c> and <c>kill</c>: a prepared worker makes the pool's others as copies of itself.</summary>
+    bool Forks { get; }
+
     /// <summary>Variables its workers and runs need in their environment, besides the sandbox's own.</summary>
     IReadOnlyDictionary<string, string> Environment { get; }
 

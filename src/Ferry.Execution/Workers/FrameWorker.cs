@@ -23,7 +23,8 @@ namespace Ferry.Execution.Workers;
 /// </summary>
 public sealed partial class FrameWorker : IWorker
 {
-    private readonly WorkerProcess process;
+    private readonly IRuntime runtime;
+    private readonly IWorkerHost process;
     private readonly string name; // "the Python worker", for messages
     private readonly bool executesMany;
     private readonly TimeProvider time;
@@ -39,11 +40,14 @@ public sealed partial class FrameWorker : IWorker
     private volatile bool dead;
     private volatile bool stopping;
     private volatile bool killedAfterInterrupt;
+    private static readonly TimeSpan ForkTimeout = TimeSpan.FromSeconds(10);
+    private int forks; // copies made, which names their sockets
     private long written; // requests written, which is the worker's number for the last of them
     private long lastCallTicks = long.MaxValue; // timestamp ticks the last answered call ran
 
-    private FrameWorker(IRuntime runtime, WorkerProcess process, NetworkStream channel, Socket control, WorkerOptions options, ILogger logger, TimeProvider time)
+    private FrameWorker(IRuntime runtime, IWorkerHost process, NetworkStream channel, Socket control, WorkerOptions options, ILogger logger, TimeProvider time)
     {
+        this.runtime = runtime;
         Runtime = runtime.Type;
         executesMany = runtime.ExecutesMany;
         this.process = process;
@@ -61,6 +65,8 @@ public sealed partial class FrameWorker : IWorker
     public RuntimeType Runtime { get; }
 
     public string WorkingDirectory { get; private set; } = "";
+
+    public bool CanFork => runtime.Forks;
 
     public bool IsAlive => !dead && !process.HasExited;
 
@@ -86,11 +92,10 @@ public sealed partial class FrameWorker : IWorker
     public static async Task<FrameWorker> StartAsync(
         IRuntime runtime, RuntimeInfo info, Sandbox sandboxes, string workingDirectory, WorkerOptions options, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
-        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var token = NewToken();
         Socket? listener = null;
+        string? socketPath = null;
         WorkerProcess? process = null;
-        Socket? connection = null;
-        Socket? control = null;
         try
         {
             RuntimeCommand? command = null;
@@ -101,70 +106,15 @@ public sealed partial class FrameWorker : IWorker
                 Network = sandboxes.NetworkAllowed,
                 BeforeStart = (_, layout) =>
                 {
-                    var socketPath = Path.Combine(layout.HostRun, "channel");
-                    listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-                    listener.Listen(2);
-                    if (!OperatingSystem.IsWindows())
-                    {
-                        File.SetUnixFileMode(socketPath, (UnixFileMode)0x1B6); // 0666: the worker's account connects; the directory is its own
-                    }
+                    socketPath = Path.Combine(layout.HostRun, "channel");
+                    listener = Listen(socketPath);
                 },
             };
             process = await WorkerProcess.StartAsync(sandboxes, request, output: null, cancellationToken);
-
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(options.StartTimeout);
-            connection = await AcceptAsync(listener!, process, runtime.Type, deadline.Token);
-            control = await AcceptAsync(listener!, process, runtime.Type, deadline.Token);
-            listener!.Dispose();
-            listener = null;
-            File.Delete(Path.Combine(process.Layout.HostRun, "channel"));
-
-            var worker = new FrameWorker(runtime, process, new NetworkStream(connection, ownsSocket: true), control, options, logger, time)
-            {
-                WorkingDirectory = workingDirectory,
-            };
-            connection = null;
-            control = null;
-            process = null;
-            using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            ready.CancelAfter(options.StartTimeout);
-            try
-            {
-                var hello = await FrameChannel.ReadAsync(worker.replies, ready.Token);
-                var proof = new byte[token.Length]; // the token again, on the second connection
-                for (int read = 0, got = -1; read < proof.Length && got != 0; read += got)
-                {
-                    got = await worker.control.ReceiveAsync(proof.AsMemory(read), ready.Token);
-                }
-
-                if (hello?.Type != "ready" || hello.Token != token || Encoding.ASCII.GetString(proof) != token)
-                {
-                    throw new WorkerDiedException($"{worker.name} did not start: {worker.process.StderrTail()}".Trim());
-                }
-
-                worker.reader = worker.ReadRepliesAsync();
-            }
-            catch (Exception ex) when (ex is InvalidDataException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                await worker.DisposeAsync();
-                throw new WorkerDiedException($"{worker.name} did not start: {ex.Message} {worker.process.StderrTail()}".Trim());
-            }
-            catch
-            {
-                await worker.DisposeAsync();
-                throw;
-            }
-
-            LogStarted(logger, runtime.Type, worker.process.Process.Id, workingDirectory);
-            return worker;
         }
         catch
         {
             listener?.Dispose();
-            connection?.Dispose();
-            control?.Dispose();
             if (process is not null)
             {
                 await process.DisposeAsync();
@@ -172,9 +122,156 @@ public sealed partial class FrameWorker : IWorker
 
             throw;
         }
+
+        return await ConnectAsync(runtime, process, listener!, socketPath!, token, workingDirectory, options.StartTimeout, options, logger, time, cancellationToken);
     }
 
-    private static async Task<Socket> AcceptAsync(Socket listener, WorkerProcess process, RuntimeType runtime, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new worker forked from this one, which has been prepared as a template (a service's snapshot
+    /// and initCode loaded, serving no calls): growing a pool costs a fork instead of an interpreter's
+    /// start and imports, and the copies share the template's memory until they write it. The copy
+    /// lives in the template's sandbox (its limits, namespaces and account) and works in
+    /// <paramref name="workingDirectory"/>, a directory of its own in the template's. It connects like
+    /// a started worker, with a token of its own; killing it is asked of the template, and failing
+    /// that the template's sandbox goes with every copy in it. Only a runtime that <see cref="IRuntime.Forks"/>.
+    /// </summary>
+    public async Task<IWorker> ForkAsync(string workingDirectory, CancellationToken cancellationToken)
+    {
+        if (!CanFork || !string.Equals(Path.GetDirectoryName(Path.GetFullPath(workingDirectory)), Path.GetFullPath(WorkingDirectory), StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"A {Runtime} worker forks into a directory of its own working directory only.", nameof(workingDirectory));
+        }
+
+        var token = NewToken();
+        var socketName = $"f{Interlocked.Increment(ref forks)}"; // short: a socket's path has at most 108 bytes
+        var socketPath = Path.Combine(process.Layout.HostRun, socketName);
+        var listener = Listen(socketPath);
+        ForkedProcess copy;
+        try
+        {
+            var reply = await RequestAsync(
+                FrameChannel.Encode(new WorkerMessage("fork", Path: $"{process.Layout.Run}/{socketName}", Token: token, Directory: Path.GetFileName(workingDirectory))),
+                cancellationToken);
+            copy = new ForkedProcess(this, reply.Pid ?? throw new WorkerDiedException($"{name} did not fork: its answer has no pid."));
+        }
+        catch
+        {
+            listener.Dispose();
+            File.Delete(socketPath);
+            throw;
+        }
+
+        // A copy that fails before it connects is seen by nobody: it has a few seconds, not a start's time.
+        var connectTimeout = TimeSpan.FromTicks(Math.Min(options.StartTimeout.Ticks, ForkTimeout.Ticks));
+        return await ConnectAsync(runtime, copy, listener, socketPath, token, workingDirectory, connectTimeout, options, logger, time, cancellationToken);
+    }
+
+    /// <summary>The template's side of <see cref="ForkedProcess.Kill"/>: it kills the copy it made.</summary>
+    internal async Task KillCopyAsync(int pid) =>
+        await RequestAsync(FrameChannel.Encode(new WorkerMessage("kill", Pid: pid)), CancellationToken.None);
+
+    /// <summary>Kills this worker's process and whatever it started (a template: every copy in its sandbox).</summary>
+    internal void KillProcess() => Kill();
+
+    internal SandboxLayout Layout => process.Layout;
+
+    internal string StderrTail() => process.StderrTail();
+
+    private static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The socket a worker connects its two channels to; only the worker's account can reach its directory.</summary>
+    private static Socket Listen(string socketPath)
+    {
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            listener.Listen(2);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(socketPath, (UnixFileMode)0x1B6); // 0666: the worker's account connects; the directory is its own
+            }
+
+            return listener;
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes a new worker's two connections on <paramref name="listener"/> and waits until it proves
+    /// itself: <c>ready</c> with the token on the first, the token again on the second. Whatever fails
+    /// takes the worker's process with it.
+    /// </summary>
+    private static async Task<FrameWorker> ConnectAsync(
+        IRuntime runtime, IWorkerHost process, Socket listener, string socketPath, string token, string workingDirectory,
+        TimeSpan timeout, WorkerOptions options, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Socket? connection = null;
+        Socket? control = null;
+        try
+        {
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                deadline.CancelAfter(timeout);
+                connection = await AcceptAsync(listener, process, runtime.Type, deadline.Token);
+                control = await AcceptAsync(listener, process, runtime.Type, deadline.Token);
+            }
+        }
+        catch
+        {
+            connection?.Dispose();
+            process.Kill();
+            await process.DisposeAsync();
+            throw;
+        }
+        finally
+        {
+            listener.Dispose();
+            File.Delete(socketPath);
+        }
+
+        var worker = new FrameWorker(runtime, process, new NetworkStream(connection, ownsSocket: true), control, options, logger, time)
+        {
+            WorkingDirectory = workingDirectory,
+        };
+        using var ready = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ready.CancelAfter(timeout);
+        try
+        {
+            var hello = await FrameChannel.ReadAsync(worker.replies, ready.Token);
+            var proof = new byte[token.Length]; // the token again, on the second connection
+            for (int read = 0, got = -1; read < proof.Length && got != 0; read += got)
+            {
+                got = await worker.control.ReceiveAsync(proof.AsMemory(read), ready.Token);
+            }
+
+            if (hello?.Type != "ready" || hello.Token != token || Encoding.ASCII.GetString(proof) != token)
+            {
+                throw new WorkerDiedException($"{worker.name} did not start: {worker.process.StderrTail()}".Trim());
+            }
+
+            worker.reader = worker.ReadRepliesAsync();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await worker.DisposeAsync();
+            throw new WorkerDiedException($"{worker.name} did not start: {ex.Message} {worker.process.StderrTail()}".Trim());
+        }
+        catch
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+
+        LogStarted(logger, runtime.Type, process.Id, workingDirectory);
+        return worker;
+    }
+
+    private static async Task<Socket> AcceptAsync(Socket listener, IWorkerHost process, RuntimeType runtime, CancellationToken cancellationToken)
     {
         var accept = listener.AcceptAsync(cancellationToken).AsTask();
         if (await Task.WhenAny(accept, process.WaitForExitAsync(cancellationToken)) != accept)
@@ -460,6 +557,7 @@ public sealed partial class FrameWorker : IWorker
 
             if (reply is null)
             {
+                process.ChannelClosed();
                 await FailCallsAsync();
                 return;
             }
@@ -610,7 +708,7 @@ public sealed partial class FrameWorker : IWorker
             // report what is known
         }
 
-        LogDied(logger, Runtime, process.Process.Id, process.ExitCode);
+        LogDied(logger, Runtime, process.Id, process.ExitCode);
         return new WorkerDiedException($"{name} exited unexpectedly (exit code {process.ExitCode}). {process.StderrTail()}".Trim());
     }
 

@@ -107,14 +107,13 @@ internal sealed class AccessTokens
         return result.ClaimsIdentity;
     }
 
-    /// <summary>A 512-bit key kept owner-only (mode 600) in the data directory, created on first use.</summary>
+    /// <summary>A 512-bit key kept owner-only (mode 600) in the data directory, created on first use (by one node of those starting at once).</summary>
     internal static byte[] LoadOrCreateKey(DataDirectory dataDirectory, string keyFile)
     {
         var path = dataDirectory.PathOf(keyFile);
         if (!File.Exists(path))
         {
-            var created = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64);
-            dataDirectory.WriteSecret(keyFile, Convert.ToBase64String(created));
+            dataDirectory.TryCreateSecret(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)));
         }
 
         return Convert.FromBase64String(File.ReadAllText(path).Trim());

@@ -59,9 +59,17 @@ internal sealed class BearerAuthenticationHandler(
 
         var loginSession = identity.FindFirst(AccessTokens.LoginSessionClaim)?.Value;
         var userName = identity.FindFirst(AccessTokens.NameClaim)?.Value;
-        if (loginSession is null || userName is null || !await auth.IsLoginLiveAsync(loginSession, userName, Context.RequestAborted))
+        var login = loginSession is null || userName is null ? LoginState.Dead : await auth.CheckLoginAsync(loginSession, userName, Context.RequestAborted);
+        if (!login.Live)
         {
             return Fail("The access token has been revoked; log in again.");
+        }
+
+        // The role the user holds now (on any node, after a change by any node or the admin CLI), not the one the token was minted with.
+        if (login.Role is { } role && identity.FindFirst(AccessTokens.RoleClaim) is { } minted && minted.Value != role.ToString())
+        {
+            identity.RemoveClaim(minted);
+            identity.AddClaim(new Claim(AccessTokens.RoleClaim, role.ToString()));
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

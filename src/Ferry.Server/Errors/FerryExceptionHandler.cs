@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ferry.Core.Errors;
+using Ferry.Storage.Database;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Ferry.Server.Errors;
@@ -28,6 +29,11 @@ internal sealed partial class FerryExceptionHandler(ILogger<FerryExceptionHandle
             case BadHttpRequestException bad:
                 // Malformed JSON, a wrong content type, a body over the limit: the framework's own checks.
                 await ErrorWriter.WriteAsync(context, bad.StatusCode, Describe(bad), "BadRequest");
+                return true;
+
+            case System.Data.Common.DbException unique when DatabaseErrors.IsUniqueViolation(unique):
+                // Two writers raced for one name on either database: the loser hears what it would have heard a moment later.
+                await ErrorWriter.WriteAsync(context, StatusCodes.Status409Conflict, "It already exists: another request created it at the same time.", "Conflict");
                 return true;
 
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:

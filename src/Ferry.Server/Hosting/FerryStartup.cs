@@ -25,12 +25,15 @@ internal sealed partial class FerryStartup(
     WebServiceCatalog webServices,
     IArmOperationStore armOperations,
     TimeProvider time,
-    ILogger<FerryStartup> logger) : IHostedService
+    ILogger<FerryStartup> logger) : IHostedService, IDisposable
 {
     public const string InitialPasswordFile = "initial-admin-password";
 
+    private IDisposable? nodeDirectory;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        nodeDirectory = dataDirectory.ClaimNodeDirectory(); // before anything in it is cleared
         await migrator.MigrateAsync(cancellationToken);
 
         // Sessions and pool workers end with the process that held their interpreters; clear what a crash left behind.
@@ -59,6 +62,8 @@ internal sealed partial class FerryStartup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => nodeDirectory?.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Created user '{UserName}' with the generated password {Password} (also in {PasswordFile}); change it with 'ferry admin user set-password'")]
     private static partial void LogGeneratedPassword(ILogger logger, string userName, string password, string passwordFile);

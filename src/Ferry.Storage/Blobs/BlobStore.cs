@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Dapper;
 using Ferry.Core.Errors;
 using Ferry.Core.Snapshots;
-using Microsoft.Data.Sqlite;
 
 namespace Ferry.Storage.Blobs;
 
@@ -34,7 +33,7 @@ public sealed class BlobStore(DataDirectory dataDirectory) : IBlobStore
     }
 
     /// <summary>A new reference to staged content (a snapshot's zip).</summary>
-    internal async Task AddReferenceAsync(SqliteConnection connection, DbTransaction transaction, string hash, long size, CancellationToken cancellationToken)
+    internal async Task AddReferenceAsync(DbConnection connection, DbTransaction transaction, string hash, long size, CancellationToken cancellationToken)
     {
         if (!File.Exists(PathOf(hash)))
         {
@@ -42,12 +41,12 @@ public sealed class BlobStore(DataDirectory dataDirectory) : IBlobStore
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO blobs (hash, size, refs) VALUES (@hash, @size, 1) ON CONFLICT (hash) DO UPDATE SET refs = refs + 1;",
+            "INSERT INTO blobs (hash, size, refs) VALUES (@hash, @size, 1) ON CONFLICT (hash) DO UPDATE SET refs = blobs.refs + 1;",
             new { hash, size }, transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>Another reference to content already held (a service baking in a snapshot's content).</summary>
-    internal static async Task ShareAsync(SqliteConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken)
+    internal static async Task ShareAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken)
     {
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE blobs SET refs = refs + 1 WHERE hash = @hash;", new { hash }, transaction, cancellationToken: cancellationToken));
@@ -58,7 +57,7 @@ public sealed class BlobStore(DataDirectory dataDirectory) : IBlobStore
     }
 
     /// <summary>Drops a reference; the last one removes the row and, before commit, the file.</summary>
-    internal async Task ReleaseAsync(SqliteConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken)
+    internal async Task ReleaseAsync(DbConnection connection, DbTransaction transaction, string hash, CancellationToken cancellationToken)
     {
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE blobs SET refs = refs - 1 WHERE hash = @hash;", new { hash }, transaction, cancellationToken: cancellationToken));

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Reflection;
 using Dapper;
 using Ferry.Storage.Secrets;
@@ -7,34 +8,32 @@ namespace Ferry.Storage.Database;
 
 /// <summary>
 /// Brings the schema up to date at start-up from the versioned scripts embedded under
-/// <c>Migrations/{provider}/NNNN_name.sql</c>, all pending ones in one transaction, so a crash
-/// leaves the schema at the old version or the new one, never between.
+/// <c>Migrations/{provider}/NNNN_name.sql</c>, all pending ones in one write transaction, so a crash
+/// leaves the schema at the old version or the new one, never between. The write transaction holds
+/// the database's write lock (on PostgreSQL an advisory lock), so of two nodes starting at once one
+/// migrates and the other finds the work done.
 /// </summary>
-public sealed partial class Migrator(SqliteDatabase database, EndpointKeyProtector endpointKeys, ILogger<Migrator> logger)
+public sealed partial class Migrator(FerryDatabase database, EndpointKeyProtector endpointKeys, TimeProvider time, ILogger<Migrator> logger)
 {
-    private const string Provider = "Sqlite";
-
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await database.PrepareAsync(connection, cancellationToken);
 
-        // WAL is a property of the file, so setting it once here holds for every connection.
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken));
-
-        await using var transaction = SqliteDatabase.BeginWrite(connection);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);",
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);",
             transaction: transaction,
             cancellationToken: cancellationToken));
         var applied = (await connection.QueryAsync<long>(new CommandDefinition(
             "SELECT version FROM schema_migrations;", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
 
-        foreach (var script in Scripts().Where(s => !applied.Contains(s.Version)))
+        foreach (var script in Scripts(database.Provider).Where(s => !applied.Contains(s.Version)))
         {
             await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, datetime('now'));",
-                new { script.Version, script.Name },
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt);",
+                new { script.Version, script.Name, AppliedAt = Timestamps.Format(time.GetUtcNow()) },
                 transaction,
                 cancellationToken: cancellationToken));
             LogApplied(logger, script.Version, script.Name);
@@ -46,13 +45,28 @@ public sealed partial class Migrator(SqliteDatabase database, EndpointKeyProtect
             LogProtectedKeys(logger, protectedCount);
         }
 
+        // Under the lock, so nodes starting together on an empty shared key ring do not each create a key of their own.
+        endpointKeys.EnsureKey();
         await transaction.CommitAsync(cancellationToken);
     }
 
-    internal static IReadOnlyList<MigrationScript> Scripts()
+    /// <summary>The first connection of the process: a server that cannot be reached stops start-up with a message that says where it looked.</summary>
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await database.OpenAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Ferry cannot open its {database.Provider} database at {database.Location}: {ex.Message}", ex);
+        }
+    }
+
+    internal static IReadOnlyList<MigrationScript> Scripts(StorageProvider provider)
     {
         var assembly = typeof(Migrator).Assembly;
-        var prefix = $"{assembly.GetName().Name}.Migrations.{Provider}.";
+        var prefix = $"{assembly.GetName().Name}.Migrations.{provider}.";
         return [.. assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => Load(assembly, n, n[prefix.Length..^".sql".Length]))

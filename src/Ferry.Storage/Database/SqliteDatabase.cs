@@ -1,14 +1,15 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Storage.Database;
 
 /// <summary>
-/// Opens connections to the SQLite file. Connections are pooled by the provider; each one gets the
+/// The SQLite file in the data directory. Connections are pooled by the provider; each one gets the
 /// busy timeout and foreign keys, and the file is in WAL mode so readers never block the writer.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : FerryDatabase
 {
     private readonly string connectionString;
 
@@ -25,18 +26,34 @@ public sealed class SqliteDatabase
             ForeignKeys = true,
         };
         connectionString = builder.ToString();
-        Path = options.Value.DatabasePath;
+        Location = options.Value.DatabasePath;
     }
 
-    public string Path { get; }
+    public override StorageProvider Provider => StorageProvider.Sqlite;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public override SqlDialect Dialect => SqlDialect.Sqlite;
+
+    public override string Location { get; }
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
 
-    /// <summary>Starts a write transaction that takes the write lock at once (BEGIN IMMEDIATE).</summary>
-    public static DbTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+    /// <summary>BEGIN IMMEDIATE: the write lock at once, so a read-then-write never meets another writer.</summary>
+    public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    public override async Task<IReadOnlyDictionary<string, object?>> DescribeAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        new Dictionary<string, object?>
+        {
+            ["type"] = "sqlite",
+            ["journalMode"] = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode;", cancellationToken: cancellationToken)),
+        };
+
+    /// <summary>WAL is a property of the file, so setting it once at start-up holds for every connection.</summary>
+    protected internal override Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken));
 }

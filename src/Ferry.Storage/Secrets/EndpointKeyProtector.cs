@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
 
 namespace Ferry.Storage.Secrets;
 
@@ -17,11 +17,14 @@ public sealed class EndpointKeyProtector(IDataProtectionProvider provider)
 
     public string Protect(string key) => Prefix + protector.Protect(key);
 
+    /// <summary>Makes sure the key ring holds a key (protecting anything creates one when it has none).</summary>
+    public void EnsureKey() => protector.Protect("ferry");
+
     /// <summary>The key; a value stored before encryption comes back as it is.</summary>
     public string Unprotect(string stored) => stored.StartsWith(Prefix, StringComparison.Ordinal) ? protector.Unprotect(stored[Prefix.Length..]) : stored;
 
     /// <summary>Encrypts every key still stored in plain text (databases from before issue 11).</summary>
-    public async Task<int> ProtectPlaintextKeysAsync(SqliteConnection connection, System.Data.Common.DbTransaction transaction, CancellationToken cancellationToken)
+    public async Task<int> ProtectPlaintextKeysAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         var rows = (await connection.QueryAsync<(string ResourceGroup, string Workspace, string Name, string PrimaryKey, string SecondaryKey)>(new CommandDefinition(
             "SELECT resource_group, workspace, name, primary_key, secondary_key FROM online_endpoints WHERE primary_key NOT LIKE 'dp1:%' OR secondary_key NOT LIKE 'dp1:%';",

@@ -75,6 +75,10 @@ internal sealed class FakeWorker : IWorker
 
     public Task LoadWorkspaceAsync(string path, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public bool CanFork => false;
+
+    public Task<IWorker> ForkAsync(string workingDirectory, CancellationToken cancellationToken) => throw new NotSupportedException("A fake worker has no process to fork.");
+
     public ValueTask DisposeAsync()
     {
         Disposed = true;

@@ -276,6 +276,99 @@ public sealed class PythonWorkerTests : FrameWorkerTests
         Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success); // the Worker lives on
     }
 
+    [Fact]
+    public async Task ExecuteMany_RunsAtALowerPriority_ThanSingleCalls()
+    {
+        var request = new ExecutionRequest("import os\nnice = os.nice(0)", [], [new OutputSpec("nice", "integer")]) { Isolated = true };
+        var chunk = await ExecuteAllAsync(request, [[], []]);
+        Assert.All(chunk, r => Assert.Equal(10, r.OutputParameters.Single().Value!.GetValue<int>()));
+        var single = await Worker.ExecuteAsync(request, CancellationToken.None);
+        Assert.Equal(0, single.OutputParameters.Single().Value!.GetValue<int>()); // the worker itself keeps its priority
+    }
+
+    [Fact]
+    public async Task ExecuteMany_ARecordEndingTheInterpreter_FailsAlone_TheWorkerLivesOn()
+    {
+        var request = new ExecutionRequest("import os\nif x == 1: os._exit(3)\ny = x", [], [new OutputSpec("y", "integer")]) { Isolated = true };
+        var results = await ExecuteAllAsync(request, [[new InputValue("x", 0, "integer")], [new InputValue("x", 1, "integer")], [new InputValue("x", 2, "integer")]]);
+        Assert.True(results[0].Success);
+        Assert.Contains("exit code 3", results[1].ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(2, results[2].OutputParameters.Single().Value!.GetValue<int>()); // the chunk stopped at the record that ended its interpreter: the rest ran in the next
+        Assert.True(Worker.IsAlive);
+        Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success);
+    }
+
+    /// <summary>
+    /// The records run as the server runs a batch's: a chunk that stopped early (its time budget on a
+    /// busy machine, a record ending the interpreter) is followed by a chunk of the records left.
+    /// </summary>
+    private async Task<ExecutionResult[]> ExecuteAllAsync(ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records)
+    {
+        var results = new List<ExecutionResult>();
+        while (results.Count < records.Count)
+        {
+            var chunk = await Worker.ExecuteManyAsync(request, [.. records.Skip(results.Count)], CancellationToken.None);
+            Assert.NotNull(chunk[0]); // a chunk runs one record at least
+            results.AddRange(chunk.TakeWhile(r => r is not null).Select(r => r!));
+        }
+
+        return [.. results];
+    }
+
+    [Fact]
+    public async Task Fork_TheCopyHasTheTemplatesWorkspaceAndFiles_InADirectoryOfItsOwn()
+    {
+        await Worker.ExecuteAsync("base = 41\nwith open('model.txt', 'w') as f: f.write('svm')", [], [], CancellationToken.None);
+        await using var copy = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-a"), CancellationToken.None);
+        var result = await copy.ExecuteAsync(
+            "y = base + 1\nmodel = open('model.txt').read()\nopen('mine.txt', 'w').write('x')\nbase = 0", [], ["y", "model"], CancellationToken.None);
+        Assert.True(result.Success, result.ErrorMessage);
+        Assert.Equal(42, result.OutputParameters[0].Value!.GetValue<int>());
+        Assert.Equal("svm", result.OutputParameters[1].Value!.GetValue<string>());
+        Assert.Equal(["mine.txt"], result.ChangedFiles);
+        Assert.True(File.Exists(Path.Combine(WorkingDirectory, ".ferry-copy-a", "mine.txt")));
+        Assert.False(File.Exists(Path.Combine(WorkingDirectory, "mine.txt")));
+
+        var template = await Worker.ExecuteAsync("y = base", [], ["y"], CancellationToken.None);
+        Assert.Equal(41, template.OutputParameters[0].Value!.GetValue<int>()); // the copy's memory is its own
+        await using var second = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-b"), CancellationToken.None);
+        Assert.Equal(41, (await second.ExecuteAsync("y = base", [], ["y"], CancellationToken.None)).OutputParameters[0].Value!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Fork_TheCopyIsInterrupted_AndDiesAlone()
+    {
+        var copy = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-a"), CancellationToken.None);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            var interrupted = await copy.ExecuteAsync("import time\ntime.sleep(30)", [], [], cancel.Token);
+            Assert.StartsWith("Execution was interrupted", interrupted.ErrorMessage, StringComparison.Ordinal);
+        }
+
+        Assert.True((await copy.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success);
+        await Assert.ThrowsAsync<WorkerDiedException>(() => copy.ExecuteAsync("import os\nos._exit(3)", [], [], CancellationToken.None));
+        Assert.False(copy.IsAlive);
+        await copy.DisposeAsync();
+        Assert.True(Worker.IsAlive);
+
+        var looping = await Worker.ForkAsync(Path.Combine(WorkingDirectory, ".ferry-copy-b"), CancellationToken.None);
+        var loop = looping.ExecuteAsync("while True:\n    pass", [], [], CancellationToken.None);
+        await Task.Delay(200);
+        await looping.DisposeAsync(); // killed through the template
+        await Assert.ThrowsAnyAsync<Exception>(() => loop);
+        Assert.True(Worker.IsAlive);
+        Assert.True((await Worker.ExecuteAsync("z = 1", [], ["z"], CancellationToken.None)).Success);
+    }
+
+    [Fact]
+    public async Task Fork_IntoADirectoryOutsideItsOwn_IsRefused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Worker.ForkAsync(Path.Combine(Path.GetTempPath(), ".ferry-copy-x"), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<FerryException>(() => Worker.ForkAsync(Path.Combine(WorkingDirectory, "elsewhere"), CancellationToken.None));
+        Assert.Contains(".ferry-copy-", refused.Message, StringComparison.Ordinal);
+        Assert.True(Worker.IsAlive);
+    }
+
     protected override async Task<FrameWorker> StartAsync(WorkerOptions options)
     {
         var python = new PythonRuntime(Options.Create(new PythonOptions()));

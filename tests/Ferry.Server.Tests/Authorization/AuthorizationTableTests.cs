@@ -199,6 +199,8 @@ public sealed partial class AuthorizationTableTests(AuthorizationWorld world) : 
         // Azure ML: open doors (the token endpoint, discovery, signed URLs, key-scored endpoints).
         yield return new("getClientCredentialsToken", Need.Public, "POST", $"/{world.Tenant}/oauth2/token", "{}", 400);
         yield return new("getDiscovery", Need.Public, "GET", "/discovery", null, 200);
+        yield return new("getLiveness", Need.Public, "GET", "/status/live", null, 200);
+        yield return new("getReadiness", Need.Public, "GET", "/status/ready", null, 200);
         yield return new("getSignedRunFile", Need.Public, "GET", $"/runfiles/{run}/azureml-logs/70_driver_log.txt?se=1&sig=x", null, 403);
         yield return new("OnlineEndpoints_Score", Need.Public, "POST", $"/endpoints/{AuthorizationWorld.Group}/{AuthorizationWorld.Workspace}/tbl-ep/score", "{}", 401);
 

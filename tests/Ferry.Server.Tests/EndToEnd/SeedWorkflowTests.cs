@@ -12,9 +12,12 @@ public sealed class SeedWorkflowTests : IDisposable
     public void Dispose() => TestDirectory.TryDelete(dataDirectory);
 
     [Fact]
-    public async Task SeedWalk_SnapshotPublishConsumePatchVersionDelete_SurvivesSnapshotDeletionAndRestart()
+    public Task SeedWalk_SnapshotPublishConsumePatchVersionDelete_SurvivesSnapshotDeletionAndRestart() => WalkAsync(dataDirectory);
+
+    /// <summary>The walk over a server started with these settings (the storage tests run it on PostgreSQL too).</summary>
+    internal static async Task WalkAsync(string dataDirectory, params string[] settings)
     {
-        await using (var server = await FerryProcess.ServeAsync(dataDirectory, adminPassword: "secret-password"))
+        await using (var server = await FerryProcess.ServeAsync(dataDirectory, "secret-password", settings))
         {
             using var client = await server.LoggedInClientAsync("admin", "secret-password");
             using (var status = await client.GetAsync("/status"))
@@ -92,7 +95,7 @@ public sealed class SeedWorkflowTests : IDisposable
             await HttpAssert.ErrorAsync(gone, HttpStatusCode.NotFound, "no web service 'Iris' version 'V2.0'");
         }
 
-        await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, adminPassword: null))
+        await using (var restarted = await FerryProcess.ServeAsync(dataDirectory, null, settings))
         {
             using var client = await restarted.LoggedInClientAsync("admin", "secret-password");
             await AssertPredictionsAsync(client);

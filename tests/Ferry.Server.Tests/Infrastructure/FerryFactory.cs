@@ -32,6 +32,13 @@ public class FerryFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>A server over a fresh database of the shared PostgreSQL cluster.</summary>
+    internal static async Task<FerryFactory> OnPostgresAsync(PostgresCluster cluster) => new(TestDirectory.Create(), new Dictionary<string, string?>
+    {
+        ["Ferry:Storage:Provider"] = "Postgres",
+        ["Ferry:Storage:ConnectionString"] = await cluster.CreateDatabaseAsync(),
+    });
+
     public IReadOnlyDictionary<string, string?> Settings { get; }
 
     public ManualTimeProvider Clock { get; } = new();

@@ -6,10 +6,10 @@ namespace Ferry.Server.Tests.Infrastructure;
 /// </summary>
 internal static class WorkerFiles
 {
-    /// <summary>Files of this name in any worker's working directory (sessions, service workers, runs).</summary>
+    /// <summary>Files of this name in any worker's working directory (sessions, service workers and their templates' copies, in .ferry-copy-*, runs).</summary>
     public static IReadOnlyList<string> Find(string dataDirectory, string fileName) =>
         Directory.Exists(dataDirectory)
-            ? [.. Directory.EnumerateFiles(dataDirectory, fileName, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })]
+            ? [.. Directory.EnumerateFiles(dataDirectory, fileName, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })]
             : [];
 
     /// <summary>The working directory of a run.</summary>

@@ -107,6 +107,71 @@ public sealed class PoolLimitTests
         Assert.Equal(second, await PidAsync(client, "sleepy"));
     }
 
+    [Fact]
+    public async Task Pool_SizedThroughThePoolApi_ReachesAndKeepsItsInitialSize_InForkedCopies_AndShrinksWithIt()
+    {
+        await using var factory = Limited(total: 16, perUser: 8);
+        using var client = await factory.LoggedInClientAsync();
+        using (var publish = await client.PostAsJsonAsync("/services/forked/1.0", new
+        {
+            code = "import os\nwhere = os.path.basename(os.getcwd())",
+            runtimeType = "Python",
+            outputParameterDefinitions = new[] { new { name = "where", type = "character" } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+        }
+
+        using (var sized = await client.PostAsJsonAsync("/services/forked/1.0/pool", new { InitialPoolSize = 4, MaxPoolSize = 4 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, sized.StatusCode);
+        }
+
+        await WaitForAsync(async () => await PoolStatusAsync(client, "forked") == "Success" && Copies(factory) == 4, "four workers");
+        using (var consumed = await client.PostAsJsonAsync("/api/forked/1.0", new { }))
+        {
+            var where = (await HttpAssert.OkJsonAsync(consumed)).GetProperty("outputParameters").GetProperty("where").GetString();
+            Assert.StartsWith(".ferry-copy-", where, StringComparison.Ordinal); // a copy of the version's template, in a directory of its own
+        }
+
+        await Task.Delay(500);
+        Assert.Equal(4, Copies(factory)); // kept
+        Assert.Equal("Success", await PoolStatusAsync(client, "forked"));
+
+        using (var shrunk = await client.PostAsJsonAsync("/services/forked/1.0/pool", new { InitialPoolSize = 1, MaxPoolSize = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, shrunk.StatusCode);
+        }
+
+        await WaitForAsync(() => Task.FromResult(Copies(factory) == 1), "the pool to shrink to one worker");
+        using (var deleted = await client.DeleteAsync("/services/forked/1.0"))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        await WaitForAsync(() => Task.FromResult(Copies(factory) == 0), "the copies and their template to go with the version");
+    }
+
+    /// <summary>The working directories of the templates' copies.</summary>
+    private static int Copies(FerryFactory factory) =>
+        Directory.EnumerateDirectories(factory.DataDirectory, ".ferry-copy-*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }).Count();
+
+    private static async Task<string?> PoolStatusAsync(HttpClient client, string name)
+    {
+        using var status = await client.GetAsync($"/services/{name}/1.0/pool");
+        return (await HttpAssert.OkJsonAsync(status)).EnumerateArray().Single().GetProperty("status").GetString();
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> done, string what)
+    {
+        for (var i = 0; i < 600 && !await done(); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(await done(), $"waited 60 s for {what}");
+    }
+
     private static FerryFactory Limited(int total, int perUser, string idle = "00:00:00") => new(TestDirectory.Create(), new Dictionary<string, string?>
     {
         ["Ferry:WebServices:MaxResidentWorkers"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),

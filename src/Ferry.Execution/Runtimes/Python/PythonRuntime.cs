@@ -36,6 +36,8 @@ public sealed class PythonRuntime(IOptions<PythonOptions> options) : IRuntime
 
     public bool ExecutesMany => true;
 
+    public bool Forks => true;
+
     public IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string> { ["PYTHONUNBUFFERED"] = "1" };
 
     public Task<RuntimeInfo> GetAsync() => probe.Value;

@@ -19,10 +19,12 @@ shutdown. A request that cannot be served answers {"error": message, "status": "
 user's code is a normal execute reply with success false.
 """
 import base64
+import gc
 import io
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import struct
@@ -32,15 +34,30 @@ import threading
 import time
 import traceback
 import types
+import warnings
+
+def _connect(path, token):
+    """Makes the two connections to the server's socket at PATH: requests and replies, then the control
+    channel, on which the token goes first."""
+    global _SOCKET, _IN, _CONTROL, _TOKEN
+    _TOKEN = token
+    _SOCKET = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    _SOCKET.connect(path)
+    _IN = _SOCKET.makefile("rb")
+    _CONTROL = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    _CONTROL.connect(path)
+    _CONTROL.sendall(token.encode("ascii"))
+
+
+def _close_channels():
+    """Closes a forked copy's inherited channels: their sockets give up their descriptors first, so no
+    later clean-up closes a number reused since."""
+    os.close(_SOCKET.detach())
+    os.close(_CONTROL.detach())
+
 
 # The channels first; fds 0 and 1 lead nowhere until an execution captures them.
-_TOKEN = os.environ.pop("FERRY_TOKEN", "")
-_SOCKET = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-_SOCKET.connect(sys.argv[1])
-_IN = _SOCKET.makefile("rb")
-_CONTROL = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-_CONTROL.connect(sys.argv[1])
-_CONTROL.sendall(_TOKEN.encode("ascii"))
+_connect(sys.argv[1], os.environ.pop("FERRY_TOKEN", ""))
 _INTERRUPT_TARGET = 0  # the number of the request the last interrupt meant
 _devnull = os.open(os.devnull, os.O_RDWR)
 os.dup2(_devnull, 0)
@@ -68,6 +85,7 @@ def read_frame():
     return None if body is None else json.loads(body.decode("utf-8"))
 
 
+BACKGROUND_NICE = 10  # a batch chunk's process: about a tenth of a core's share against a single call's worker
 MAX_REPLY_BYTES = 192 * 1024 * 1024  # the server refuses larger frames (a 100 MiB workspace object fits, base64)
 MAX_CONSOLE_BYTES = 4 * 1024 * 1024  # consoleOutput keeps its first and last halves of this
 
@@ -297,6 +315,8 @@ class Worker:
         sys.modules["__main__"] = self.module
         self.namespace = self.module.__dict__
         self.busy = False
+        self.background = None  # the pid of the forked copy running a batch's chunk, while one runs
+        self.forked_before = False  # a template that has made copies of itself
         self.current = 0  # the number of the request being served
         self.compiled = {}
         self.capture = tempfile.TemporaryFile(buffering=0)  # reused: emptied before each execution
@@ -388,8 +408,73 @@ class Worker:
     def execute_many(self, request):
         """One code over many input sets (a batch's chunk): each record runs as an isolated execute of its
         own and answers as one, encoded as it finishes; an interrupted record ends the chunk (the records
-        after it did not run, and the reply says so by having fewer results)."""
-        parts, size = [], 0
+        after it did not run, and the reply says so by having fewer results).
+
+        The records run in a forked copy of the worker at a lower CPU priority (BACKGROUND_NICE; a process
+        may always lower its own, never raise it back), so a worker busy with a batch yields the cores to
+        the workers serving single calls. The copy sends each record's reply as a frame on a pipe and a
+        last empty frame when the chunk ends; this process waits for them and passes an interrupt on (see
+        _interrupt). A record that ends the copy (os._exit, a crash) fails alone and ends the chunk, and
+        the worker lives on."""
+        read_end, write_end = os.pipe()
+        with warnings.catch_warnings():  # the control thread holds no lock the copy needs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            status = 1
+            try:
+                self._run_chunk(request, write_end)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.background = pid
+        parts, ended = [], False
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                while True:
+                    header = pipe.read(4)
+                    if len(header) < 4:
+                        break
+                    (length,) = struct.unpack("<I", header)
+                    if length == 0:
+                        ended = True
+                        break
+                    body = pipe.read(length)
+                    if len(body) < length:
+                        break
+                    parts.append(body)
+        finally:
+            self.background = None
+            _, status = os.waitpid(pid, 0)
+        if not ended:
+            how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.waitstatus_to_exitcode(status)}"
+            parts.append(_dumps({"success": False, "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": [],
+                                 "errorMessage": f"The execution ended the interpreter running it ({how})."}))
+        return b'{"results":[' + b",".join(parts) + b"]}"
+
+    def _run_chunk(self, request, pipe):
+        """The forked copy's side of execute_many: nice, then the records, each reply a frame on PIPE."""
+        global _INTERRUPT_TARGET
+        _close_channels()  # the worker's channels are the worker's: the copy never reads or writes them
+        _INTERRUPT_TARGET = self.current  # an interrupt reaching the copy is for its chunk: the worker checked
+        signal.signal(signal.SIGINT, _interrupt_chunk)
+        try:
+            os.nice(BACKGROUND_NICE)
+        except OSError:
+            pass  # the chunk runs at the worker's own priority
+
+        def send(body):
+            data = memoryview(struct.pack("<I", len(body)) + body)
+            while data:
+                data = data[os.write(pipe, data):]
+
+        self._execute_records(request, send)
+        send(b"")
+
+    def _execute_records(self, request, send):
+        size = 0
         budget = request.get("budgetMs")
         stop_at = None if budget is None else time.monotonic() + budget / 1000.0
         for inputs in request.get("records") or []:
@@ -399,12 +484,65 @@ class Worker:
             size += len(body) + 1
             if size > MAX_REPLY_BYTES - 64:
                 break  # this record's result does not fit: it and the rest run again on their own
-            parts.append(body)
+            send(body)
             if not reply["success"] and reply["errorMessage"].startswith("Execution was interrupted"):
                 break
             if stop_at is not None and time.monotonic() > stop_at:
                 break  # the chunk took its time: the records left run later, behind waiting calls
-        return b'{"results":[' + b",".join(parts) + b"]}"
+
+    def fork(self, path, token, directory):
+        """Makes a new worker as a copy of this one (a service's template: its snapshot and initCode loaded
+        once): the copy shares this one's memory until either writes it, works in DIRECTORY, a new directory
+        in this one's with a copy of its files (made here, in the sandbox, so a link among them reaches
+        nothing the sandbox does not), and serves its own channels at PATH, proving itself with TOKEN.
+        This one answers with the copy's pid; the copy answers nothing here (FORKED)."""
+        if not directory.startswith(COPY_PREFIX) or os.sep in directory:
+            raise RequestError("badRequest", f"A copy works in a directory named {COPY_PREFIX}*, not {directory!r}.")
+        if not self.forked_before:
+            gc.freeze()  # what exists now stays out of the collector's reach: collections do not touch (and copy) its pages
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # copies that end are reaped by the kernel
+            self.forked_before = True
+        with warnings.catch_warnings():  # the control thread holds no lock the copy needs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid:
+            return {"pid": pid}
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the copy's user code may wait for its own children
+            _close_channels()
+            os.mkdir(directory)
+            for entry in os.scandir("."):
+                if entry.name.startswith(COPY_PREFIX):
+                    continue
+                target = os.path.join(directory, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.copytree(entry.name, target, symlinks=True)
+                else:
+                    shutil.copy2(entry.name, target, follow_symlinks=False)
+            os.chdir(directory)
+            self.capture = tempfile.TemporaryFile(buffering=0)
+            self.captured = 0
+            os.dup2(self.capture.fileno(), 1)
+            os.dup2(self.capture.fileno(), 2)
+            self.current = 0
+            self.interrupt_pending = False
+            self.empty_directory = None
+            _connect(path, token)
+            _watch_control()
+            write_frame({"type": "ready", "token": token, "pid": os.getpid(), "version": sys.version.split()[0]})
+        except BaseException:
+            os._exit(70)
+        return FORKED
+
+    def kill(self, pid):
+        """Ends a copy this worker made (the server's way to kill one: it sends no signal into a sandbox)."""
+        if not isinstance(pid, int) or pid <= 1 or pid == os.getpid():
+            raise RequestError("badRequest", f"{pid!r} is not a copy of this worker.")
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return {}
 
     def _files_before(self):
         """The working directory's files. A directory last seen empty, whose mtime has not moved since,
@@ -502,6 +640,10 @@ class Worker:
             return self.save_workspace(request["path"])
         if kind == "load_workspace":
             return self.load_workspace(request["path"])
+        if kind == "fork":
+            return self.fork(request["path"], request["token"], request["directory"])
+        if kind == "kill":
+            return self.kill(request["pid"])
         if kind == "ping":
             return {"ok": True}
         raise RequestError("badRequest", f"unknown request type {kind!r}")
@@ -512,10 +654,23 @@ def _interrupt_target():
 
 
 def _interrupt(signum, frame):
-    if not WORKER.busy:
+    if WORKER.background is not None:  # a chunk runs in a forked copy: the interrupt is its to take
+        if _interrupt_target() == WORKER.current:
+            try:
+                os.kill(WORKER.background, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+    elif not WORKER.busy:
         WORKER.interrupt_pending = True
     elif _interrupt_target() == WORKER.current:
         raise KeyboardInterrupt()
+
+
+def _interrupt_chunk(signum, frame):
+    """SIGINT in execute_many's forked copy, sent by the worker for this chunk."""
+    if WORKER.busy:
+        raise KeyboardInterrupt()
+    WORKER.interrupt_pending = True  # between records: the next one is interrupted as it starts
 
 
 def _watch_control():
@@ -543,6 +698,8 @@ def _watch_control():
 
 
 WORKER = None
+FORKED = object()  # what fork returns in the copy
+COPY_PREFIX = ".ferry-copy-"  # the directories of a template's copies, in the template's own
 
 
 def main():
@@ -578,6 +735,8 @@ def main():
                      "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
         except Exception as ex:
             reply = {"error": f"{type(ex).__name__}: {ex}", "status": "badRequest"}
+        if reply is FORKED:
+            continue  # a new worker, on its own channels: the fork's answer was its template's to give
         write_reply(request, reply)
 
 

@@ -36,6 +36,8 @@ public sealed class RRuntime : IRuntime
 
     public bool ExecutesMany => false;
 
+    public bool Forks => false;
+
     public IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string>();
 
     public Task<RuntimeInfo> GetAsync() => probe.Value;
