@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Ferry.Core.Execution;
 
 namespace Ferry.Core.Diagnostics;
 
@@ -26,6 +28,26 @@ public sealed class ServiceCallMeter
 
     /// <summary>The last 30 minutes of calls, for the portal's chart.</summary>
     public ServiceCallWindow Window { get; }
+
+    /// <summary>
+    /// Runs one call and records it: a result by its success, an exception (a bad input, a busy pool, a
+    /// caller gone) as an error. The state keeps <paramref name="run"/> static, so nothing is captured.
+    /// </summary>
+    public async Task<ExecutionResult> MeasureAsync<TState>(TState state, Func<TState, Task<ExecutionResult>> run)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = ServiceOutcome.Error;
+        try
+        {
+            var result = await run(state);
+            outcome = result.Success ? ServiceOutcome.Success : ServiceOutcome.Failure;
+            return result;
+        }
+        finally
+        {
+            Record(outcome, Stopwatch.GetElapsedTime(started));
+        }
+    }
 
     /// <summary>One consume call ended after <paramref name="elapsed"/>.</summary>
     public void Record(ServiceOutcome outcome, TimeSpan elapsed)

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
 using Ferry.Core.Changes;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
@@ -31,6 +32,7 @@ public sealed partial class OnlineEndpointService(
     IServiceRunner runner,
     ArmOperationService operations,
     IChangeNotices notices,
+    FerryMetrics metrics,
     TimeProvider time) : IChangeSubscriber
 {
     /// <summary>What scoring needs, held in memory so a scoring call reads no row; every write forgets its endpoint's entry.</summary>
@@ -99,7 +101,7 @@ public sealed partial class OnlineEndpointService(
         await ForgetAsync(resourceGroup, workspace, name);
         foreach (var deployment in deployments)
         {
-            runner.Remove(PoolName(deployment), deployment.Name);
+            Retire(deployment);
         }
 
         return deleted;
@@ -207,7 +209,7 @@ public sealed partial class OnlineEndpointService(
 
         await store.DeleteDeploymentAsync(resourceGroup, workspace, endpointName, name, cancellationToken);
         await ForgetAsync(resourceGroup, workspace, endpointName);
-        runner.Remove(PoolName(deployment), deployment.Name);
+        Retire(deployment);
         return true;
     }
 
@@ -224,12 +226,16 @@ public sealed partial class OnlineEndpointService(
             ?? throw new FerryException(FerryErrorKind.NotFound, $"Endpoint '{endpointName}' sends no traffic to any deployment; set its traffic.", code: "NoValidDeployments");
         var deployment = view.Deployments.GetValueOrDefault(deploymentName)
             ?? throw new FerryException(FerryErrorKind.NotFound, $"Deployment '{deploymentName}' of endpoint '{endpointName}' was not found.", code: "ResourceNotFound");
-        var result = await runner.RunAsync(
-            ServiceOf(deployment),
-            deployment.IsNative
-                ? new ServiceCall([new InputValue(NativeInput, FrameOf(body), "data.frame")], [], [])
-                : new ServiceCall([new InputValue("raw_data", JsonValue.Create(body), "character")], [], []),
-            cancellationToken);
+        // Counted per deployment like a web service version (its pool's name and the deployment's), beside its pool's series.
+        var service = ServiceOf(deployment);
+        var result = await metrics.For(service.Name, service.Version).MeasureAsync(
+            (runner, service, deployment.IsNative, body, cancellationToken),
+            static s => s.runner.RunAsync(
+                s.service,
+                s.IsNative
+                    ? new ServiceCall([new InputValue(NativeInput, FrameOf(s.body), "data.frame")], [], [])
+                    : new ServiceCall([new InputValue("raw_data", JsonValue.Create(s.body), "character")], [], []),
+                s.cancellationToken));
         return result.Success
             ? result.OutputParameters.Single().Value
             : throw new ScoringFailedException($"{result.ErrorMessage}\n{result.ConsoleOutput}".Trim());
@@ -279,10 +285,17 @@ public sealed partial class OnlineEndpointService(
         await ForgetAsync(deployment.ResourceGroup, deployment.Workspace, deployment.Endpoint);
         if (!found)
         {
-            runner.Remove(PoolName(deployment), deployment.Name);
+            Retire(deployment);
         }
 
         return found;
+    }
+
+    /// <summary>A deployment gone (here or on another node): its pool and its call counts go too.</summary>
+    private void Retire(OnlineDeployment deployment)
+    {
+        runner.Remove(PoolName(deployment), deployment.Name);
+        metrics.Forget(PoolName(deployment), deployment.Name);
     }
 
     /// <summary>After a write: this node's entry goes, and the other nodes are told to drop theirs.</summary>
@@ -322,7 +335,7 @@ public sealed partial class OnlineEndpointService(
         {
             if (!current.TryGetValue(old.Name, out var now))
             {
-                runner.Remove(PoolName(old), old.Name);
+                Retire(old);
             }
             else if (now.CreatedAt != old.CreatedAt || now.ContentHash != old.ContentHash || now.InstanceCount != old.InstanceCount)
             {

@@ -256,7 +256,6 @@ public sealed partial class WebServiceCatalog(
         services[(service.Name, service.Version)] = service;
     }
 
-    /// <summary>Holds a version another node wrote (new ones after those held) and brings its pool up to date.</summary>
     /// <summary>Under the write lock: a version deleted (here or on another node) leaves memory, its pool and its series.</summary>
     private void Drop(string name, string version)
     {
@@ -266,6 +265,7 @@ public sealed partial class WebServiceCatalog(
         metrics.Forget(name, version);
     }
 
+    /// <summary>Holds a version another node wrote (new ones after those held) and brings its pool up to date.</summary>
     private void Hold(WebService service)
     {
         if (services.ContainsKey((service.Name, service.Version)))

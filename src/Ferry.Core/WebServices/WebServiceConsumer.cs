@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
@@ -14,22 +13,12 @@ namespace Ferry.Core.WebServices;
 /// </summary>
 public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner runner, FerryMetrics metrics)
 {
-    public async Task<ExecutionResult> ConsumeAsync(string name, string version, JsonNode? body, CancellationToken cancellationToken)
+    public Task<ExecutionResult> ConsumeAsync(string name, string version, JsonNode? body, CancellationToken cancellationToken)
     {
         var service = catalog.Get(name, version);
-        var meter = metrics.For(service.Name, service.Version);
-        var started = Stopwatch.GetTimestamp();
-        var outcome = ServiceOutcome.Error; // unless the code ran: a bad input, a busy pool, a caller gone
-        try
-        {
-            var result = await runner.RunAsync(service.Definition, CallFor(service, body), cancellationToken);
-            outcome = result.Success ? ServiceOutcome.Success : ServiceOutcome.Failure;
-            return result;
-        }
-        finally
-        {
-            meter.Record(outcome, Stopwatch.GetElapsedTime(started));
-        }
+        return metrics.For(service.Name, service.Version).MeasureAsync(
+            (runner, service, body, cancellationToken),
+            static s => s.runner.RunAsync(s.service.Definition, CallFor(s.service, s.body), s.cancellationToken));
     }
 
     /// <summary>One call of <paramref name="service"/> (a batch record's is <see cref="ServiceCall.Background"/>).</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using Ferry.Core.Diagnostics;
 using Ferry.Core.OnlineEndpoints;
 using Ferry.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,6 +100,10 @@ public sealed class OnlineEndpointTests(FerryFactory factory) : IClassFixture<Fe
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         Assert.Equal("True", failed.Headers.GetValues("X-Ms-Run-Function-Failed").Single());
         Assert.Contains("asked to fail", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Scoring is counted like consuming, per deployment (refused keys never reach it); the factory's clock stands still.
+        var calls = Assert.Single(factory.Services.GetRequiredService<FerryMetrics>().Points($"endpoint:{workspace.Split('/')[4]}/ws1/iris-ep", "blue"));
+        Assert.Equal((3, 1, 0), (calls.Calls, calls.Failures, calls.Errors));
     }
 
     [Fact]
