@@ -109,7 +109,30 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
             var log = await anonymous.GetStringAsync(new Uri(logUrl).PathAndQuery);
             Assert.Single(Regex.Matches(log, marker));
         }
+
+        // A run canceled through the node that is not running it stops on the node that is.
+        var slow = await ArmApi.StartRunAsync(onA, workspace, "cancel", ("slow.py", "import time\nprint('started', flush=True)\ntime.sleep(300)"), """{"configuration":{"script":"slow.py","target":"local"}}""");
+        var running = await EventuallyAsync(() => Task.FromResult(new[] { a, b }.SingleOrDefault(n => Runs(n, "slow.py"))), n => n is not null);
+        Assert.NotNull(running);
+        var other = running == a ? onB : onA;
+        (await other.PostAsync($"/execution/v1.0{workspace}/experiments/cancel/runId/{slow}/cancel?{ArmApi.ApiVersion}", null)).EnsureSuccessStatusCode();
+        Assert.Equal("Canceled", (await ArmApi.WaitForRunAsync(onA, workspace, "cancel", slow)).GetProperty("status").GetString());
+        Assert.False(await EventuallyAsync(() => Task.FromResult(Runs(running, "slow.py")), r => !r), "the script still runs");
     }
+
+    /// <summary>Whether a process below the server runs the script (its command line names it).</summary>
+    private static bool Runs(FerryProcess node, string script) =>
+        node.Descendants().Any(pid =>
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Contains(script, StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false; // it ended while we looked
+            }
+        });
 
     private static async Task<string?> DescriptionAsync(HttpClient client)
     {
