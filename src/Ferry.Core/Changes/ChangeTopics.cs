@@ -18,6 +18,9 @@ public static class ChangeTopics
     /// <summary>A run was asked to stop; the key is its id. The node running it stops it.</summary>
     public const string RunCancel = "runcancel";
 
+    /// <summary>A batch execution was canceled and deleted; the key is its id. The node running it stops it.</summary>
+    public const string BatchCancel = "batchcancel";
+
     /// <summary>The <see cref="Auth"/> key that stands for every login.</summary>
     public const string AllLogins = "*";
 
