@@ -41,6 +41,8 @@ public static class FerryCoreExtensions
         services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<AuthService>());
         services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<WebServiceCatalog>());
         services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<OnlineEndpointService>());
+        services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<RunService>());
+        services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<BatchRunner>());
         services.AddSingleton<StatusService>();
         services.AddSingleton<ComputeNodeService>();
         services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Ferry.Core.Changes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
@@ -21,6 +22,7 @@ namespace Ferry.Core.Batches;
 /// </summary>
 public sealed partial class BatchRunner(
     IBatchStore store, WebServiceCatalog catalog, WebServiceConsumer consumer, FerryMetrics metrics, IOptions<BatchOptions> options, TimeProvider time, ILogger<BatchRunner> logger)
+    : IChangeSubscriber
 {
     private const int MaxResultsPerWrite = 1000;
     private const int MaxChunk = 256;
@@ -37,7 +39,7 @@ public sealed partial class BatchRunner(
     /// <summary>Resumes the unfinished batches, then runs each one enqueued, until <paramref name="stoppingToken"/>.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        foreach (var batch in await store.ListUnfinishedAsync(stoppingToken))
+        foreach (var batch in await store.ClaimUnfinishedAsync(stoppingToken))
         {
             LogResuming(logger, batch.Id, batch.Name, batch.Version, batch.TotalItemCount - batch.CompletedItemCount);
             Start(batch.Id, stoppingToken);
@@ -75,6 +77,14 @@ public sealed partial class BatchRunner(
             await batch.Task;
         }
     }
+
+    string IChangeSubscriber.Topic => ChangeTopics.BatchCancel;
+
+    /// <summary>Another node was asked to cancel the batch: stop it if it runs here.</summary>
+    Task IChangeSubscriber.ApplyAsync(string key, CancellationToken cancellationToken) => CancelAsync(key);
+
+    /// <summary>A cancel missed while disconnected finds the batch deleted: its records stop writing results there.</summary>
+    Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private void Start(string id, CancellationToken stoppingToken)
     {

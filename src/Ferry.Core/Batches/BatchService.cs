@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Ferry.Core.Changes;
 using Ferry.Core.Errors;
 using Ferry.Core.Users;
 using Ferry.Core.WebServices;
@@ -13,7 +14,7 @@ namespace Ferry.Core.Batches;
 /// with its records in one transaction and the <see cref="BatchRunner"/> takes it from there.
 /// Batches belong to whoever started them: others get 404, Owners see all.
 /// </summary>
-public sealed class BatchService(IBatchStore store, WebServiceCatalog catalog, BatchRunner runner, IOptions<BatchOptions> options, TimeProvider time)
+public sealed class BatchService(IBatchStore store, WebServiceCatalog catalog, BatchRunner runner, IChangeNotices notices, IOptions<BatchOptions> options, TimeProvider time)
 {
     public async Task<BatchExecution> StartAsync(Caller caller, string name, string version, JsonNode? body, int? parallelCount, CancellationToken cancellationToken)
     {
@@ -88,6 +89,7 @@ public sealed class BatchService(IBatchStore store, WebServiceCatalog catalog, B
     {
         await VisibleAsync(caller, name, version, id, cancellationToken);
         await runner.CancelAsync(id);
+        await notices.PublishAsync(ChangeTopics.BatchCancel, id, CancellationToken.None); // the node running it, if another, stops it
         await store.DeleteAsync(id, cancellationToken);
         return [id];
     }

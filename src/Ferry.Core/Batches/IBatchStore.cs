@@ -14,8 +14,11 @@ public interface IBatchStore
     /// <summary>A version's batches, oldest first.</summary>
     Task<IReadOnlyList<BatchExecution>> ListAsync(string name, string version, CancellationToken cancellationToken);
 
-    /// <summary>Batches pending or in progress (to resume at start-up), oldest first.</summary>
-    Task<IReadOnlyList<BatchExecution>> ListUnfinishedAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes for this node the unfinished batches (Pending, InProgress) that no live node runs, oldest
+    /// first: at start-up, every one on SQLite; on PostgreSQL, those of nodes that are gone.
+    /// </summary>
+    Task<IReadOnlyList<BatchExecution>> ClaimUnfinishedAsync(CancellationToken cancellationToken);
 
     /// <summary>The records that have no result yet, in input order.</summary>
     Task<IReadOnlyList<BatchRecord>> PendingRecordsAsync(string id, CancellationToken cancellationToken);

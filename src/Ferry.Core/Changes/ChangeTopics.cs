@@ -15,6 +15,12 @@ public static class ChangeTopics
     /// </summary>
     public const string Auth = "auth";
 
+    /// <summary>A run was asked to stop; the key is its id. The node running it stops it.</summary>
+    public const string RunCancel = "runcancel";
+
+    /// <summary>A batch execution was canceled and deleted; the key is its id. The node running it stops it.</summary>
+    public const string BatchCancel = "batchcancel";
+
     /// <summary>The <see cref="Auth"/> key that stands for every login.</summary>
     public const string AllLogins = "*";
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
+using Ferry.Core.Changes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
@@ -15,7 +16,8 @@ namespace Ferry.Core.Runs;
 /// unpacked size) and a run definition (keys in any case), queued for its compute target.
 /// </summary>
 public sealed partial class RunService(
-    IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options, FerryMetrics metrics, TimeProvider time)
+    IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options,
+    FerryMetrics metrics, IChangeNotices notices, TimeProvider time) : IChangeSubscriber
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> submissions = new(StringComparer.Ordinal);
 
@@ -116,11 +118,30 @@ public sealed partial class RunService(
         var run = await GetAsync(resourceGroup, workspace, experimentName, runId, cancellationToken);
         if (!run.IsTerminal && !dispatcher.Cancel(run.RunId))
         {
-            await store.MoveAsync(metrics, run.RunId, RunStatus.Canceled, time.GetUtcNow(), "Canceled before it started.", cancellationToken);
+            // Not running here: queued (canceled now), or running on another node, which is told to stop it and
+            // ends it Canceled (as is one that node claimed since the run was read).
+            if (run.Status is RunStatus.NotStarted or RunStatus.Queued)
+            {
+                await store.MoveAsync(metrics, run.RunId, RunStatus.Canceled, time.GetUtcNow(), "Canceled before it started.", cancellationToken);
+            }
+
+            await notices.PublishAsync(ChangeTopics.RunCancel, run.RunId, CancellationToken.None);
         }
 
         return run;
     }
+
+    string IChangeSubscriber.Topic => ChangeTopics.RunCancel;
+
+    /// <summary>Another node was asked to cancel a run: stop it if it runs here.</summary>
+    Task IChangeSubscriber.ApplyAsync(string key, CancellationToken cancellationToken)
+    {
+        dispatcher.Cancel(key);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A cancel missed while disconnected is lost; the run goes on (the client can cancel again).</summary>
+    Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private void Unpack(Stream projectZip, string directory)
     {

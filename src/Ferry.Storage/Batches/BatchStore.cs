@@ -6,7 +6,7 @@ using Ferry.Storage.Database;
 namespace Ferry.Storage.Batches;
 
 /// <summary>Batch executions and their records; many records go in one prepared command, in one transaction.</summary>
-internal sealed class BatchStore(FerryDatabase database) : IBatchStore
+internal sealed class BatchStore(FerryDatabase database, NodePresence node) : IBatchStore
 {
     private const string Columns =
         """
@@ -20,10 +20,10 @@ internal sealed class BatchStore(FerryDatabase database) : IBatchStore
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO batch_executions (id, name, version, owner, parallel_count, total, completed, state, created_at)
-            VALUES (@Id, @Name, @Version, @Owner, @ParallelCount, @TotalItemCount, 0, @State, @CreatedAt);
+            INSERT INTO batch_executions (id, name, version, owner, parallel_count, total, completed, state, created_at, node)
+            VALUES (@Id, @Name, @Version, @Owner, @ParallelCount, @TotalItemCount, 0, @State, @CreatedAt, @Node);
             """,
-            new { batch.Id, batch.Name, batch.Version, batch.Owner, batch.ParallelCount, batch.TotalItemCount, State = batch.State.ToString(), CreatedAt = Timestamps.Format(batch.CreatedAt) },
+            new { batch.Id, batch.Name, batch.Version, batch.Owner, batch.ParallelCount, batch.TotalItemCount, State = batch.State.ToString(), CreatedAt = Timestamps.Format(batch.CreatedAt), Node = node.Number },
             transaction,
             cancellationToken: cancellationToken));
         await using var insert = connection.CreateCommand();
@@ -61,12 +61,23 @@ internal sealed class BatchStore(FerryDatabase database) : IBatchStore
         return [.. rows.Select(r => r.ToBatch())];
     }
 
-    public async Task<IReadOnlyList<BatchExecution>> ListUnfinishedAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BatchExecution>> ClaimUnfinishedAsync(CancellationToken cancellationToken)
     {
+        // PostgreSQL: a batch whose node's presence lock can be taken (the transaction's, ended by its commit)
+        // has no live node; of two nodes claiming at once, the one holding that lock takes it.
+        var free = database.Provider == StorageProvider.Postgres
+            ? $" AND (node IS NULL OR node = @Node OR pg_try_advisory_xact_lock({NodePresence.LockClass}, node))"
+            : "";
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE batch_executions SET node = @Node WHERE state IN ('Pending', 'InProgress'){free};", new { Node = node.Number }, transaction, cancellationToken: cancellationToken));
         var rows = await connection.QueryAsync<BatchRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM batch_executions WHERE state IN ('Pending', 'InProgress') ORDER BY created_at, id;",
+            $"SELECT {Columns} FROM batch_executions WHERE state IN ('Pending', 'InProgress') AND node = @Node ORDER BY created_at, id;",
+            new { Node = node.Number },
+            transaction,
             cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
         return [.. rows.Select(r => r.ToBatch())];
     }
 

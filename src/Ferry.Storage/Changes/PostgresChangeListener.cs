@@ -23,9 +23,32 @@ internal sealed partial class PostgresChangeListener(
 
     private readonly Channel<(string Topic, string Key)?> received = Channel.CreateUnbounded<(string Topic, string Key)?>(new UnboundedChannelOptions { SingleReader = true });
 
+    private NpgsqlConnection? first;
+
+    /// <summary>
+    /// The first connection is opened before the hosted services after this one start, so the node holds its
+    /// presence lock before it claims anything by it (the batches it resumes).
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (notices is PostgresChangeNotices && database is PostgresDatabase)
+        {
+            try
+            {
+                first = await ListenAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+            {
+                LogLost(logger, ex, 1); // the loop tries again
+            }
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (notices is not PostgresChangeNotices own || database is not PostgresDatabase postgres)
+        if (notices is not PostgresChangeNotices || database is not PostgresDatabase)
         {
             return; // SQLite: one node, nothing to hear
         }
@@ -36,18 +59,8 @@ internal sealed partial class PostgresChangeListener(
         {
             try
             {
-                await using var connection = await postgres.OpenListenerAsync(stoppingToken);
-                connection.Notification += (_, e) =>
-                {
-                    if (PostgresChangeNotices.Parse(e.Payload) is { } notice && notice.Node != own.NodeId)
-                    {
-                        received.Writer.TryWrite((notice.Topic, notice.Key));
-                    }
-                };
-                await connection.ExecuteAsync(new CommandDefinition(
-                    $"LISTEN {PostgresChangeNotices.Channel}; SELECT pg_advisory_lock({NodePresence.LockClass}, {node.Number});", cancellationToken: stoppingToken));
-                received.Writer.TryWrite(null); // whatever was sent before this LISTEN is read again
-                LogListening(logger, database.Location);
+                await using var connection = first ?? await ListenAsync(stoppingToken);
+                first = null;
                 backoff = TimeSpan.FromSeconds(1);
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -71,6 +84,34 @@ internal sealed partial class PostgresChangeListener(
 
         received.Writer.TryComplete();
         await applying;
+    }
+
+    /// <summary>A new connection that listens and holds the node's presence lock; a resync is queued behind whatever came before.</summary>
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken cancellationToken)
+    {
+        var own = (PostgresChangeNotices)notices;
+        var connection = await ((PostgresDatabase)database).OpenListenerAsync(cancellationToken);
+        try
+        {
+            connection.Notification += (_, e) =>
+            {
+                if (PostgresChangeNotices.Parse(e.Payload) is { } notice && notice.Node != own.NodeId)
+                {
+                    received.Writer.TryWrite((notice.Topic, notice.Key));
+                }
+            };
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"LISTEN {PostgresChangeNotices.Channel}; SELECT pg_advisory_lock({NodePresence.LockClass}, {node.Number});", cancellationToken: cancellationToken));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        received.Writer.TryWrite(null); // whatever was sent before this LISTEN is read again
+        LogListening(logger, database.Location);
+        return connection;
     }
 
     /// <summary>One notice at a time, in the order they came; null asks for a resync.</summary>

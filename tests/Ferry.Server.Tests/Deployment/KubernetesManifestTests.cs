@@ -42,6 +42,7 @@ public sealed class KubernetesManifestTests(FerryFactory factory) : IClassFixtur
         var webService = Service(all, "ferry");
         Assert.True(Selects(webService, web), "the web Service selects the web pods");
         Assert.False(Selects(webService, compute), "the web Service does not send API calls to compute nodes");
+        Assert.Equal("ClientIP", webService.Spec.SessionAffinity); // a session's calls reach the node that holds it
         var computeService = Service(all, "ferry-compute");
         Assert.Equal("None", computeService.Spec.ClusterIP);
         Assert.True(Selects(computeService, compute), "the headless Service lists the compute pods");

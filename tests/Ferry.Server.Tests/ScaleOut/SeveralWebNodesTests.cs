@@ -29,7 +29,7 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
     }
 
     [Fact]
-    public async Task TwoNodes_ShareTokensServicesRolesRevocationsAndRuns()
+    public async Task TwoNodes_ShareTokensServicesRolesRevocationsRunsAndEndpointKeys()
     {
         var connectionString = await cluster.CreateDatabaseAsync();
         string[] Settings(string node) =>
@@ -109,7 +109,57 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
             var log = await anonymous.GetStringAsync(new Uri(logUrl).PathAndQuery);
             Assert.Single(Regex.Matches(log, marker));
         }
+
+        // A run canceled through the node that is not running it stops on the node that is.
+        var slow = await ArmApi.StartRunAsync(onA, workspace, "cancel", ("slow.py", "import time\nprint('started', flush=True)\ntime.sleep(300)"), """{"configuration":{"script":"slow.py","target":"local"}}""");
+        var running = await EventuallyAsync(() => Task.FromResult(new[] { a, b }.SingleOrDefault(n => Runs(n, "slow.py"))), n => n is not null);
+        Assert.NotNull(running);
+        var other = running == a ? onB : onA;
+        (await other.PostAsync($"/execution/v1.0{workspace}/experiments/cancel/runId/{slow}/cancel?{ArmApi.ApiVersion}", null)).EnsureSuccessStatusCode();
+        Assert.Equal("Canceled", (await ArmApi.WaitForRunAsync(onA, workspace, "cancel", slow)).GetProperty("status").GetString());
+        Assert.False(await EventuallyAsync(() => Task.FromResult(Runs(running, "slow.py")), r => !r), "the script still runs");
+
+        // An online endpoint deployed on A is scored on B; a key rotated on A stops working on B at once.
+        const string Preview = "api-version=2021-03-01-preview";
+        (await onA.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/model/content?path=model.bin", new ByteArrayContent([1, 2, 3]))).EnsureSuccessStatusCode();
+        (await onA.PostAsJsonAsync($"/modelmanagement/v1.0{workspace}/models?{ArmApi.ApiVersion}", new { name = "m", url = "aml://artifact/LocalUpload/model/model.bin", mimeType = "application/octet-stream" })).EnsureSuccessStatusCode();
+        (await onA.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/score/content?path=score.py", new StringContent("def init():\n    pass\n\ndef run(raw_data):\n    return 'scored ' + raw_data\n"))).EnsureSuccessStatusCode();
+        (await onA.PutAsJsonAsync($"{workspace}/codes/score/versions/1?{Preview}", new { properties = new { path = "LocalUpload/score" } })).EnsureSuccessStatusCode();
+        var (scoringUri, primary, _) = await ArmApi.DeployAsync(onA, workspace, "both-nodes", $"{workspace}/models/m/versions/1");
+        var scoringPath = new Uri(scoringUri).PathAndQuery;
+        Assert.Equal(HttpStatusCode.OK, await ScoreAsync(b, scoringPath, primary));
+        using (var rotated = await onA.PostAsJsonAsync($"{workspace}/onlineEndpoints/both-nodes/regenerateKeys?{Preview}", new { keyType = "Primary" }))
+        {
+            rotated.EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await EventuallyAsync(() => ScoreAsync(b, scoringPath, primary), s => s != HttpStatusCode.OK));
+        using var keys = await onA.PostAsync($"{workspace}/onlineEndpoints/both-nodes/listKeys?{Preview}", null);
+        Assert.Equal(HttpStatusCode.OK, await ScoreAsync(b, scoringPath, (await HttpAssert.OkJsonAsync(keys)).GetProperty("primaryKey").GetString()!));
     }
+
+    private static async Task<HttpStatusCode> ScoreAsync(FerryProcess node, string path, string key)
+    {
+        using var scorer = new HttpClient { BaseAddress = node.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{\"x\":1}", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await scorer.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    /// <summary>Whether a process below the server runs the script (its command line names it).</summary>
+    private static bool Runs(FerryProcess node, string script) =>
+        node.Descendants().Any(pid =>
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Contains(script, StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false; // it ended while we looked
+            }
+        });
 
     private static async Task<string?> DescriptionAsync(HttpClient client)
     {

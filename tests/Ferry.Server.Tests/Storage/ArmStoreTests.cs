@@ -3,7 +3,6 @@ using Ferry.Core.Arm;
 using Ferry.Server.Tests.Infrastructure;
 using Ferry.Storage;
 using Ferry.Storage.Database;
-using Npgsql;
 
 namespace Ferry.Server.Tests.Storage;
 
@@ -88,18 +87,11 @@ public sealed class ArmStoreTests(PostgresCluster cluster) : StoreTests(cluster)
         await using var starting = TestStorage.Open(settings);
         await running.Get<IArmOperationStore>().AddAsync(new ArmOperation("op-live", "/ws/1", ArmOperationStatus.InProgress, Now, null, null), running.Token);
 
-        // The running node's presence, as its change listener holds it.
-        var presence = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(settings["Ferry:Storage:ConnectionString"]) { Pooling = false }.ConnectionString);
-        await presence.OpenAsync();
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({NodePresence.LockClass}, {running.Get<NodePresence>().Number});", presence))
-        {
-            await take.ExecuteNonQueryAsync();
-        }
-
+        var presence = await PresenceLock.HoldAsync(settings, running);
         await starting.Get<IArmOperationStore>().FailUnfinishedAsync("restarted", Now.AddSeconds(9), starting.Token);
         Assert.Equal(ArmOperationStatus.InProgress, (await starting.Get<IArmOperationStore>().FindAsync("op-live", starting.Token))!.Status);
 
-        await presence.DisposeAsync(); // the running node is gone: its session ends (no pool keeps it), its lock with it
+        await presence.DisposeAsync(); // the running node is gone
         await starting.Get<IArmOperationStore>().FailUnfinishedAsync("restarted", Now.AddSeconds(9), starting.Token);
         Assert.Equal(new ArmOperation("op-live", "/ws/1", "Failed", Now, Now.AddSeconds(9), "restarted"), await starting.Get<IArmOperationStore>().FindAsync("op-live", starting.Token));
     }

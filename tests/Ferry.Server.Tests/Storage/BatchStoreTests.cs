@@ -3,6 +3,7 @@ using Ferry.Core.Execution;
 using Ferry.Core.WebServices;
 using Ferry.Server.Tests.Infrastructure;
 using Ferry.Storage;
+using Ferry.Storage.Database;
 
 namespace Ferry.Server.Tests.Storage;
 
@@ -45,7 +46,7 @@ public sealed class BatchStoreTests(PostgresCluster cluster) : StoreTests(cluste
         await batches.SetStateAsync("b-1", BatchState.InProgress, null, storage.Token);
         await batches.SetStateAsync("b-2", BatchState.Failed, "worker died", storage.Token);
 
-        Assert.Equal(["b-1", "b-3"], (await batches.ListUnfinishedAsync(storage.Token)).Select(b => b.Id));
+        Assert.Equal(["b-1", "b-3"], (await batches.ClaimUnfinishedAsync(storage.Token)).Select(b => b.Id));
         Assert.Equal(Batch("b-2", 2) with { State = BatchState.Failed, Error = "worker died" }, await batches.GetAsync("b-2", storage.Token));
         Assert.Equal(["b-1", "b-2", "b-3"], (await batches.ListAsync("Iris", "V1.0", storage.Token)).Select(b => b.Id));
 
@@ -57,6 +58,26 @@ public sealed class BatchStoreTests(PostgresCluster cluster) : StoreTests(cluste
         Assert.Empty(await batches.ListAsync("Iris", "V1.0", storage.Token));
         Assert.Null(await batches.GetAsync("b-1", storage.Token));
         Assert.Empty(await batches.PendingRecordsAsync("b-3", storage.Token));
+    }
+
+    [Fact]
+    public async Task ClaimUnfinished_OnPostgres_TakesOnlyTheBatchesOfNodesThatAreGone()
+    {
+        var settings = await TestStorage.SettingsAsync(StorageProvider.Postgres, Cluster);
+        await using var running = TestStorage.Open(settings);
+        await running.Get<Migrator>().MigrateAsync(running.Token);
+        await using var starting = TestStorage.Open(settings);
+        var batches = await WithServiceAsync(running);
+        await batches.AddAsync(Batch("b-running", 2), ["{}", "{}"], running.Token);
+
+        var presence = await PresenceLock.HoldAsync(settings, running);
+        Assert.Empty(await starting.Get<IBatchStore>().ClaimUnfinishedAsync(starting.Token));
+        Assert.Equal(["b-running"], (await batches.ClaimUnfinishedAsync(running.Token)).Select(b => b.Id)); // its own, after a restart of it
+
+        await presence.DisposeAsync(); // the running node is gone
+        await using var startingPresence = await PresenceLock.HoldAsync(settings, starting);
+        Assert.Equal(["b-running"], (await starting.Get<IBatchStore>().ClaimUnfinishedAsync(starting.Token)).Select(b => b.Id));
+        Assert.Empty(await batches.ClaimUnfinishedAsync(running.Token)); // taken: a node that comes back does not run it twice
     }
 
     private static async Task<IBatchStore> WithServiceAsync(TestStorage storage)

@@ -1,4 +1,0 @@
--- Issue 17: the node that runs a long-running operation. A live node holds the session advisory
--- lock (NodePresence class, node) on its change-notice connection, so a node starting up fails
--- only the operations of nodes that are gone.
-ALTER TABLE arm_operations ADD COLUMN node INTEGER;
