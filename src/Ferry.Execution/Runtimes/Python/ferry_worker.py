@@ -94,6 +94,12 @@ def _dumps(message):
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_not_encodable).encode("utf-8")
 
 
+def _write_all(fd, data):
+    data = memoryview(data)
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def _send(body):
     if len(body) > MAX_REPLY_BYTES:
         raise ValueError(f"the reply is {len(body)} bytes, more than the {MAX_REPLY_BYTES} a reply may have")
@@ -315,7 +321,8 @@ class Worker:
         sys.modules["__main__"] = self.module
         self.namespace = self.module.__dict__
         self.busy = False
-        self.background = None  # the pid of the forked copy running a batch's chunk, while one runs
+        self.background = None  # (pid, request pipe, reply pipe) of the forked copy running batch chunks
+        self.chunk_running = False  # a chunk runs in it now
         self.forked_before = False  # a template that has made copies of itself
         self.current = 0  # the number of the request being served
         self.compiled = {}
@@ -412,66 +419,101 @@ class Worker:
 
         The records run in a forked copy of the worker at a lower CPU priority (BACKGROUND_NICE; a process
         may always lower its own, never raise it back), so a worker busy with a batch yields the cores to
-        the workers serving single calls. The copy sends each record's reply as a frame on a pipe and a
-        last empty frame when the chunk ends; this process waits for them and passes an interrupt on (see
-        _interrupt). A record that ends the copy (os._exit, a crash) fails alone and ends the chunk, and
-        the worker lives on."""
-        read_end, write_end = os.pipe()
-        with warnings.catch_warnings():  # the control thread holds no lock the copy needs
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:
-            os.close(read_end)
-            status = 1
-            try:
-                self._run_chunk(request, write_end)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self.background = pid
+        the workers serving single calls. The copy is made by the first chunk and serves the chunks after
+        it (a fork per chunk cost some 50 ms of page copies against 2 ms of records): it reads each chunk
+        as a frame on one pipe and sends each record's reply as a frame on another, then an empty frame
+        when the chunk ends; this process waits for them and passes an interrupt on (see _interrupt). A
+        record that ends the copy (os._exit, a crash) fails alone and ends the chunk; the worker lives on
+        and the next chunk makes a new copy. A request that may change the workspace ends the copy."""
+        if self.background is None:
+            self._start_background()
+        pid, requests, replies = self.background
         parts, ended = [], False
+        self.chunk_running = True
         try:
-            with os.fdopen(read_end, "rb") as pipe:
-                while True:
-                    header = pipe.read(4)
-                    if len(header) < 4:
-                        break
-                    (length,) = struct.unpack("<I", header)
-                    if length == 0:
-                        ended = True
-                        break
-                    body = pipe.read(length)
-                    if len(body) < length:
-                        break
-                    parts.append(body)
+            body = _dumps(dict(request, current=self.current))
+            _write_all(requests, struct.pack("<I", len(body)) + body)
+            while True:
+                header = replies.read(4)
+                if len(header) < 4:
+                    break
+                (length,) = struct.unpack("<I", header)
+                if length == 0:
+                    ended = True
+                    break
+                body = replies.read(length)
+                if len(body) < length:
+                    break
+                parts.append(body)
+        except BrokenPipeError:
+            pass  # the copy is gone: said below
         finally:
-            self.background = None
-            _, status = os.waitpid(pid, 0)
+            self.chunk_running = False
         if not ended:
+            status = self._end_background()
             how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.waitstatus_to_exitcode(status)}"
             parts.append(_dumps({"success": False, "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": [],
                                  "errorMessage": f"The execution ended the interpreter running it ({how})."}))
         return b'{"results":[' + b",".join(parts) + b"]}"
 
-    def _run_chunk(self, request, pipe):
-        """The forked copy's side of execute_many: nice, then the records, each reply a frame on PIPE."""
+    def _start_background(self):
+        """Forks the copy that runs batch chunks (see execute_many)."""
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        with warnings.catch_warnings():  # the control thread holds no lock the copy needs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                os.close(request_write)
+                os.close(reply_read)
+                self._serve_chunks(os.fdopen(request_read, "rb"), reply_write)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(request_read)
+        os.close(reply_write)
+        self.background = (pid, request_write, os.fdopen(reply_read, "rb"))
+
+    def _end_background(self):
+        """Ends the batch copy, if any (closing its pipe ends it once its chunk is done; one that is gone
+        is reaped); answers its wait status."""
+        if self.background is None:
+            return 0
+        pid, requests, replies = self.background
+        self.background = None
+        os.close(requests)
+        replies.close()
+        _, status = os.waitpid(pid, 0)
+        return status
+
+    def _serve_chunks(self, requests, pipe):
+        """The forked copy's side of execute_many: nice, then chunk after chunk, each record's reply a frame
+        on PIPE; the end of REQUESTS (the worker gone, or done with it) ends it."""
         global _INTERRUPT_TARGET
         _close_channels()  # the worker's channels are the worker's: the copy never reads or writes them
-        _INTERRUPT_TARGET = self.current  # an interrupt reaching the copy is for its chunk: the worker checked
         signal.signal(signal.SIGINT, _interrupt_chunk)
         try:
             os.nice(BACKGROUND_NICE)
         except OSError:
-            pass  # the chunk runs at the worker's own priority
+            pass  # the chunks run at the worker's own priority
 
         def send(body):
-            data = memoryview(struct.pack("<I", len(body)) + body)
-            while data:
-                data = data[os.write(pipe, data):]
+            _write_all(pipe, struct.pack("<I", len(body)) + body)
 
-        self._execute_records(request, send)
-        send(b"")
+        while True:
+            header = requests.read(4)
+            if len(header) < 4:
+                return
+            (length,) = struct.unpack("<I", header)
+            request = json.loads(requests.read(length))
+            # An interrupt reaching the copy is for the chunk the worker is running (the worker checked);
+            # one that came before it read this chunk is this chunk's.
+            self.current = _INTERRUPT_TARGET = request.pop("current")
+            self._execute_records(request, send)
+            send(b"")
+            self.interrupt_pending = False  # nothing left over for the next chunk
 
     def _execute_records(self, request, send):
         size = 0
@@ -624,6 +666,8 @@ class Worker:
 
     def serve(self, request):
         kind = request.get("type")
+        if kind in ("workspace_set", "workspace_delete", "load_workspace", "fork") or kind == "execute" and not request.get("isolated"):
+            self._end_background()  # the batch copy's workspace would be out of date (a fork's copy must not hold its pipes)
         if kind == "execute":
             return self.execute(request)
         if kind == "execute_many":
@@ -654,10 +698,10 @@ def _interrupt_target():
 
 
 def _interrupt(signum, frame):
-    if WORKER.background is not None:  # a chunk runs in a forked copy: the interrupt is its to take
+    if WORKER.chunk_running:  # a chunk runs in the forked copy: the interrupt is its to take
         if _interrupt_target() == WORKER.current:
             try:
-                os.kill(WORKER.background, signal.SIGINT)
+                os.kill(WORKER.background[0], signal.SIGINT)
             except ProcessLookupError:
                 pass
     elif not WORKER.busy:
