@@ -429,10 +429,10 @@ class Worker:
             self._start_background()
         pid, requests, replies = self.background
         parts, ended = [], False
-        self.chunk_running = True
         try:
             body = _dumps(dict(request, current=self.current))
             _write_all(requests, struct.pack("<I", len(body)) + body)
+            self.chunk_running = True  # interrupts are passed on from now
             while True:
                 header = replies.read(4)
                 if len(header) < 4:
@@ -508,12 +508,13 @@ class Worker:
                 return
             (length,) = struct.unpack("<I", header)
             request = json.loads(requests.read(length))
-            # An interrupt reaching the copy is for the chunk the worker is running (the worker checked);
-            # one that came before it read this chunk is this chunk's.
+            # An interrupt reaching the copy is for the chunk the worker is running (the worker checked). One
+            # that came while the copy waited for this chunk was for the chunk before (sent as it ended):
+            # it is dropped, not let loose on this chunk's first record.
             self.current = _INTERRUPT_TARGET = request.pop("current")
+            self.interrupt_pending = False
             self._execute_records(request, send)
             send(b"")
-            self.interrupt_pending = False  # nothing left over for the next chunk
 
     def _execute_records(self, request, send):
         size = 0
