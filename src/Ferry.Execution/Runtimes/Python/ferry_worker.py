@@ -425,13 +425,19 @@ class Worker:
         when the chunk ends; this process waits for them and passes an interrupt on (see _interrupt). A
         record that ends the copy (os._exit, a crash) fails alone and ends the chunk; the worker lives on
         and the next chunk makes a new copy. A request that may change the workspace ends the copy."""
+        body = _dumps(dict(request, current=self.current))
+        frame = struct.pack("<I", len(body)) + body
         if self.background is None:
             self._start_background()
-        pid, requests, replies = self.background
+        try:
+            _write_all(self.background[1], frame)
+        except BrokenPipeError:  # the copy ended since its last chunk (killed, say): a new one takes this chunk
+            self._end_background()
+            self._start_background()
+            _write_all(self.background[1], frame)
+        replies = self.background[2]
         parts, ended = [], False
         try:
-            body = _dumps(dict(request, current=self.current))
-            _write_all(requests, struct.pack("<I", len(body)) + body)
             self.chunk_running = True  # interrupts are passed on from now
             while True:
                 header = replies.read(4)
@@ -445,8 +451,6 @@ class Worker:
                 if len(body) < length:
                     break
                 parts.append(body)
-        except BrokenPipeError:
-            pass  # the copy is gone: said below
         finally:
             self.chunk_running = False
         if not ended:
