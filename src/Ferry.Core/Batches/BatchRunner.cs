@@ -12,10 +12,10 @@ using Microsoft.Extensions.Options;
 namespace Ferry.Core.Batches;
 
 /// <summary>
-/// Runs batches in background calls of the service (see <see cref="ServiceCall.Background"/>): at most
-/// the batch's parallelCount lanes at once, each running chunks of records one behind the other on one
-/// worker (<see cref="IServiceRunner.RunManyAsync"/>), chunks sized to take about <see cref="ChunkTime"/>
-/// so that an interactive call waiting for that worker waits little longer.
+/// Runs batches on the service's batch workers (<see cref="IServiceRunner.RunManyAsync"/>: apart from
+/// its single calls, which never wait for a chunk): at most the batch's parallelCount lanes at once,
+/// each running chunks of records one behind the other on one worker, chunks sized to take about
+/// <see cref="ChunkTime"/> (a chunk's round trip through the server is then a small share of its time).
 /// Results are stored as they come, many per transaction
 /// (whatever finished while the last write ran), so a record whose result is stored never runs again;
 /// at start-up every unfinished batch goes on with the records that have none.
@@ -27,8 +27,11 @@ public sealed partial class BatchRunner(
     private const int MaxResultsPerWrite = 1000;
     private const int MaxChunk = 256;
 
-    /// <summary>How long a chunk of records should hold its worker.</summary>
-    private static readonly TimeSpan ChunkTime = TimeSpan.FromMilliseconds(2);
+    /// <summary>
+    /// How long a chunk of records should hold its worker: long against a chunk's round trip, short
+    /// enough that results are stored (and a patched definition picked up) as the batch goes.
+    /// </summary>
+    private static readonly TimeSpan ChunkTime = TimeSpan.FromMilliseconds(25);
 
     private readonly Channel<string> queue = Channel.CreateUnbounded<string>();
     private readonly ConcurrentDictionary<string, Running> running = new();
@@ -148,7 +151,7 @@ public sealed partial class BatchRunner(
                         var end = Math.Min(taken, records.Count);
                         var started = time.GetTimestamp();
                         var chunk = records.Skip(start).Take(end - start).ToList();
-                        foreach (var (record, result) in chunk.Zip(await RunChunkAsync(batch, chunk, cancellationToken)))
+                        foreach (var (record, result) in chunk.Zip(await RunRecordsAsync(batch, chunk, cancellationToken)))
                         {
                             results.Writer.TryWrite(new BatchResult(record.Index, result.ToJsonString()));
                         }
@@ -184,27 +187,12 @@ public sealed partial class BatchRunner(
     }
 
     /// <summary>
-    /// Records as consume calls against the version as it is now, one behind the other on one worker;
-    /// a record's code failing, or its input no longer fitting a patched service, is its own success:false.
-    /// A record whose worker died before it ran runs again on its own.
+    /// Runs records as consume calls against the version as it is now: their inputs checked again
+    /// (checked when the batch started; a patch may have changed them), a busy server waited out
+    /// (unlike an interactive caller), a deleted service ending the batch. A record left without a
+    /// result (its worker died under the chunk) runs again alone, where dying is its own failure.
     /// </summary>
-    private Task<IReadOnlyList<JsonObject>> RunChunkAsync(BatchExecution batch, List<BatchRecord> records, CancellationToken cancellationToken) =>
-        RunRecordsAsync(batch, records, consumer.RunManyAsync, cancellationToken);
-
-    /// <summary>One record as one consume call against the version as it is now; its code failing is its own success:false.</summary>
-    private async Task<JsonObject> RunRecordAsync(BatchExecution batch, BatchRecord record, CancellationToken cancellationToken) =>
-        (await RunRecordsAsync(batch, [record], async (service, calls, token) => [await consumer.RunAsync(service, calls[0], token)], cancellationToken))[0];
-
-    /// <summary>
-    /// Runs records with <paramref name="run"/>: their inputs checked against the version as it is now
-    /// (checked when the batch started; checked again, since a patch may have changed them), a busy
-    /// server waited out (unlike an interactive caller), a deleted service ending the batch.
-    /// </summary>
-    private async Task<IReadOnlyList<JsonObject>> RunRecordsAsync(
-        BatchExecution batch,
-        List<BatchRecord> records,
-        Func<WebService, IReadOnlyList<ServiceCall>, CancellationToken, Task<IReadOnlyList<ExecutionResult?>>> run,
-        CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<JsonObject>> RunRecordsAsync(BatchExecution batch, List<BatchRecord> records, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -220,7 +208,7 @@ public sealed partial class BatchRunner(
             {
                 try
                 {
-                    calls.Add(WebServiceConsumer.CallFor(service, JsonNode.Parse(records[i].Input)) with { Background = true });
+                    calls.Add(WebServiceConsumer.CallFor(service, JsonNode.Parse(records[i].Input)));
                     callers.Add(i);
                 }
                 catch (FerryException invalid) when (invalid.Kind == FerryErrorKind.BadRequest)
@@ -232,7 +220,7 @@ public sealed partial class BatchRunner(
             IReadOnlyList<ExecutionResult?> results;
             try
             {
-                results = calls.Count == 0 ? [] : await run(service, calls, cancellationToken);
+                results = calls.Count == 0 ? [] : await consumer.RunManyAsync(service, calls, cancellationToken);
 
                 // Calls cut short by a stop or a cancel answer "interrupted": not the records' results, they run again after a restart.
                 cancellationToken.ThrowIfCancellationRequested();
@@ -249,7 +237,7 @@ public sealed partial class BatchRunner(
 
             for (var j = 0; j < callers.Count; j++)
             {
-                answers[callers[j]] = results[j] is { } result ? ToJson(result) : await RunRecordAsync(batch, records[callers[j]], cancellationToken);
+                answers[callers[j]] = results[j] is { } result ? ToJson(result) : (await RunRecordsAsync(batch, [records[callers[j]]], cancellationToken))[0];
             }
 
             return [.. answers.Select(a => a!)];

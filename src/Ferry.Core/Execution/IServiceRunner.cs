@@ -11,11 +11,12 @@ public interface IServiceRunner
     Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="requests"/> one behind the other on one worker, in the background (behind
-    /// every interactive call, which is never written behind them): a batch's chunk, whose worker
-    /// finds its next record waiting instead of idling while the last result goes round the server.
-    /// The requests are one service's calls with the same outputs and files. A request that did not run
-    /// (an earlier one was interrupted, or its worker died) has a null result; the caller runs it again.
+    /// Runs <paramref name="requests"/> one behind the other on one worker, in the background: a
+    /// batch's chunk, on the version's batch workers (kept apart from those of its single calls, which
+    /// never wait for a chunk, and at a lower CPU priority where the runtime can lower it). The requests
+    /// are one service's calls with the same outputs and files. A request that did not run (an earlier
+    /// one was interrupted, or the worker died while it ran the chunk) has a null result; the caller
+    /// runs it again, alone: the worker dying under a chunk of one is that request's failure.
     /// </summary>
     Task<IReadOnlyList<ExecutionResult?>> RunManyAsync(ServiceDefinition service, IReadOnlyList<ServiceCall> requests, CancellationToken cancellationToken);
 

@@ -21,11 +21,7 @@ public sealed class WebServiceConsumer(WebServiceCatalog catalog, IServiceRunner
             static s => s.runner.RunAsync(s.service.Definition, CallFor(s.service, s.body), s.cancellationToken));
     }
 
-    /// <summary>One call of <paramref name="service"/> (a batch record's is <see cref="ServiceCall.Background"/>).</summary>
-    public Task<ExecutionResult> RunAsync(WebService service, ServiceCall call, CancellationToken cancellationToken) =>
-        runner.RunAsync(service.Definition, call, cancellationToken);
-
-    /// <summary>Calls of <paramref name="service"/> one behind the other on one worker, in the background (a batch's chunk); null: did not run.</summary>
+    /// <summary>Calls of <paramref name="service"/> one behind the other on one of its batch workers (a batch's chunk); null: did not run.</summary>
     public Task<IReadOnlyList<ExecutionResult?>> RunManyAsync(WebService service, IReadOnlyList<ServiceCall> calls, CancellationToken cancellationToken) =>
         runner.RunManyAsync(service.Definition, calls, cancellationToken);
 

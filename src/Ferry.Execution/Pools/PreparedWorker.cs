@@ -15,15 +15,6 @@ internal sealed class PreparedWorker(IWorker worker, long revision, string direc
     /// <summary>Calls on it now (the running one and any written behind it); kept under the pool's lock.</summary>
     public int Calls { get; set; }
 
-    /// <summary>
-    /// Leased to background work (a chunk of batch records written one behind the other): no
-    /// interactive call is written behind it; under the pool's lock, until released.
-    /// </summary>
-    public bool Background => BackgroundCalls > 0;
-
-    /// <summary>Background leases on it now (a chunk running, perhaps another written behind it); under the pool's lock.</summary>
-    public int BackgroundCalls { get; set; }
-
     /// <summary>Takes no new call (died, an older revision, or its service is gone); under the pool's lock.</summary>
     public bool Retired { get; set; }
 

@@ -15,13 +15,15 @@ namespace Ferry.Execution.Pools;
 /// waits in a bounded queue, and past the queue's deadline gets 503; so does a call written behind
 /// one that turned out slow, if its turn comes past that deadline (it does not run). A worker that died, or was prepared for an older revision, is
 /// retired: it takes no new call and stops once its last call has ended.
-/// Background calls (chunks of batch records) take an idle worker or start one, but never go behind a
-/// running call, and no interactive call goes behind them; they leave interactive calls a worker of
-/// their own (an idle one, or room to start one) in any pool of two or more; they wait in a queue of
-/// their own, without a deadline, served only when no interactive call waits.
+/// A <paramref name="background"/> pool runs a version's batch chunks, apart from its single calls
+/// (whose pool it never takes a worker from): it starts empty and grows to its maximum as chunks
+/// come, a chunk waits for a worker as long as it takes (no queue deadline, no 503), no chunk is
+/// written behind another, and its workers stop after <see cref="ServicePoolOptions.BackgroundIdleTimeout"/>
+/// without one.
 /// </summary>
 internal sealed partial class ServicePool(
     ServiceDefinition service,
+    bool background,
     ServicePoolOptions options,
     Func<ServiceDefinition, CancellationToken, Task<PreparedWorker>> prepare,
     WorkerBudget budget,
@@ -34,18 +36,22 @@ internal sealed partial class ServicePool(
     private readonly PoolLedger ledger = new(budget, service.Owner);
     private readonly List<PreparedWorker> serving = [];
     private readonly LinkedList<Waiter> waiters = new();
-    private readonly LinkedList<Waiter> backgroundWaiters = new();
     private ServiceDefinition service = service;
     private bool removed;
     private bool dormant; // shrunk to zero for want of calls; warms again on the next one
     private DateTimeOffset lastUsed = time.GetUtcNow();
-    private long lastInteractive = long.MinValue; // timestamp of the last interactive call, for the background's reserve
 
-    private int Initial => service.Pool?.Initial ?? options.InitialPoolSize;
+    private int Initial => background ? 0 : service.Pool?.Initial ?? options.InitialPoolSize;
 
-    private int Max => service.Pool?.Max ?? options.MaxPoolSize;
+    private int Max => background ? options.MaxPoolSize : service.Pool?.Max ?? options.MaxPoolSize;
 
-    private int Depth => Math.Max(1, options.PipelineDepth);
+    private int Depth => background ? 1 : Math.Max(1, options.PipelineDepth);
+
+    /// <summary>Whether it runs the version's batch chunks (see the class's summary).</summary>
+    public bool Background => background;
+
+    /// <summary>How long its workers are kept without a call.</summary>
+    public TimeSpan IdleTimeout => background ? options.BackgroundIdleTimeout : options.IdleTimeout;
 
     /// <summary>The 9.3 pool status: only a pool sized through the pool API is a dedicated one.</summary>
     public string Status
@@ -60,7 +66,12 @@ internal sealed partial class ServicePool(
     }
 
     /// <summary>The service version's tags on the pool's series, made once per pool.</summary>
-    public KeyValuePair<string, object?>[] Tags { get; } = FerryMetrics.ServiceTags(service.Name, service.Version);
+    public KeyValuePair<string, object?>[] Tags { get; } = background
+        ? [.. FerryMetrics.ServiceTags(service.Name, service.Version), new(PoolKindTag, "batch")]
+        : FerryMetrics.ServiceTags(service.Name, service.Version);
+
+    /// <summary>Tags a batch pool's series (a version's single-call pool has none).</summary>
+    public const string PoolKindTag = "ferry.pool";
 
     /// <summary>Workers by state and calls waiting (retired workers still ending a call count as busy).</summary>
     public PoolLoad Load()
@@ -68,7 +79,7 @@ internal sealed partial class ServicePool(
         lock (gate)
         {
             var idle = serving.Count(w => w.Calls == 0);
-            return new PoolLoad(ledger.Starting, idle, ledger.Ready - idle, waiters.Count + backgroundWaiters.Count);
+            return new PoolLoad(ledger.Starting, idle, ledger.Ready - idle, waiters.Count);
         }
     }
 
@@ -90,10 +101,8 @@ internal sealed partial class ServicePool(
     /// <summary>A worker for one call; a call written behind a running one must start by <c>StartBy</c> (a timestamp of the pool's clock).</summary>
     public readonly record struct Lease(PreparedWorker Worker, long? StartBy);
 
-    public Task<Lease> AcquireAsync(CancellationToken cancellationToken) => AcquireAsync(background: false, cancellationToken);
-
-    /// <summary>A worker for one call; a <paramref name="background"/> call yields to every interactive one.</summary>
-    public async Task<Lease> AcquireAsync(bool background, CancellationToken cancellationToken)
+    /// <summary>A worker for one call.</summary>
+    public async Task<Lease> AcquireAsync(CancellationToken cancellationToken)
     {
         Waiter waiter;
         LinkedListNode<Waiter> node;
@@ -102,68 +111,44 @@ internal sealed partial class ServicePool(
         {
             definition = service;
             lastUsed = time.GetUtcNow();
-            if (!background)
-            {
-                lastInteractive = time.GetTimestamp();
-            }
             dormant = false;
             var least = LeastBusy();
-            if (least is { Calls: 0 } && (!background || LeavesRoomFor(least)))
+            if (least is { Calls: 0 })
             {
                 least.Calls++;
-                least.BackgroundCalls += background ? 1 : 0;
-                if (background)
-                {
-                    Grow(); // the interactive calls' worker, if it is to be started
-                }
-
                 return new Lease(least, null);
             }
 
-            if (!background && least is not null && !least.Background && least.Calls < Depth && least.Worker.IsQuick(options.PipelineCallTime))
+            if (least is not null && least.Calls < Depth && least.Worker.IsQuick(options.PipelineCallTime))
             {
                 least.Calls++;
                 Grow(); // every worker is busy: one more, if the pool may have it
                 return new Lease(least, Deadline());
             }
 
-            if (background && waiters.Count == 0 && serving.Find(w => w.Calls == 1 && w.BackgroundCalls == 1 && !w.Retired && w.Worker.IsAlive && w.Worker.IsQuick(options.PipelineCallTime)) is { } chunking)
-            {
-                // Behind another quick background chunk: its worker finds this one waiting when that one ends
-                // (an interactive call that comes meanwhile waits for two chunks, so only quick ones).
-                chunking.Calls++;
-                chunking.BackgroundCalls++;
-                return new Lease(chunking, null);
-            }
-
-            if ((!background || BackgroundMayStart()) && ledger.TryReserve(Max))
+            if (ledger.TryReserve(Max))
             {
                 waiter = null!;
                 node = null!;
-            }
-            else if (background && ledger.Total > 0)
-            {
-                waiter = new Waiter(long.MaxValue); // no deadline: a batch record waits its turn
-                node = backgroundWaiters.AddLast(waiter);
             }
             else if (ledger.Total == 0)
             {
                 throw new WorkerBudgetExhaustedException(); // no worker of ours to wait for: the manager may evict an idle one elsewhere
             }
-            else if (waiters.Count >= options.QueueLength)
+            else if (!background && waiters.Count >= options.QueueLength)
             {
                 throw Busy();
             }
             else
             {
-                waiter = new Waiter(Deadline());
+                waiter = new Waiter(background ? long.MaxValue : Deadline()); // a batch's chunk waits its turn
                 node = waiters.AddLast(waiter);
             }
         }
 
         if (waiter is null)
         {
-            return new Lease(Serve(await StartAsync(definition, cancellationToken), background), null);
+            return new Lease(Serve(await StartAsync(definition, cancellationToken)), null);
         }
 
         // No timer per waiting call: the manager's sweep fails waiters past their deadline (ExpireWaiters).
@@ -184,7 +169,7 @@ internal sealed partial class ServicePool(
             {
                 if (await waiter.Task is { } worker)
                 {
-                    Release(worker, died: false, background);
+                    Release(worker, died: false);
                 }
                 else
                 {
@@ -201,7 +186,7 @@ internal sealed partial class ServicePool(
 
         // A worker (perhaps behind a call it is running), or a free slot to start one in.
         return handed is null
-            ? new Lease(Serve(await StartAsync(Current(), cancellationToken), background), null)
+            ? new Lease(Serve(await StartAsync(Current(), cancellationToken)), null)
             : new Lease(handed, waiter.Behind ? waiter.Deadline : null);
     }
 
@@ -209,12 +194,11 @@ internal sealed partial class ServicePool(
     /// Ends a call on a worker. A worker that <paramref name="died"/> is retired at once (calls
     /// written behind this one fail as not started, and their callers run them elsewhere).
     /// </summary>
-    public void Release(PreparedWorker worker, bool died, bool background = false)
+    public void Release(PreparedWorker worker, bool died)
     {
         lock (gate)
         {
             worker.Calls--;
-            worker.BackgroundCalls -= background ? 1 : 0;
             if (!worker.Retired && !removed && !died && worker.Worker.IsAlive && worker.Revision == service.Revision)
             {
                 HandOver(worker);
@@ -263,13 +247,12 @@ internal sealed partial class ServicePool(
                 Retire(worker);
             }
 
-            foreach (var waiter in waiters.Concat(backgroundWaiters))
+            foreach (var waiter in waiters)
             {
                 waiter.TrySetException(FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted."));
             }
 
             waiters.Clear();
-            backgroundWaiters.Clear();
         }
     }
 
@@ -283,35 +266,8 @@ internal sealed partial class ServicePool(
                 waiters.RemoveFirst();
                 first.Value.TrySetException(Busy());
             }
-
-            // Background work waits for a release, and the reserve may have ended since (interactive
-            // calls stopped coming, or the worker meant for them never started): offer idle workers again.
-            if (backgroundWaiters.Count > 0)
-            {
-                foreach (var idle in serving.Where(w => w.Calls == 0 && !w.Retired && w.Worker.IsAlive).ToList())
-                {
-                    HandOver(idle);
-                }
-
-                HandOverSlot(); // or room to start one
-            }
         }
     }
-
-    /// <summary>
-    /// Under the lock: background work may take <paramref name="worker"/> when the interactive calls
-    /// keep a worker of their own: another idle one, or room to start one (a pool of one has no room
-    /// to spare, and shares). With no interactive call for <see cref="ServicePoolOptions.InteractiveQuiet"/>,
-    /// background work may have every worker (the next interactive call waits for one chunk, then
-    /// has its reserve again).
-    /// </summary>
-    private bool LeavesRoomFor(PreparedWorker worker) =>
-        Max < 2 || Quiet() || ledger.Total < Max || serving.Exists(w => w != worker && w.Calls == 0 && !w.Retired && w.Worker.IsAlive);
-
-    /// <summary>Under the lock: background work may start a worker of its own when one more slot stays free for interactive calls.</summary>
-    private bool BackgroundMayStart() => Max < 2 || Quiet() || ledger.Total + 1 < Max;
-
-    private bool Quiet() => lastInteractive == long.MinValue || time.GetElapsedTime(lastInteractive) > options.InteractiveQuiet;
 
     /// <summary>Under the lock: the live worker with the fewest calls; dead idle ones found on the way are stopped.</summary>
     private PreparedWorker? LeastBusy()
@@ -340,20 +296,15 @@ internal sealed partial class ServicePool(
     }
 
     /// <summary>A worker this caller started: it serves the caller's call, then the pool.</summary>
-    private PreparedWorker Serve(PreparedWorker worker, bool background)
+    private PreparedWorker Serve(PreparedWorker worker)
     {
         lock (gate)
         {
             worker.Calls = 1;
-            worker.BackgroundCalls = background ? 1 : 0;
             serving.Add(worker);
             if (removed || worker.Revision != service.Revision)
             {
                 Retire(worker); // stops after this call
-            }
-            else if (background)
-            {
-                Grow(); // the interactive calls' worker, if it is to be started
             }
 
             return worker;
@@ -477,7 +428,7 @@ internal sealed partial class ServicePool(
     /// </summary>
     private void HandOver(PreparedWorker worker)
     {
-        while (waiters.First is { } first && (worker.Calls == 0 || (!worker.Background && worker.Calls < Depth && worker.Worker.IsQuick(options.PipelineCallTime))))
+        while (waiters.First is { } first && (worker.Calls == 0 || (worker.Calls < Depth && worker.Worker.IsQuick(options.PipelineCallTime))))
         {
             waiters.RemoveFirst();
             first.Value.Behind = worker.Calls > 0;
@@ -487,26 +438,12 @@ internal sealed partial class ServicePool(
                 worker.Calls--;
             }
         }
-
-        // Only a free worker, and only when no interactive call waits for it (the loop above took them all)
-        // and another is left for the next one.
-        while (waiters.Count == 0 && worker.Calls == 0 && LeavesRoomFor(worker) && backgroundWaiters.First is { } next)
-        {
-            backgroundWaiters.RemoveFirst();
-            worker.Calls++;
-            worker.BackgroundCalls++;
-            if (!next.Value.TrySetResult(worker))
-            {
-                worker.Calls--;
-                worker.BackgroundCalls--;
-            }
-        }
     }
 
     /// <summary>Under the lock: a freed slot goes to the first live waiter, who starts a worker in it.</summary>
     private void HandOverSlot()
     {
-        while (!removed && (waiters.First ?? (BackgroundMayStart() ? backgroundWaiters.First : null)) is { } first && ledger.TryReserve(Max))
+        while (!removed && waiters.First is { } first && ledger.TryReserve(Max))
         {
             first.List!.Remove(first);
             if (first.Value.TrySetResult(null))
@@ -526,7 +463,7 @@ internal sealed partial class ServicePool(
     {
         lock (gate)
         {
-            if (removed || waiters.Count > 0 || backgroundWaiters.Count > 0 || now - lastUsed < idleTimeout || (dormant && serving.Count == 0))
+            if (removed || waiters.Count > 0 || now - lastUsed < idleTimeout || (dormant && serving.Count == 0))
             {
                 return 0;
             }

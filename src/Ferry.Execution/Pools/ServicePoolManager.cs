@@ -16,14 +16,15 @@ namespace Ferry.Execution.Pools;
 /// Runs service calls on dedicated pools, one per service version (or online deployment). A worker is
 /// prepared once: started (from the warm pool when it can), given the content's files and workspace,
 /// then its entry's init (a web service's initCode, a scoring script's init()); each call runs the
-/// entry's code in a copy of that workspace.
+/// entry's code in a copy of that workspace. A version's batch chunks run on a pool of their own
+/// (see <see cref="ServicePool"/>), so a single call never waits for a chunk.
 /// </summary>
 public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposable
 {
     /// <summary>How many workers a call may find dead before it ran: each attempt lost only its place in a line.</summary>
     private const int MaxAttempts = 3;
 
-    private readonly ConcurrentDictionary<(string Name, string Version), ServicePool> pools = new();
+    private readonly ConcurrentDictionary<(string Name, string Version, bool Background), ServicePool> pools = new();
     private readonly ConcurrentDictionary<(string Name, string Version), DateTimeOffset> removed = new(); // when, until published again
     private readonly IWorkerFactory workers;
     private readonly RuntimeCatalog runtimes;
@@ -64,7 +65,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     private async Task<ExecutionResult> RunOnWorkerAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken)
     {
         var arrived = Stopwatch.GetTimestamp();
-        var pool = PoolOf(service);
+        var pool = PoolOf(service, background: false);
         var execution = ExecutionOf(service, request);
         for (var attempt = 1; ; attempt++)
         {
@@ -72,7 +73,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             var waiting = FerryActivities.StartServiceSpan(FerryActivities.PoolWait, service.Name, service.Version);
             try
             {
-                lease = await AcquireWithinBudgetAsync(pool, request.Background, cancellationToken);
+                lease = await AcquireWithinBudgetAsync(pool, cancellationToken);
             }
             catch (PreparationFailedException failed)
             {
@@ -105,7 +106,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             }
             finally
             {
-                pool.Release(worker, died, request.Background);
+                pool.Release(worker, died);
             }
         }
     }
@@ -123,12 +124,12 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             return [];
         }
 
-        var pool = PoolOf(service);
+        var pool = PoolOf(service, background: true);
         var results = new ExecutionResult?[requests.Count];
         ServicePool.Lease lease;
         try
         {
-            lease = await AcquireWithinBudgetAsync(pool, background: true, cancellationToken);
+            lease = await AcquireWithinBudgetAsync(pool, cancellationToken);
         }
         catch (PreparationFailedException failed)
         {
@@ -152,12 +153,16 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             died = !worker.Worker.IsAlive;
             if (died)
             {
-                LogWorkerDied(logger, service.Name, service.Version, "while it ran a chunk of background calls");
+                LogWorkerDied(logger, service.Name, service.Version, "while it ran a chunk of batch records");
+                if (requests.Count == 1 && results[0] is null)
+                {
+                    results[0] = ExecutionResult.Failed("The execution ended the worker running it (it exited or crashed); the worker is being replaced.");
+                }
             }
         }
         finally
         {
-            pool.Release(worker, died, background: true);
+            pool.Release(worker, died);
         }
 
         return results;
@@ -172,22 +177,29 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         }
 
         removed.TryRemove((service.Name, service.Version), out _);
-        PoolOf(service).Update(service);
+        PoolOf(service, background: false).Update(service);
+        if (pools.TryGetValue((service.Name, service.Version, true), out var batches))
+        {
+            batches.Update(service);
+        }
     }
 
     public void Remove(string name, string version)
     {
         realtime.Remove(name, version);
         removed[(name, version)] = time.GetUtcNow(); // a call that read the definition just before does not bring the pool back
-        if (pools.TryRemove((name, version), out var pool))
+        foreach (var background in (bool[])[false, true])
         {
-            pool.Remove();
+            if (pools.TryRemove((name, version, background), out var pool))
+            {
+                pool.Remove();
+            }
         }
 
         templates.Forget(name, version);
     }
 
-    public string PoolStatus(ServiceDefinition service) => service.Entry is OnnxModelEntry ? "Success" : PoolOf(service).Status; // a model loads in-process, no pool
+    public string PoolStatus(ServiceDefinition service) => service.Entry is OnnxModelEntry ? "Success" : PoolOf(service, background: false).Status; // a model loads in-process, no pool
 
     public Task EnsureRuntimeAsync(RuntimeType runtime) =>
         runtime == RuntimeType.Realtime
@@ -204,13 +216,13 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     /// the least recently called pool with an idle worker gives one up (of the same publisher when
     /// their share, not the server's total, is what stops them); with none idle the call gets 503.
     /// </summary>
-    private async Task<ServicePool.Lease> AcquireWithinBudgetAsync(ServicePool pool, bool background, CancellationToken cancellationToken)
+    private async Task<ServicePool.Lease> AcquireWithinBudgetAsync(ServicePool pool, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await pool.AcquireAsync(background, cancellationToken);
+                return await pool.AcquireAsync(cancellationToken);
             }
             catch (WorkerBudgetExhaustedException) when (attempt < MaxAttempts && EvictIdle(pool))
             {
@@ -264,13 +276,13 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         }
 
         // Idle pools are looked at about once a second; the tick above is for queue deadlines.
-        if (options.Value.IdleTimeout > TimeSpan.Zero && time.GetElapsedTime(Interlocked.Read(ref lastIdleCheck)) >= TimeSpan.FromSeconds(1))
+        if (time.GetElapsedTime(Interlocked.Read(ref lastIdleCheck)) >= TimeSpan.FromSeconds(1))
         {
             Interlocked.Exchange(ref lastIdleCheck, now);
             var wallClock = time.GetUtcNow();
-            foreach (var ((name, version), pool) in pools)
+            foreach (var ((name, version, _), pool) in pools)
             {
-                if (pool.ShrinkIfIdle(wallClock, options.Value.IdleTimeout) is > 0 and var stopped)
+                if (pool.IdleTimeout > TimeSpan.Zero && pool.ShrinkIfIdle(wallClock, pool.IdleTimeout) is > 0 and var stopped)
                 {
                     LogShrunk(logger, name, version, stopped);
                 }
@@ -278,21 +290,24 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         }
     }
 
-    /// <summary>The version's pool, made on first use (an online deployment's after a restart), unless the version was deleted since it was read.</summary>
-    private ServicePool PoolOf(ServiceDefinition service)
+    /// <summary>
+    /// The version's pool of single calls, or of batch chunks, made on first use (an online
+    /// deployment's after a restart), unless the version was deleted since it was read.
+    /// </summary>
+    private ServicePool PoolOf(ServiceDefinition service, bool background)
     {
-        var key = (service.Name, service.Version);
+        var key = (service.Name, service.Version, background);
         if (pools.TryGetValue(key, out var pool))
         {
             return pool;
         }
 
-        if (removed.TryGetValue(key, out var at) && service.CreatedAt < at)
+        if (removed.TryGetValue((service.Name, service.Version), out var at) && service.CreatedAt < at)
         {
             throw FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted.");
         }
 
-        return pools.GetOrAdd(key, _ => new ServicePool(service, options.Value, PrepareAsync, budget, time, logger, metrics));
+        return pools.GetOrAdd(key, _ => new ServicePool(service, background, options.Value, PrepareAsync, budget, time, logger, metrics));
     }
 
     /// <summary>A new worker for the service: forked from its template when its runtime forks, else prepared from the start.</summary>

@@ -34,10 +34,10 @@ public sealed class ServicePoolOptions
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Background work (batch chunks) leaves interactive calls a worker of their own while an
-    /// interactive call came within this time; after it, background work may have every worker.
+    /// A version's batch workers (a pool of their own, apart from its single calls', niced) stop after
+    /// this long without a chunk; the next batch forks them again.
     /// </summary>
-    public TimeSpan InteractiveQuiet { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan BackgroundIdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Pool workers the server keeps at most, over every service (each is an interpreter of some

@@ -297,9 +297,6 @@ public sealed partial class FrameWorker : IWorker
         return ResultOf(await RequestAsync(FrameChannel.Encode(message), cancellationToken));
     }
 
-    /// <summary>How long a chunk may keep taking records, should they turn slow: the rest run later.</summary>
-    private static readonly TimeSpan ChunkBudget = TimeSpan.FromMilliseconds(50);
-
     /// <summary>One <c>execute_many</c> request when the runtime serves it; else one execution per record, written at once.</summary>
     public async Task<IReadOnlyList<ExecutionResult?>> ExecuteManyAsync(
         ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records, CancellationToken cancellationToken)
@@ -315,8 +312,7 @@ public sealed partial class FrameWorker : IWorker
             [.. request.Outputs.Select(o => o.Name)],
             OutputTypesOf(request),
             request.OutputFiles,
-            request.Isolated,
-            (int)ChunkBudget.TotalMilliseconds);
+            request.Isolated);
         var results = new ExecutionResult?[records.Count];
         try
         {

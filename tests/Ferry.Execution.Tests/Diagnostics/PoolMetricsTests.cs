@@ -67,6 +67,7 @@ public sealed class PoolMetricsTests : IDisposable
     private ServicePool Pool(PoolMetrics metrics, PoolSize size) =>
         new(
             new ServiceDefinition("svc", "v1", "owner", RuntimeType.Python, new CodeEntry("", "y = 1"), null, size, 1, DateTimeOffset.UnixEpoch),
+            background: false,
             new ServicePoolOptions(),
             (definition, _) =>
             {

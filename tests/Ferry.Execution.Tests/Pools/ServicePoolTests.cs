@@ -142,138 +142,67 @@ public sealed class ServicePoolTests
     }
 
     [Fact]
-    public async Task Background_NeverGoesBehindARunningCall_ButInteractiveDoes()
+    public async Task BatchPool_StartsEmpty_GrowsToItsMaximum_IgnoringTheServicesPoolSize()
     {
-        var pool = Pool(Definition(new PoolSize(1, 1)));
-        var running = await pool.AcquireAsync(CancellationToken.None);
-        ((FakeWorker)running.Worker.Worker).Quick = true;
-
-        var background = pool.AcquireAsync(background: true, CancellationToken.None);
-        Assert.False(background.IsCompleted); // would have been written behind the running call, were it interactive
-        var interactive = await pool.AcquireAsync(CancellationToken.None);
-        Assert.Same(running.Worker, interactive.Worker);
-        Assert.NotNull(interactive.StartBy);
-
-        pool.Release(running.Worker, died: false);
-        Assert.False(background.IsCompleted); // the worker still runs the interactive call
-        pool.Release(interactive.Worker, died: false);
-        var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Null(lease.StartBy);
-        pool.Release(lease.Worker, died: false, background: true);
+        var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { MaxPoolSize = 2 }, background: true);
+        pool.Update(Definition(new PoolSize(1, 1)));
+        await Task.Delay(50);
+        Assert.Empty(started); // no worker before a chunk comes
+        var first = await pool.AcquireAsync(CancellationToken.None);
+        var second = await pool.AcquireAsync(CancellationToken.None); // the service's pool is of one: its batches' is not
+        Assert.NotSame(first.Worker, second.Worker);
+        Assert.Equal(2, budget.Used); // drawn on the same budget as the single calls' workers
+        Assert.Contains(pool.Tags, t => t.Key == ServicePool.PoolKindTag && (string?)t.Value == "batch");
+        pool.Release(first.Worker, died: false);
+        pool.Release(second.Worker, died: false);
     }
 
     [Fact]
-    public async Task Background_WaitsBehindEveryInteractiveWaiter_AndHasNoQueueDeadline()
+    public async Task BatchPool_NeverWritesAChunkBehindAnother_ItsChunksWaitWithoutADeadlineOrAQueueLimit()
     {
-        var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { QueueTimeout = TimeSpan.FromSeconds(2) });
-        var first = await pool.AcquireAsync(background: true, CancellationToken.None);
-        var interactive = pool.AcquireAsync(CancellationToken.None);
-        var background = pool.AcquireAsync(background: true, CancellationToken.None); // not behind the chunk: an interactive call waits
-        Assert.False(background.IsCompleted);
-        Assert.False(interactive.IsCompleted);
+        var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { MaxPoolSize = 1, QueueLength = 1, QueueTimeout = TimeSpan.FromSeconds(2) }, background: true);
+        var running = await pool.AcquireAsync(CancellationToken.None);
+        ((FakeWorker)running.Worker.Worker).Quick = true;
+        var waiting = pool.AcquireAsync(CancellationToken.None);
+        var more = pool.AcquireAsync(CancellationToken.None); // past the queue's length: waits all the same
+        Assert.False(waiting.IsCompleted); // a single call here would have been written behind the quick one
+        Assert.False(more.IsCompleted);
 
-        pool.Release(first.Worker, died: false, background: true);
-        var served = await interactive.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.False(background.IsCompleted);
-
-        clock.Advance(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromMinutes(5));
         pool.ExpireWaiters(clock.GetTimestamp());
-        Assert.False(background.IsCompleted); // a batch record waits its turn instead of failing with 503
+        Assert.False(waiting.IsCompleted); // a chunk waits its turn instead of failing with 503
 
-        pool.Release(served.Worker, died: false);
-        var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
-        pool.Release(lease.Worker, died: false, background: true);
+        pool.Release(running.Worker, died: false);
+        var next = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Null(next.StartBy);
+        pool.Release(next.Worker, died: false);
+        pool.Release((await more.WaitAsync(TimeSpan.FromSeconds(5))).Worker, died: false);
         Assert.Equal(1, budget.Used);
     }
 
     [Fact]
-    public async Task Background_LeavesInteractiveCallsAWorker_InAPoolOfTwoOrMore()
+    public async Task BatchPool_StopsItsWorkersAfterItsOwnIdleTimeout()
     {
-        var pool = Pool(Definition(new PoolSize(1, 2)));
-        var call = await pool.AcquireAsync(CancellationToken.None); // interactive traffic: the reserve holds (the fake clock stands still)
-        pool.Release(call.Worker, died: false);
-        var batch = await pool.AcquireAsync(background: true, CancellationToken.None); // the only worker: a second starts for interactive calls
-        await WaitAsync(() => started.Count == 2);
-        await WaitAsync(() => pool.Status == "Success");
-        ((FakeWorker)batch.Worker.Worker).Quick = true; // its chunks are quick: the next is written behind
-
-        var second = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Same(batch.Worker, second.Worker); // behind the first chunk, not on the idle worker
-        var third = pool.AcquireAsync(background: true, CancellationToken.None);
-        await Task.Delay(50);
-        Assert.False(third.IsCompleted); // the idle worker is the interactive calls'
-        var interactive = await pool.AcquireAsync(CancellationToken.None);
-        Assert.NotSame(batch.Worker, interactive.Worker);
-        Assert.Null(interactive.StartBy); // not written behind the batch's chunks
-
-        pool.Release(interactive.Worker, died: false);
-        pool.Release(batch.Worker, died: false, background: true);
-        Assert.False(third.IsCompleted); // its worker still runs the second chunk
-        pool.Release(second.Worker, died: false, background: true); // one idle besides: the waiting chunk takes this one
-        var lease = await third.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Same(batch.Worker, lease.Worker);
-
-        clock.Advance(TimeSpan.FromSeconds(2)); // no interactive call for a while: background may have both
-        var fourth = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.NotSame(lease.Worker, fourth.Worker); // the idle worker first
-        var fifth = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Same(batch.Worker, fifth.Worker); // then behind a quick running chunk
-        pool.Release(fifth.Worker, died: false, background: true);
-        pool.Release(fourth.Worker, died: false, background: true);
-        pool.Release(lease.Worker, died: false, background: true);
-        Assert.Equal(2, budget.Used);
+        var options = new ServicePoolOptions { BackgroundIdleTimeout = TimeSpan.FromMinutes(1), IdleTimeout = TimeSpan.FromHours(1) };
+        var pool = Pool(Definition(new PoolSize(1, 1)), options, background: true);
+        Assert.Equal(TimeSpan.FromMinutes(1), pool.IdleTimeout);
+        var lease = await pool.AcquireAsync(CancellationToken.None);
+        pool.Release(lease.Worker, died: false);
+        Assert.Equal(0, pool.ShrinkIfIdle(clock.GetUtcNow(), pool.IdleTimeout));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, pool.ShrinkIfIdle(clock.GetUtcNow(), pool.IdleTimeout));
+        await WaitAsync(() => budget.Used == 0 && started.All(w => w.Disposed));
+        Assert.Equal(TimeSpan.FromHours(1), Pool(Definition(new PoolSize(1, 1)), options).IdleTimeout); // a single calls' pool keeps its own
     }
 
     [Fact]
-    public async Task BackgroundChunk_WaitsBehindAnotherChunk_NeverBehindAnInteractiveCall_NorAnInteractiveBehindIt()
+    public async Task BatchPool_CancelledChunk_LeavesTheQueue_RemovedPoolFailsTheRest()
     {
-        var pool = Pool(Definition(new PoolSize(1, 1)));
-        var chunk = await pool.AcquireAsync(background: true, CancellationToken.None);
-        ((FakeWorker)chunk.Worker.Worker).Quick = true;
-        var behind = await pool.AcquireAsync(background: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Same(chunk.Worker, behind.Worker); // written behind it: the worker finds it waiting
-        Assert.Null(behind.StartBy);
-
-        var interactive = pool.AcquireAsync(CancellationToken.None);
-        Assert.False(interactive.IsCompleted); // never written behind background chunks
-        var third = pool.AcquireAsync(background: true, CancellationToken.None);
-        pool.Release(chunk.Worker, died: false, background: true);
-        Assert.False(interactive.IsCompleted); // the worker still runs the second chunk
-        pool.Release(behind.Worker, died: false, background: true);
-        var served = await interactive.WaitAsync(TimeSpan.FromSeconds(5)); // first, before the waiting chunk
-        Assert.False(third.IsCompleted);
-        pool.Release(served.Worker, died: false);
-        var last = await third.WaitAsync(TimeSpan.FromSeconds(5));
-        pool.Release(last.Worker, died: false, background: true);
-        Assert.Equal(0, chunk.Worker.BackgroundCalls);
-    }
-
-    [Fact]
-    public async Task BackgroundWaiter_GetsAWorkerOnceInteractiveCallsStop_WithoutARelease()
-    {
-        var pool = Pool(Definition(new PoolSize(1, 2)));
-        var interactive = await pool.AcquireAsync(CancellationToken.None); // a long interactive call
-        var background = pool.AcquireAsync(background: true, CancellationToken.None);
-        pool.ExpireWaiters(clock.GetTimestamp());
-        Assert.False(background.IsCompleted); // the last slot is the interactive calls' while they come
-
-        clock.Advance(TimeSpan.FromSeconds(2)); // they stopped coming: the sweep lets the batch start a worker
-        pool.ExpireWaiters(clock.GetTimestamp());
-        var lease = await background.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.NotSame(interactive.Worker, lease.Worker);
-        pool.Release(lease.Worker, died: false, background: true);
-        pool.Release(interactive.Worker, died: false);
-        Assert.Equal(2, budget.Used);
-    }
-
-    [Fact]
-    public async Task Background_Cancelled_LeavesTheQueue_RemovedPoolFailsIt()
-    {
-        var pool = Pool(Definition(new PoolSize(1, 1)));
+        var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { MaxPoolSize = 1 }, background: true);
         var first = await pool.AcquireAsync(CancellationToken.None);
         using var cancel = new CancellationTokenSource();
-        var cancelled = pool.AcquireAsync(background: true, cancel.Token);
-        var waiting = pool.AcquireAsync(background: true, CancellationToken.None);
+        var cancelled = pool.AcquireAsync(cancel.Token);
+        var waiting = pool.AcquireAsync(CancellationToken.None);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
 
@@ -283,8 +212,8 @@ public sealed class ServicePoolTests
         await WaitAsync(() => budget.Used == 0);
     }
 
-    private ServicePool Pool(ServiceDefinition definition, ServicePoolOptions? options = null) =>
-        new(definition, options ?? new ServicePoolOptions(), PrepareAsync, budget, clock, NullLogger.Instance, new PoolMetrics(new TestMeterFactory()));
+    private ServicePool Pool(ServiceDefinition definition, ServicePoolOptions? options = null, bool background = false) =>
+        new(definition, background, options ?? new ServicePoolOptions(), PrepareAsync, budget, clock, NullLogger.Instance, new PoolMetrics(new TestMeterFactory()));
 
     private async Task<PreparedWorker> PrepareAsync(ServiceDefinition definition, CancellationToken cancellationToken)
     {

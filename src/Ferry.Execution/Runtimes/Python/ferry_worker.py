@@ -85,19 +85,13 @@ def read_frame():
     return None if body is None else json.loads(body.decode("utf-8"))
 
 
-BACKGROUND_NICE = 10  # a batch chunk's process: about a tenth of a core's share against a single call's worker
+BACKGROUND_NICE = 10  # a worker serving batch chunks: about a tenth of a core's share against a single call's worker
 MAX_REPLY_BYTES = 192 * 1024 * 1024  # the server refuses larger frames (a 100 MiB workspace object fits, base64)
 MAX_CONSOLE_BYTES = 4 * 1024 * 1024  # consoleOutput keeps its first and last halves of this
 
 
 def _dumps(message):
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_not_encodable).encode("utf-8")
-
-
-def _write_all(fd, data):
-    data = memoryview(data)
-    while data:
-        data = data[os.write(fd, data):]
 
 
 def _send(body):
@@ -321,8 +315,7 @@ class Worker:
         sys.modules["__main__"] = self.module
         self.namespace = self.module.__dict__
         self.busy = False
-        self.background = None  # (pid, request pipe, reply pipe) of the forked copy running batch chunks
-        self.chunk_running = False  # a chunk runs in it now
+        self.background = False  # serves batch chunks, at a lower priority (see execute_many)
         self.forked_before = False  # a template that has made copies of itself
         self.current = 0  # the number of the request being served
         self.compiled = {}
@@ -417,113 +410,17 @@ class Worker:
         own and answers as one, encoded as it finishes; an interrupted record ends the chunk (the records
         after it did not run, and the reply says so by having fewer results).
 
-        The records run in a forked copy of the worker at a lower CPU priority (BACKGROUND_NICE; a process
-        may always lower its own, never raise it back), so a worker busy with a batch yields the cores to
-        the workers serving single calls. The copy is made by the first chunk and serves the chunks after
-        it (a fork per chunk cost some 50 ms of page copies against 2 ms of records): it reads each chunk
-        as a frame on one pipe and sends each record's reply as a frame on another, then an empty frame
-        when the chunk ends; this process waits for them and passes an interrupt on (see _interrupt). A
-        record that ends the copy (os._exit, a crash) fails alone and ends the chunk; the worker lives on
-        and the next chunk makes a new copy. A request that may change the workspace ends the copy."""
-        body = _dumps(dict(request, current=self.current))
-        frame = struct.pack("<I", len(body)) + body
-        if self.background is None:
-            self._start_background()
-        try:
-            _write_all(self.background[1], frame)
-        except BrokenPipeError:  # the copy ended since its last chunk (killed, say): a new one takes this chunk
-            self._end_background()
-            self._start_background()
-            _write_all(self.background[1], frame)
-        replies = self.background[2]
-        parts, ended = [], False
-        try:
-            self.chunk_running = True  # interrupts are passed on from now
-            while True:
-                header = replies.read(4)
-                if len(header) < 4:
-                    break
-                (length,) = struct.unpack("<I", header)
-                if length == 0:
-                    ended = True
-                    break
-                body = replies.read(length)
-                if len(body) < length:
-                    break
-                parts.append(body)
-        finally:
-            self.chunk_running = False
-        if not ended:
-            status = self._end_background()
-            how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.waitstatus_to_exitcode(status)}"
-            parts.append(_dumps({"success": False, "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": [],
-                                 "errorMessage": f"The execution ended the interpreter running it ({how})."}))
-        return b'{"results":[' + b",".join(parts) + b"]}"
-
-    def _start_background(self):
-        """Forks the copy that runs batch chunks (see execute_many)."""
-        request_read, request_write = os.pipe()
-        reply_read, reply_write = os.pipe()
-        with warnings.catch_warnings():  # the control thread holds no lock the copy needs
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:
-            status = 1
+        A worker asked for a chunk serves background work only (the server keeps such workers apart from
+        those serving single calls), so it lowers its CPU priority for good (BACKGROUND_NICE; a process
+        may always lower its own, never raise it back): busy with a batch, it yields the cores to the
+        workers serving single calls."""
+        if not self.background:
+            self.background = True
             try:
-                os.close(request_write)
-                os.close(reply_read)
-                self._serve_chunks(os.fdopen(request_read, "rb"), reply_write)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(request_read)
-        os.close(reply_write)
-        self.background = (pid, request_write, os.fdopen(reply_read, "rb"))
-
-    def _end_background(self):
-        """Ends the batch copy, if any (closing its pipe ends it once its chunk is done; one that is gone
-        is reaped); answers its wait status."""
-        if self.background is None:
-            return 0
-        pid, requests, replies = self.background
-        self.background = None
-        os.close(requests)
-        replies.close()
-        _, status = os.waitpid(pid, 0)
-        return status
-
-    def _serve_chunks(self, requests, pipe):
-        """The forked copy's side of execute_many: nice, then chunk after chunk, each record's reply a frame
-        on PIPE; the end of REQUESTS (the worker gone, or done with it) ends it."""
-        global _INTERRUPT_TARGET
-        _close_channels()  # the worker's channels are the worker's: the copy never reads or writes them
-        signal.signal(signal.SIGINT, _interrupt_chunk)
-        try:
-            os.nice(BACKGROUND_NICE)
-        except OSError:
-            pass  # the chunks run at the worker's own priority
-
-        def send(body):
-            _write_all(pipe, struct.pack("<I", len(body)) + body)
-
-        while True:
-            header = requests.read(4)
-            if len(header) < 4:
-                return
-            (length,) = struct.unpack("<I", header)
-            request = json.loads(requests.read(length))
-            # An interrupt reaching the copy is for the chunk the worker is running (the worker checked). One
-            # that came while the copy waited for this chunk was for the chunk before (sent as it ended):
-            # it is dropped, not let loose on this chunk's first record.
-            self.current = _INTERRUPT_TARGET = request.pop("current")
-            self.interrupt_pending = False
-            self._execute_records(request, send)
-            send(b"")
-
-    def _execute_records(self, request, send):
-        size = 0
-        budget = request.get("budgetMs")
-        stop_at = None if budget is None else time.monotonic() + budget / 1000.0
+                os.nice(BACKGROUND_NICE)
+            except OSError:
+                pass  # the records run at the worker's own priority
+        parts, size = [], 0
         for inputs in request.get("records") or []:
             record = dict(request, type="execute", inputs=inputs)
             reply = self.execute(record)
@@ -531,11 +428,10 @@ class Worker:
             size += len(body) + 1
             if size > MAX_REPLY_BYTES - 64:
                 break  # this record's result does not fit: it and the rest run again on their own
-            send(body)
+            parts.append(body)
             if not reply["success"] and reply["errorMessage"].startswith("Execution was interrupted"):
                 break
-            if stop_at is not None and time.monotonic() > stop_at:
-                break  # the chunk took its time: the records left run later, behind waiting calls
+        return b'{"results":[' + b",".join(parts) + b"]}"
 
     def fork(self, path, token, directory):
         """Makes a new worker as a copy of this one (a service's template: its snapshot and initCode loaded
@@ -671,8 +567,6 @@ class Worker:
 
     def serve(self, request):
         kind = request.get("type")
-        if kind in ("workspace_set", "workspace_delete", "load_workspace", "fork") or kind == "execute" and not request.get("isolated"):
-            self._end_background()  # the batch copy's workspace would be out of date (a fork's copy must not hold its pipes)
         if kind == "execute":
             return self.execute(request)
         if kind == "execute_many":
@@ -703,23 +597,10 @@ def _interrupt_target():
 
 
 def _interrupt(signum, frame):
-    if WORKER.chunk_running:  # a chunk runs in the forked copy: the interrupt is its to take
-        if _interrupt_target() == WORKER.current:
-            try:
-                os.kill(WORKER.background[0], signal.SIGINT)
-            except ProcessLookupError:
-                pass
-    elif not WORKER.busy:
+    if not WORKER.busy:
         WORKER.interrupt_pending = True
     elif _interrupt_target() == WORKER.current:
         raise KeyboardInterrupt()
-
-
-def _interrupt_chunk(signum, frame):
-    """SIGINT in execute_many's forked copy, sent by the worker for this chunk."""
-    if WORKER.busy:
-        raise KeyboardInterrupt()
-    WORKER.interrupt_pending = True  # between records: the next one is interrupted as it starts
 
 
 def _watch_control():
