@@ -190,7 +190,8 @@ public sealed partial class BatchRunner(
     /// Runs records as consume calls against the version as it is now: their inputs checked again
     /// (checked when the batch started; a patch may have changed them), a busy server waited out
     /// (unlike an interactive caller), a deleted service ending the batch. A record left without a
-    /// result (its worker died under the chunk) runs again alone, where dying is its own failure.
+    /// result (its worker died under the chunk, or the chunk ran out of time or room) runs again alone;
+    /// alone, no result is its own failure, so nothing runs a third time.
     /// </summary>
     private async Task<IReadOnlyList<JsonObject>> RunRecordsAsync(BatchExecution batch, List<BatchRecord> records, CancellationToken cancellationToken)
     {
@@ -237,7 +238,9 @@ public sealed partial class BatchRunner(
 
             for (var j = 0; j < callers.Count; j++)
             {
-                answers[callers[j]] = results[j] is { } result ? ToJson(result) : (await RunRecordsAsync(batch, [records[callers[j]]], cancellationToken))[0];
+                answers[callers[j]] = results[j] is { } result ? ToJson(result)
+                    : records.Count > 1 ? (await RunRecordsAsync(batch, [records[callers[j]]], cancellationToken))[0]
+                    : ToJson(ExecutionResult.Failed("The record's execution ended without an answer (its worker could not send one); it was not run again."));
             }
 
             return [.. answers.Select(a => a!)];

@@ -23,7 +23,7 @@ public sealed class PoolMetrics
         meter.CreateObservableUpDownCounter(
             "ferry.pool.workers", ObserveWorkers, "{worker}", "Workers of a service version's pool by state (starting, idle, busy); their sum is the pool's size.");
         meter.CreateObservableUpDownCounter(
-            "ferry.pool.queued_calls", ObserveQueued, "{call}", "Calls of a service version waiting for a worker of its pool (batch chunks included).");
+            "ferry.pool.queued_calls", ObserveQueued, "{call}", "Calls of a service version waiting for a worker of its pool (a batch pool's series carry ferry.pool=batch).");
     }
 
     /// <summary>Where the pools are read from when scraped (the manager's table).</summary>

@@ -214,6 +214,18 @@ internal sealed partial class ServicePool(
         Fill();
     }
 
+    /// <summary>
+    /// Brings the pool to <paramref name="seen"/> when that is a later revision than its own: a batch
+    /// pool made (by a chunk that read the older one) after the patch that changed the version.
+    /// </summary>
+    public void CatchUp(ServiceDefinition seen)
+    {
+        if (seen.Revision > Current().Revision)
+        {
+            Update(seen);
+        }
+    }
+
     /// <summary>A new revision or size: workers of older revisions take no new call and stop when their calls end.</summary>
     public void Update(ServiceDefinition changed)
     {

@@ -126,46 +126,53 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
 
         var pool = PoolOf(service, background: true);
         var results = new ExecutionResult?[requests.Count];
-        ServicePool.Lease lease;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            lease = await AcquireWithinBudgetAsync(pool, cancellationToken);
-        }
-        catch (PreparationFailedException failed)
-        {
-            LogPreparationFailed(logger, service.Name, service.Version, failed.Message);
-            Array.Fill(results, ExecutionResult.Failed(failed.Message));
-            return results;
-        }
-
-        var worker = lease.Worker;
-        var died = false;
-        try
-        {
-            // One request for them all where the runtime serves it, else all written at once: either
-            // way the worker serves them one behind the other, and the server wakes once per chunk.
-            var answered = await worker.Worker.ExecuteManyAsync(ExecutionOf(service, requests[0]), [.. requests.Select(r => r.Inputs)], cancellationToken);
-            for (var i = 0; i < answered.Count; i++)
+            ServicePool.Lease lease;
+            try
             {
-                results[i] = answered[i]?.Sendable();
+                lease = await AcquireWithinBudgetAsync(pool, cancellationToken);
+            }
+            catch (PreparationFailedException failed)
+            {
+                LogPreparationFailed(logger, service.Name, service.Version, failed.Message);
+                Array.Fill(results, ExecutionResult.Failed(failed.Message));
+                return results;
             }
 
-            died = !worker.Worker.IsAlive;
-            if (died)
+            var worker = lease.Worker;
+            var died = false;
+            try
             {
-                LogWorkerDied(logger, service.Name, service.Version, "while it ran a chunk of batch records");
-                if (requests.Count == 1 && results[0] is null)
+                // One request for them all where the runtime serves it, else all written at once: either
+                // way the worker serves them one behind the other, and the server wakes once per chunk.
+                var answered = await worker.Worker.ExecuteManyAsync(ExecutionOf(service, requests[0]), [.. requests.Select(r => r.Inputs)], cancellationToken);
+                for (var i = 0; i < answered.Count; i++)
                 {
-                    results[0] = ExecutionResult.Failed("The execution ended the worker running it (it exited or crashed); the worker is being replaced.");
+                    results[i] = answered[i]?.Sendable();
                 }
+
+                died = !worker.Worker.IsAlive;
+                if (died)
+                {
+                    LogWorkerDied(logger, service.Name, service.Version, "while it ran a chunk of batch records");
+                    if (requests.Count == 1 && results[0] is null)
+                    {
+                        results[0] = ExecutionResult.Failed("The execution ended the worker running it (it exited or crashed); the worker is being replaced.");
+                    }
+                }
+
+                return results;
+            }
+            catch (WorkerDiedException notStarted) when (notStarted.NotStarted && attempt < MaxAttempts)
+            {
+                died = true; // the worker was gone before the chunk reached it: none ran, so all run on another
+            }
+            finally
+            {
+                pool.Release(worker, died);
             }
         }
-        finally
-        {
-            pool.Release(worker, died);
-        }
-
-        return results;
     }
 
     public void Refresh(ServiceDefinition service)
@@ -244,7 +251,9 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     private bool EvictIdle(ServicePool needing)
     {
         var sameOwner = budget.AtShare(needing.Owner);
-        foreach (var pool in pools.Values.Where(p => p != needing && (!sameOwner || string.Equals(p.Owner, needing.Owner, StringComparison.OrdinalIgnoreCase))).OrderBy(p => p.LastUsed))
+        // Idle batch workers first: a batch's next chunk can wait for a worker, a single call would get a 503.
+        foreach (var pool in pools.Values.Where(p => p != needing && (!sameOwner || string.Equals(p.Owner, needing.Owner, StringComparison.OrdinalIgnoreCase)))
+                     .OrderByDescending(p => p.Background).ThenBy(p => p.LastUsed))
         {
             if (pool.TryRetireIdle())
             {
@@ -297,17 +306,29 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     private ServicePool PoolOf(ServiceDefinition service, bool background)
     {
         var key = (service.Name, service.Version, background);
-        if (pools.TryGetValue(key, out var pool))
+        if (!pools.TryGetValue(key, out var pool))
         {
-            return pool;
+            ThrowIfRemoved(service);
+            pool = pools.GetOrAdd(key, _ => new ServicePool(service, background, options.Value, PrepareAsync, budget, time, logger, metrics));
+            if (Removed(service) && pools.TryRemove(KeyValuePair.Create(key, pool)))
+            {
+                pool.Remove(); // made while the version was being deleted: it goes the way of the others
+                ThrowIfRemoved(service);
+            }
         }
 
-        if (removed.TryGetValue((service.Name, service.Version), out var at) && service.CreatedAt < at)
+        pool.CatchUp(service); // a batch pool is made by its first chunk, perhaps after a patch it missed
+        return pool;
+    }
+
+    private bool Removed(ServiceDefinition service) => removed.TryGetValue((service.Name, service.Version), out var at) && service.CreatedAt < at;
+
+    private void ThrowIfRemoved(ServiceDefinition service)
+    {
+        if (Removed(service))
         {
             throw FerryException.NotFound($"The web service '{service.Name}' version '{service.Version}' was deleted.");
         }
-
-        return pools.GetOrAdd(key, _ => new ServicePool(service, background, options.Value, PrepareAsync, budget, time, logger, metrics));
     }
 
     /// <summary>A new worker for the service: forked from its template when its runtime forks, else prepared from the start.</summary>

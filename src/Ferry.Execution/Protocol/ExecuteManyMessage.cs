@@ -3,8 +3,8 @@ namespace Ferry.Execution.Protocol;
 /// <summary>
 /// The <c>execute_many</c> request: one code run once per input set (a batch's chunk), each run an
 /// isolated <c>execute</c> of its own; the reply's <c>results</c> hold one <c>execute</c> reply per
-/// record run, fewer when a record was interrupted or the results outgrew a reply (the rest did
-/// not run, or their results were not kept).
+/// record run, fewer when a record was interrupted, the results outgrew a reply, or the chunk ran past
+/// <c>BudgetMs</c> (its records turned slow): the rest did not run, or their results were not kept.
 /// </summary>
 internal sealed record ExecuteManyMessage(
     string Code,
@@ -12,7 +12,8 @@ internal sealed record ExecuteManyMessage(
     IReadOnlyList<string> Outputs,
     IReadOnlyDictionary<string, string> OutputTypes,
     IReadOnlyList<string> OutputFiles,
-    bool Isolated)
+    bool Isolated,
+    int BudgetMs)
 {
     public string Type { get; } = "execute_many";
 }

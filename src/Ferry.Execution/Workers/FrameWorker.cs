@@ -297,6 +297,13 @@ public sealed partial class FrameWorker : IWorker
         return ResultOf(await RequestAsync(FrameChannel.Encode(message), cancellationToken));
     }
 
+    /// <summary>
+    /// How long a chunk may keep taking records: chunks are sized to run in a few tens of milliseconds by
+    /// the records before them, so a chunk past this has met slower records, and the rest run in the next
+    /// (a chunk's time limit is its whole run's: the records are not left to run into it).
+    /// </summary>
+    private static readonly TimeSpan ChunkBudget = TimeSpan.FromSeconds(1);
+
     /// <summary>One <c>execute_many</c> request when the runtime serves it; else one execution per record, written at once.</summary>
     public async Task<IReadOnlyList<ExecutionResult?>> ExecuteManyAsync(
         ExecutionRequest request, IReadOnlyList<IReadOnlyList<InputValue>> records, CancellationToken cancellationToken)
@@ -312,7 +319,8 @@ public sealed partial class FrameWorker : IWorker
             [.. request.Outputs.Select(o => o.Name)],
             OutputTypesOf(request),
             request.OutputFiles,
-            request.Isolated);
+            request.Isolated,
+            (int)ChunkBudget.TotalMilliseconds);
         var results = new ExecutionResult?[records.Count];
         try
         {
@@ -323,7 +331,7 @@ public sealed partial class FrameWorker : IWorker
                 results[i] = ResultOf(answered[i]);
             }
         }
-        catch (WorkerDiedException)
+        catch (WorkerDiedException died) when (!died.NotStarted)
         {
             // Which record killed it is not known: none has a result, and each runs again on its own.
         }

@@ -142,6 +142,21 @@ public sealed class ServicePoolTests
     }
 
     [Fact]
+    public async Task CatchUp_ToALaterRevision_RetiresTheOlderWorkers_AnEarlierOneChangesNothing()
+    {
+        var pool = Pool(Definition(new PoolSize(1, 1)), background: true);
+        var old = await pool.AcquireAsync(CancellationToken.None);
+        pool.Release(old.Worker, died: false);
+        pool.CatchUp(Definition(new PoolSize(1, 1), revision: 0));
+        Assert.False(old.Worker.Retired);
+        pool.CatchUp(Definition(new PoolSize(1, 1), revision: 2)); // a batch pool made after a patch it did not see
+        Assert.True(old.Worker.Retired);
+        var fresh = await pool.AcquireAsync(CancellationToken.None);
+        Assert.Equal(2, fresh.Worker.Revision);
+        pool.Release(fresh.Worker, died: false);
+    }
+
+    [Fact]
     public async Task BatchPool_StartsEmpty_GrowsToItsMaximum_IgnoringTheServicesPoolSize()
     {
         var pool = Pool(Definition(new PoolSize(1, 1)), new ServicePoolOptions { MaxPoolSize = 2 }, background: true);

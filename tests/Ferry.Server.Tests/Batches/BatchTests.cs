@@ -83,6 +83,22 @@ public sealed class BatchTests(BatchTests.BatchFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Batch_ARecordEndingItsWorker_FailsAlone_TheOthersInItsChunkRunAgainAndSucceed()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishAsync(client, "import os\nif x == 13: os._exit(3)\ny = x * 2");
+        // One lane: the first chunk is one record, the next chunks are many, so record 13 shares its chunk.
+        var id = await BatchApi.StartAsync(client, $"{name}/1.0", Enumerable.Range(0, 40).Select(x => new { x }), parallelCount: 1);
+        var status = await BatchApi.CompleteAsync(client, $"{name}/1.0", id);
+        Assert.Equal("complete", status.State());
+        var results = status.GetProperty("batchExecutionResults").EnumerateArray().ToList();
+        Assert.Equal(40, results.Count);
+        Assert.False(results[13].GetProperty("success").GetBoolean());
+        Assert.Contains("ended the worker", results[13].GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        Assert.All(results.Where((_, i) => i != 13).Select((r, i) => (r, x: i < 13 ? i : i + 1)), t => Assert.Equal(t.x * 2, t.r.GetProperty("outputParameters").GetProperty("y").GetInt32()));
+    }
+
+    [Fact]
     public async Task Batch_PartialResultsWhileRunning_ThenCancelDeletesIt()
     {
         using var client = await factory.LoggedInClientAsync();

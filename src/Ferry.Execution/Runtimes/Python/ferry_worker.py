@@ -131,9 +131,14 @@ def encode_reply(request, reply):
                 json.dumps(console, ensure_ascii=False).encode("utf-8")
             except (ValueError, TypeError):
                 console = console.encode("utf-8", errors="replace").decode("utf-8")
-            return _dumps({"success": False, "errorMessage": reason, "consoleOutput": console,
-                           "outputParameters": [], "outputFiles": {}, "changedFiles": []})
+            return _dumps(_failed(reason, console))
         return _dumps({"error": reason, "status": "badRequest"})
+
+
+def _failed(message, console=""):
+    """An execute reply for a failure outside user code."""
+    return {"success": False, "errorMessage": message, "consoleOutput": console,
+            "outputParameters": [], "outputFiles": {}, "changedFiles": []}
 
 
 def write_reply(request, reply):
@@ -426,16 +431,27 @@ class Worker:
             except (OSError, AttributeError):
                 pass  # the records run at the nice value above
         parts, size = [], 0
+        budget = request.get("budgetMs")
+        stop_at = None if budget is None else time.monotonic() + budget / 1000.0
         for inputs in request.get("records") or []:
             record = dict(request, type="execute", inputs=inputs)
-            reply = self.execute(record)
-            body = encode_reply(record, reply)
+            try:
+                reply = self.execute(record)
+                body = encode_reply(record, reply)
+            except MemoryError:  # past the memory limit outside user code (converting its outputs, say): the record's own failure
+                reply = _failed("MemoryError: the execution exceeded the service's memory limit.")
+                body = _dumps(reply)
+            if len(body) > MAX_REPLY_BYTES - 64:  # fits a reply alone, not a chunk's
+                reply = _failed(f"The result is {len(body)} bytes, more than the {MAX_REPLY_BYTES - 64} a batch record's may have.")
+                body = _dumps(reply)
             size += len(body) + 1
-            if size > MAX_REPLY_BYTES - 64:
-                break  # this record's result does not fit: it and the rest run again on their own
+            if parts and size > MAX_REPLY_BYTES - 64:
+                break  # this record's result does not fit beside the others: it and the rest run again
             parts.append(body)
             if not reply["success"] and reply["errorMessage"].startswith("Execution was interrupted"):
                 break
+            if stop_at is not None and time.monotonic() > stop_at:
+                break  # the chunk took its time (its records turned slow): the records left run in the next
         return b'{"results":[' + b",".join(parts) + b"]}"
 
     def fork(self, path, token, directory):
@@ -663,11 +679,9 @@ def main():
         except RequestError as ex:
             reply = {"error": str(ex), "status": ex.status}
         except KeyboardInterrupt:  # one that came outside user code, between calls' bookkeeping
-            reply = {"success": False, "errorMessage": "Execution was interrupted (cancelled or past its time limit).",
-                     "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
+            reply = _failed("Execution was interrupted (cancelled or past its time limit).")
         except MemoryError:
-            reply = {"success": False, "errorMessage": "MemoryError: the execution exceeded the session's memory limit.",
-                     "consoleOutput": "", "outputParameters": [], "outputFiles": {}, "changedFiles": []}
+            reply = _failed("MemoryError: the execution exceeded the session's memory limit.")
         except Exception as ex:
             reply = {"error": f"{type(ex).__name__}: {ex}", "status": "badRequest"}
         if reply is FORKED:
