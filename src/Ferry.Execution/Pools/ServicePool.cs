@@ -16,7 +16,7 @@ namespace Ferry.Execution.Pools;
 /// one that turned out slow, if its turn comes past that deadline (it does not run). A worker that died, or was prepared for an older revision, is
 /// retired: it takes no new call and stops once its last call has ended.
 /// A <paramref name="background"/> pool runs a version's batch chunks, apart from its single calls
-/// (whose pool it never takes a worker from): it starts empty and grows to its maximum as chunks
+/// (no worker serves both): it starts empty and grows to its maximum as chunks
 /// come, a chunk waits for a worker as long as it takes (no queue deadline, no 503), no chunk is
 /// written behind another, and its workers stop after <see cref="ServicePoolOptions.BackgroundIdleTimeout"/>
 /// without one.

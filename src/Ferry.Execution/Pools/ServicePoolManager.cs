@@ -164,9 +164,13 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
 
                 return results;
             }
-            catch (WorkerDiedException notStarted) when (notStarted.NotStarted && attempt < MaxAttempts)
+            catch (WorkerDiedException notStarted) when (notStarted.NotStarted)
             {
                 died = true; // the worker was gone before the chunk reached it: none ran, so all run on another
+                if (attempt >= MaxAttempts)
+                {
+                    return results; // none has a result: the caller runs each again alone
+                }
             }
             finally
             {
