@@ -324,7 +324,8 @@ public sealed partial class FrameWorker : IWorker
         var results = new ExecutionResult?[records.Count];
         try
         {
-            var reply = await RequestAsync(FrameChannel.Encode(message), cancellationToken);
+            // No record starts past ChunkBudget, so each has the whole time limit of its own.
+            var reply = await RequestAsync(FrameChannel.Encode(message), cancellationToken, ChunkBudget);
             var answered = reply.Results ?? [];
             for (var i = 0; i < Math.Min(answered.Count, results.Length); i++)
             {
@@ -478,10 +479,13 @@ public sealed partial class FrameWorker : IWorker
         await process.DisposeAsync();
     }
 
-    /// <summary>One request and its reply; a reply naming an error becomes the matching 4xx.</summary>
-    private async Task<WorkerReply> RequestAsync(byte[] frame, CancellationToken cancellationToken)
+    /// <summary>
+    /// One request and its reply; a reply naming an error becomes the matching 4xx. The request may run
+    /// <paramref name="leeway"/> past the execution time limit (a chunk: its last record may start that late).
+    /// </summary>
+    private async Task<WorkerReply> RequestAsync(byte[] frame, CancellationToken cancellationToken, TimeSpan leeway = default)
     {
-        var reply = await CallAsync(frame, cancellationToken);
+        var reply = await CallAsync(frame, leeway, cancellationToken);
         if (reply.Error is { } error)
         {
             throw reply.Status switch
@@ -500,9 +504,9 @@ public sealed partial class FrameWorker : IWorker
     /// answered yet. The deadline is kept by the watchdog timer, not by a timer per call (the consume
     /// path makes thousands of calls a second); cancellation interrupts the call the same way.
     /// </summary>
-    private async Task<WorkerReply> CallAsync(byte[] frame, CancellationToken cancellationToken)
+    private async Task<WorkerReply> CallAsync(byte[] frame, TimeSpan leeway, CancellationToken cancellationToken)
     {
-        var call = new Call(this);
+        var call = new Call(this) { Leeway = leeway };
         await writeGate.WaitAsync(cancellationToken);
         try
         {
@@ -639,7 +643,7 @@ public sealed partial class FrameWorker : IWorker
         var interrupted = Volatile.Read(ref head.InterruptedAt);
         if (interrupted == 0)
         {
-            if (time.GetElapsedTime(head.StartedAt) > options.ExecutionTimeout)
+            if (time.GetElapsedTime(head.StartedAt) > options.ExecutionTimeout + head.Leeway)
             {
                 InterruptCall(head);
             }
@@ -736,6 +740,9 @@ public sealed partial class FrameWorker : IWorker
 
         /// <summary>When it became the oldest unanswered call, that is, began to run (a timestamp).</summary>
         public long StartedAt { get; set; }
+
+        /// <summary>How long it may run past the execution time limit.</summary>
+        public TimeSpan Leeway { get; init; }
 
         /// <summary>Its caller gave up: interrupted when running, or as soon as it starts.</summary>
         public bool Cancelled { get; private set; }

@@ -148,6 +148,18 @@ public sealed class PythonWorkerTests : FrameWorkerTests
     }
 
     [Fact]
+    public async Task ExecuteMany_EachRecordHasTheTimeLimitOfItsOwn_AChunkLongerThanItIsNotInterrupted()
+    {
+        await using var quick = await StartAsync(new WorkerOptions { ExecutionTimeout = TimeSpan.FromMilliseconds(700) });
+        var request = new ExecutionRequest("import time\ntime.sleep(x / 1000)\ny = x", [], [new OutputSpec("y", "integer")]) { Isolated = true };
+        var results = await quick.ExecuteManyAsync(request, [[new InputValue("x", 500, "integer")], [new InputValue("x", 500, "integer")]], CancellationToken.None);
+        Assert.All(results, r => Assert.True(r!.Success, r.ErrorMessage)); // 1 s in all, each record 0.5 s of its 0.7 s
+
+        var slow = await quick.ExecuteManyAsync(request, [[new InputValue("x", 30000, "integer")]], CancellationToken.None);
+        Assert.Contains("time limit", slow[0]!.ErrorMessage, StringComparison.Ordinal); // a record past its own limit still is interrupted
+    }
+
+    [Fact]
     public async Task Execute_WorkerExits_GivesClearErrorThenStaysDead()
     {
         var error = await Assert.ThrowsAsync<WorkerDiedException>(() => Worker.ExecuteAsync("import os\nos._exit(1)", [], [], CancellationToken.None));
