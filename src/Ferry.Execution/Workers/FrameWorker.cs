@@ -299,8 +299,8 @@ public sealed partial class FrameWorker : IWorker
 
     /// <summary>
     /// How long a chunk may keep taking records: chunks are sized to run in a few tens of milliseconds by
-    /// the records before them, so a chunk past this has met slower records, and the rest run in the next
-    /// (a chunk's time limit is its whole run's: the records are not left to run into it).
+    /// the records before them, so a chunk past this has met slower records, and the rest run in the next.
+    /// No record starts later, so the watchdog gives a chunk this much past the execution time limit.
     /// </summary>
     private static readonly TimeSpan ChunkBudget = TimeSpan.FromSeconds(1);
 
