@@ -85,7 +85,7 @@ def read_frame():
     return None if body is None else json.loads(body.decode("utf-8"))
 
 
-BACKGROUND_NICE = 10  # a worker serving batch chunks, where SCHED_IDLE is refused: about a tenth of a core's share against a single call's worker
+BACKGROUND_NICE = 10  # a worker serving batch chunks: about a tenth of a core's share against a single call's worker
 MAX_REPLY_BYTES = 192 * 1024 * 1024  # the server refuses larger frames (a 100 MiB workspace object fits, base64)
 MAX_CONSOLE_BYTES = 4 * 1024 * 1024  # consoleOutput keeps its first and last halves of this
 
@@ -416,20 +416,15 @@ class Worker:
         after it did not run, and the reply says so by having fewer results).
 
         A worker asked for a chunk serves background work only (the server keeps such workers apart from
-        those serving single calls), so it lowers its CPU priority for good (a process may always lower
-        its own, never raise it back): Linux's SCHED_IDLE, which runs only on a core nothing else wants
-        and gives it up at once to a task waking on it (a single call's worker, the server), or, where
-        that is refused, BACKGROUND_NICE."""
+        those serving single calls), so it lowers its CPU priority for good (BACKGROUND_NICE; a process
+        may always lower its own, never raise it back). Not SCHED_IDLE: on a busy machine a worker under
+        it gets no CPU at all, and its records run into their time limit without running."""
         if not self.background:
             self.background = True
             try:
                 os.nice(BACKGROUND_NICE)
             except OSError:
-                pass
-            try:
-                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-            except (OSError, AttributeError):
-                pass  # the records run at the nice value above
+                pass  # the records run at the worker's own priority
         parts, size = [], 0
         budget = request.get("budgetMs")
         stop_at = None if budget is None else time.monotonic() + budget / 1000.0
