@@ -321,7 +321,11 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             }
         }
 
-        pool.CatchUp(service); // a batch pool is made by its first chunk, perhaps after a patch it missed
+        if (background)
+        {
+            pool.CatchUp(service); // made by its first chunk, perhaps after a patch its Refresh found no pool for (single calls' pools are made by Refresh)
+        }
+
         return pool;
     }
 
