@@ -16,10 +16,17 @@ internal static class ServeCommand
             Description = $"Where to listen (env FERRY_URLS; default {FerryServerOptions.DefaultUrls}).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FERRY_URLS") is { Length: > 0 } u ? u : FerryServerOptions.DefaultUrls,
         };
+        var role = new Option<string>("--role")
+        {
+            Description = "all (the default: the whole server in one process), web (the API; sessions, service calls and runs go to compute nodes) or compute (workers only, for web nodes) (env FERRY_ROLE).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("FERRY_ROLE") is { Length: > 0 } r ? r : "all",
+        };
+        role.AcceptOnlyFromAmong("all", "web", "compute");
         var dataDirectory = CommonOptions.DataDirectory();
         var command = new Command("serve", $"Start the server. The first admin's password comes from env {AdminPasswordVariable} (else one is generated). Further --Section:Key=value arguments (or Section__Key environment variables) override settings.")
         {
             urls,
+            role,
             dataDirectory,
         };
         command.TreatUnmatchedTokensAsErrors = false;
@@ -28,6 +35,7 @@ internal static class ServeCommand
             var settings = new Dictionary<string, string?>
             {
                 ["urls"] = result.GetValue(urls),
+                ["Ferry:Node:Role"] = result.GetValue(role),
                 [Ferry.Storage.StorageOptions.DataDirectoryKey] = result.GetValue(dataDirectory),
                 ["Ferry:Server:AdminPassword"] = Environment.GetEnvironmentVariable(AdminPasswordVariable),
             };

@@ -8,6 +8,7 @@ using Ferry.Core.Diagnostics;
 using Ferry.Core.Files;
 using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Models;
+using Ferry.Core.Nodes;
 using Ferry.Core.Runs;
 using Ferry.Core.ServicePrincipals;
 using Ferry.Core.Sessions;
@@ -17,6 +18,7 @@ using Ferry.Core.Users;
 using Ferry.Core.WebServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Ferry.Core;
 
@@ -45,6 +47,17 @@ public static class FerryCoreExtensions
         services.AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<BatchRunner>());
         services.AddSingleton<StatusService>();
         services.AddSingleton<ComputeNodeService>();
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section)
+            .Validate(
+                o => o.HealthInterval > TimeSpan.Zero && o.HealthTimeout > TimeSpan.Zero
+                    && (string.IsNullOrEmpty(o.AdvertisedUrl) || Uri.TryCreate(o.AdvertisedUrl, UriKind.Absolute, out _)),
+                "Ferry:Node: HealthInterval and HealthTimeout must be positive, AdvertisedUrl an absolute http(s) address such as http://10.0.0.4:12805.")
+            .ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var node = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
+            return new NodeIdentity(node.Role, node.AdvertisedUrl ?? "");
+        });
         services.AddOptions<RemoteSessionOptions>().BindConfiguration(RemoteSessionOptions.Section)
             .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("sessions") : o.Directory)
             .Validate(

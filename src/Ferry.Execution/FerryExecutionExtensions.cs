@@ -18,7 +18,13 @@ namespace Ferry.Execution;
 /// <summary>Registers the interpreters, the sandbox, the pools and the run dispatcher, and binds their options.</summary>
 public static class FerryExecutionExtensions
 {
-    public static IServiceCollection AddFerryExecution(this IServiceCollection services)
+    /// <summary>
+    /// Registers the runtimes and the ONNX scorer on every node; where <paramref name="hostsWorkers"/>
+    /// (the one-box server and compute nodes) also the sandbox, the warm pool, the service pools as the
+    /// <see cref="IServiceRunner"/> and the run dispatcher. A web node registers its own runner and
+    /// dispatcher, which send the work to compute nodes.
+    /// </summary>
+    public static IServiceCollection AddFerryExecution(this IServiceCollection services, bool hostsWorkers = true)
     {
         services.AddOptions<PythonOptions>().BindConfiguration(PythonOptions.Section);
         services.AddSingleton<PythonRuntime>();
@@ -27,7 +33,6 @@ public static class FerryExecutionExtensions
         services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<PythonRuntime>());
         services.AddSingleton<IRuntime>(sp => sp.GetRequiredService<RRuntime>());
         services.AddSingleton<RuntimeCatalog>();
-        services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
             .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("warm-workers") : o.Directory)
             .Validate(
@@ -49,9 +54,7 @@ public static class FerryExecutionExtensions
                 "Ferry:Sandbox: MaxProcesses, MaxOpenFiles, MaxFileSizeMb, SharedMemoryMb and UidCount must be at least 1, RunCpuSeconds not negative.")
             .ValidateOnStart();
         services.AddSingleton<Sandbox>();
-        services.AddSingleton<IStatusContributor, SandboxStatusContributor>();
         services.AddSingleton<WarmWorkerPool>();
-        services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
         services.AddSingleton<IWorkerFactory, WorkerFactory>();
         services.AddOptions<ServicePoolOptions>().BindConfiguration(ServicePoolOptions.Section)
             .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("service-workers") : o.Directory)
@@ -67,10 +70,18 @@ public static class FerryExecutionExtensions
             .ValidateOnStart();
         services.AddSingleton<RealtimeScorer>();
         services.AddSingleton<PoolMetrics>();
-        services.AddSingleton<IServiceRunner, ServicePoolManager>();
+        services.AddSingleton<ServicePoolManager>();
         services.AddSingleton<RunDispatcher>();
-        services.AddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<RunDispatcher>());
-        services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
+        if (hostsWorkers)
+        {
+            services.AddSingleton<IStatusContributor, RuntimeStatusContributor>();
+            services.AddSingleton<IStatusContributor, SandboxStatusContributor>();
+            services.AddHostedService(sp => sp.GetRequiredService<WarmWorkerPool>());
+            services.AddSingleton<IServiceRunner>(sp => sp.GetRequiredService<ServicePoolManager>());
+            services.AddSingleton<IRunDispatcher>(sp => sp.GetRequiredService<RunDispatcher>());
+            services.AddHostedService(sp => sp.GetRequiredService<RunDispatcher>());
+        }
+
         return services;
     }
 

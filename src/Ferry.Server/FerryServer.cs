@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Ferry.Core;
+using Ferry.Core.Nodes;
 using Ferry.Core.Status;
 using Ferry.Execution;
 using Ferry.Server.Auth;
@@ -34,9 +35,27 @@ public static class FerryServer
         }
 
         builder.AddFerryHosting();
-        builder.Services.AddFerryCore().AddFerryStorage().AddFerryExecution();
-        builder.Services.AddHostedService<IdleSessionSweeper>();
-        builder.Services.AddHostedService<BatchHost>();
+        var role = builder.AddFerryNode();
+        builder.Services.AddFerryCore().AddFerryStorage().AddFerryExecution(hostsWorkers: role != NodeRole.Web);
+        if (role != NodeRole.Web)
+        {
+            builder.Services.AddHostedService<IdleSessionSweeper>();
+        }
+
+        if (role == NodeRole.Compute)
+        {
+            builder.Services.AddSingleton<NodeKey>();
+        }
+
+        if (role != NodeRole.Compute)
+        {
+            builder.Services.AddHostedService<BatchHost>();
+        }
+
+        if (role == NodeRole.Web)
+        {
+            builder.Services.AddComputeNodeClient();
+        }
         builder.AddFerryAuth();
         builder.Services.AddFerryErrors();
         builder.Services.AddFerryOpenApi();
@@ -47,8 +66,19 @@ public static class FerryServer
         app.UseFerryMetrics();
         app.UseMiddleware<RequestLog>();
         app.UseFerryErrors();
+        if (role == NodeRole.Compute)
+        {
+            app.UseMiddleware<ComputeNodeGuard>();
+            app.MapInternalEndpoints();
+        }
+
         app.UseBodySizeLimit(app.Services.GetRequiredService<IOptions<FerryServerOptions>>().Value.MaxRequestBodyBytes);
         app.UseAuthentication();
+        if (role == NodeRole.Web)
+        {
+            app.UseMiddleware<SessionForwarder>();
+        }
+
         app.UseAuthorization();
 
         // Every API route needs a token unless it says otherwise (login does). Not a fallback policy:

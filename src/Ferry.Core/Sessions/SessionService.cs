@@ -1,8 +1,9 @@
-using Ferry.Core.Execution;
 using System.Collections.Concurrent;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
+using Ferry.Core.Execution;
 using Ferry.Core.Files;
+using Ferry.Core.Nodes;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Sessions;
@@ -18,10 +19,14 @@ public sealed class SessionService : IAsyncDisposable
     private readonly IWorkerFactory workers;
     private readonly IOptions<RemoteSessionOptions> options;
     private readonly TimeProvider time;
+    private readonly ISessionPlacementStore placements;
+    private readonly NodeIdentity node;
     private readonly Dictionary<string, int> starting = []; // sessions being created, by owner; under its own lock
 
-    public SessionService(IWorkerFactory workers, IOptions<RemoteSessionOptions> options, TimeProvider time, FerryMetrics metrics)
+    public SessionService(IWorkerFactory workers, IOptions<RemoteSessionOptions> options, TimeProvider time, FerryMetrics metrics, ISessionPlacementStore placements, NodeIdentity node)
     {
+        this.placements = placements;
+        this.node = node;
         this.workers = workers;
         this.options = options;
         this.time = time;
@@ -29,6 +34,9 @@ public sealed class SessionService : IAsyncDisposable
     }
 
     private string Root => Path.GetFullPath(options.Value.Directory);
+
+    /// <summary>Sessions open on this node.</summary>
+    public int Count => sessions.Count;
 
     public async Task<Session> CreateAsync(string owner, string? name, RuntimeType runtime, CancellationToken cancellationToken)
     {
@@ -56,6 +64,17 @@ public sealed class SessionService : IAsyncDisposable
         {
             var worker = await workers.StartAsync(runtime, directory, cancellationToken);
             var session = new Session(id, string.IsNullOrWhiteSpace(name) ? id : name, owner, runtime, worker, time.GetUtcNow());
+            try
+            {
+                // Recorded before anyone can reach it: any web node finds the session through this row.
+                await placements.AddAsync(new SessionPlacement(id, owner, node.Url, node.Instance), cancellationToken);
+            }
+            catch
+            {
+                await worker.DisposeAsync();
+                throw;
+            }
+
             sessions[id] = session;
             return session;
         }
@@ -204,6 +223,7 @@ public sealed class SessionService : IAsyncDisposable
         if (sessions.TryRemove(id, out _))
         {
             await EndAsync(session);
+            await placements.RemoveAsync(id, CancellationToken.None);
         }
     }
 
@@ -217,6 +237,7 @@ public sealed class SessionService : IAsyncDisposable
             if (sessions.TryRemove(new KeyValuePair<string, Session>(session.Id, session)))
             {
                 await EndAsync(session);
+                await placements.RemoveAsync(session.Id, CancellationToken.None);
                 closed++;
             }
         }

@@ -54,16 +54,7 @@ internal sealed partial class ServicePool(
     public TimeSpan IdleTimeout => background ? options.BackgroundIdleTimeout : options.IdleTimeout;
 
     /// <summary>The 9.3 pool status: only a pool sized through the pool API is a dedicated one.</summary>
-    public string Status
-    {
-        get
-        {
-            lock (gate)
-            {
-                return service.Pool is null ? "NotFound" : dormant || ledger.Ready >= Initial ? "Success" : "Pending";
-            }
-        }
-    }
+    public string Status => Report().Status;
 
     /// <summary>The service version's tags on the pool's series, made once per pool.</summary>
     public KeyValuePair<string, object?>[] Tags { get; } = background
@@ -80,6 +71,17 @@ internal sealed partial class ServicePool(
         {
             var idle = serving.Count(w => w.Calls == 0);
             return new PoolLoad(ledger.Starting, idle, ledger.Ready - idle, waiters.Count);
+        }
+    }
+
+    /// <summary>The pool at one moment, as a compute node reports it.</summary>
+    public PoolReport Report()
+    {
+        lock (gate)
+        {
+            var idle = serving.Count(w => w.Calls == 0);
+            return new PoolReport(
+                service.Name, service.Version, service.Revision, service.Pool is null ? "NotFound" : dormant || ledger.Ready >= Initial ? "Success" : "Pending", idle, ledger.Ready - idle, waiters.Count);
         }
     }
 

@@ -210,6 +210,10 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         templates.Forget(name, version);
     }
 
+    /// <summary>The single-call pools held now: what a compute node tells web nodes, which route calls to warm workers.</summary>
+    public IReadOnlyList<PoolReport> Report() =>
+        [.. pools.Values.Where(p => !p.Background).Select(p => p.Report())];
+
     public string PoolStatus(ServiceDefinition service) => service.Entry is OnnxModelEntry ? "Success" : PoolOf(service, background: false).Status; // a model loads in-process, no pool
 
     public Task EnsureRuntimeAsync(RuntimeType runtime) =>

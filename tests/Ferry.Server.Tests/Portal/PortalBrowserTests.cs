@@ -83,8 +83,10 @@ public sealed class PortalBrowserTests(PortalWorld world) : IClassFixture<Portal
     {
         using var admin = await world.AdminClientAsync();
         var workspace = await ArmApi.CreateWorkspaceAsync(admin);
-        const string script = "import json, os, time\nfor i in range(1, 7):\n    print(f'step {i} of 6', flush=True)\n"
-            + "    with open(os.environ['AZUREML_METRICS_FILE'], 'a') as m:\n        m.write(json.dumps({'name': 'loss', 'value': 1.0 / i}) + '\\n')\n    time.sleep(1)\n";
+        // The last step comes 20 s after the others: a slow machine may take seconds to sign in and open the page,
+        // and the check that the page shows the log before the run has ended must not race with it.
+        const string script = "import json, os, time\nfor i in range(1, 7):\n    time.sleep(20 if i == 6 else 0.5)\n    print(f'step {i} of 6', flush=True)\n"
+            + "    with open(os.environ['AZUREML_METRICS_FILE'], 'a') as m:\n        m.write(json.dumps({'name': 'loss', 'value': 1.0 / i}) + '\\n')\n";
         var runId = await ArmApi.StartRunAsync(admin, workspace, "portal-exp", ("steps.py", script), """{"configuration":{"script":"steps.py"}}""");
 
         await using var tab = await world.SignInAsync("admin", PortalWorld.AdminPassword);

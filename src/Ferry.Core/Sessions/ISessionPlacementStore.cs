@@ -1,0 +1,11 @@
+namespace Ferry.Core.Sessions;
+
+/// <summary>Where each open session lives, shared by the nodes (Ferry.Storage implements it).</summary>
+public interface ISessionPlacementStore
+{
+    Task AddAsync(SessionPlacement placement, CancellationToken cancellationToken);
+
+    Task RemoveAsync(string sessionId, CancellationToken cancellationToken);
+
+    Task<SessionPlacement?> FindAsync(string sessionId, CancellationToken cancellationToken);
+}
