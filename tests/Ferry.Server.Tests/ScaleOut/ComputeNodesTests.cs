@@ -70,7 +70,7 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
             // B reaches the session A made: its list, its workspace, an execution.
             using (var listed = await onB.GetAsync("/sessions"))
             {
-                Assert.Contains(session, (await HttpAssert.OkJsonAsync(listed)).EnumerateArray().Select(s => s.GetProperty("sessionId").GetString()));
+                Assert.Contains(session, (await HttpAssert.OkJsonAsync(listed)).EnumerateArray().Select(s => s.GetProperty("id").GetString()));
             }
 
             Assert.Equal("I. versicolor", (await SessionApi.ExecuteAsync(onB, session, new { code = "print(names[clf.predict([[7, 3.2, 4.7, 1.4]])[0]])" })).GetProperty("consoleOutput").GetString()!.Trim());
