@@ -26,7 +26,7 @@ internal sealed class KubernetesComputeNodes(string service, string? @namespace)
         var result = new List<string>();
         foreach (var slice in slices.Items)
         {
-            var port = slice.Ports?.FirstOrDefault(p => p.Name == "http") ?? slice.Ports?.FirstOrDefault();
+            var port = slice.Ports?.FirstOrDefault(p => p.Name == "compute") ?? slice.Ports?.FirstOrDefault();
             if (port?.Port is not { } number)
             {
                 continue;

@@ -1,4 +1,5 @@
 using System.Net;
+using Ferry.Core.Nodes;
 using Ferry.Server.Tests.Infrastructure;
 using Ferry.Storage;
 using k8s;
@@ -42,7 +43,7 @@ public sealed class KubernetesManifestTests(FerryFactory factory) : IClassFixtur
         var webService = Service(all, "ferry");
         Assert.True(Selects(webService, web), "the web Service selects the web pods");
         Assert.False(Selects(webService, compute), "the web Service does not send API calls to compute nodes");
-        Assert.Equal("ClientIP", webService.Spec.SessionAffinity); // a session's calls reach the node that holds it
+        Assert.Null(webService.Spec.SessionAffinity); // any web node reaches any session (it lives on a compute node)
         var computeService = Service(all, "ferry-compute");
         Assert.Equal("None", computeService.Spec.ClusterIP);
         Assert.True(Selects(computeService, compute), "the headless Service lists the compute pods");
@@ -92,6 +93,11 @@ public sealed class KubernetesManifestTests(FerryFactory factory) : IClassFixtur
             var settings = new Dictionary<string, string?>();
             foreach (var env in container.Env)
             {
+                if (env.ValueFrom?.FieldRef is not null)
+                {
+                    continue; // Kubernetes' own facts (the pod's address), spelled into other values as $(NAME)
+                }
+
                 if (env.Name.StartsWith("FERRY_", StringComparison.Ordinal))
                 {
                     Assert.Contains($"env {env.Name}", serveHelp, StringComparison.Ordinal); // the variables `ferry serve` reads itself
@@ -99,7 +105,7 @@ public sealed class KubernetesManifestTests(FerryFactory factory) : IClassFixtur
                 else
                 {
                     Assert.StartsWith("Ferry__", env.Name, StringComparison.Ordinal);
-                    settings[env.Name.Replace("__", ":", StringComparison.Ordinal)] = env.Value ?? "from-secret";
+                    settings[env.Name.Replace("__", ":", StringComparison.Ordinal)] = env.Value?.Replace("$(POD_IP)", "10.0.0.4", StringComparison.Ordinal) ?? "from-secret";
                 }
 
                 if (env.ValueFrom?.SecretKeyRef is { } reference)
@@ -117,7 +123,26 @@ public sealed class KubernetesManifestTests(FerryFactory factory) : IClassFixtur
             Assert.Equal("from-secret", database.ConnectionString);
             var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
             Assert.Equal(Env(container, "Ferry__NodeDirectory").Value, storage.NodeDirectory);
-            Assert.Equal(["Ferry:DataDirectory", "Ferry:NodeDirectory", "Ferry:Storage:ConnectionString", "Ferry:Storage:Provider"], settings.Keys.Order()); // a new variable needs a check here
+            // The role, and how the roles find each other: web nodes read the compute Service's endpoints, compute
+            // nodes advertise their pod's address on the port they listen on.
+            var node = services.GetRequiredService<IOptions<NodeOptions>>().Value;
+            var computeService = all.OfType<V1Service>().Single(s => s.Metadata.Name == "ferry-compute");
+            if (deployment.Metadata.Name == "ferry-web")
+            {
+                Assert.Equal("web", Env(container, "FERRY_ROLE").Value);
+                Assert.Equal(computeService.Metadata.Name, node.KubernetesService);
+                Assert.Equal(["Ferry:DataDirectory", "Ferry:Node:KubernetesService", "Ferry:NodeDirectory", "Ferry:Storage:ConnectionString", "Ferry:Storage:Provider"], settings.Keys.Order()); // a new variable needs a check here
+                var account = all.OfType<V1ServiceAccount>().Single(a => a.Metadata.Name == pod.ServiceAccountName);
+                var binding = all.OfType<V1RoleBinding>().Single(b => b.Subjects.Any(s => s.Kind == "ServiceAccount" && s.Name == account.Metadata.Name));
+                var role = all.OfType<V1Role>().Single(r => r.Metadata.Name == binding.RoleRef.Name);
+                Assert.Contains(role.Rules, r => r.ApiGroups.Contains("discovery.k8s.io") && r.Resources.Contains("endpointslices") && r.Verbs.Contains("list"));
+            }
+            else
+            {
+                Assert.Equal("compute", Env(container, "FERRY_ROLE").Value);
+                Assert.Equal(computeService.Spec.Ports.Single().Port, new Uri(node.AdvertisedUrl!).Port);
+                Assert.Equal(["Ferry:DataDirectory", "Ferry:Node:AdvertisedUrl", "Ferry:NodeDirectory", "Ferry:Storage:ConnectionString", "Ferry:Storage:Provider"], settings.Keys.Order()); // a new variable needs a check here
+            }
 
             // The data directory on the shared claim, the node directory on a volume of the pod's own.
             var volumes = pod.Volumes.ToDictionary(v => v.Name);
@@ -153,6 +178,7 @@ public sealed class KubernetesManifestTests(FerryFactory factory) : IClassFixtur
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddFerryStorage();
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section);
         return services.BuildServiceProvider();
     }
 
