@@ -21,6 +21,12 @@ public interface IRunStore
     Task<int> CountActiveAsync(string submittedBy, CancellationToken cancellationToken);
 
     /// <summary>Moves a queued run to Preparing for the caller alone; false when it was no longer queued or another dispatcher has it.</summary>
+    /// <summary>
+    /// Runs still preparing, running or finalizing whose node is gone (cut off by its crash or restart):
+    /// on one node, all of them; among several, only those of nodes that no longer hold their presence lock.
+    /// </summary>
+    Task<IReadOnlyList<Run>> ListCutOffAsync(CancellationToken cancellationToken);
+
     Task<bool> TryClaimAsync(string runId, CancellationToken cancellationToken);
 
     /// <summary>Moves a run on unless it already ended; false when it had.</summary>

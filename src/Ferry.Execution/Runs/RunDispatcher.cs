@@ -73,12 +73,9 @@ public sealed partial class RunDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         metrics.ObserveActiveRuns(CountByState);
-        foreach (var status in new[] { RunStatus.Preparing, RunStatus.Running, RunStatus.Finalizing })
+        foreach (var run in await store.ListCutOffAsync(stoppingToken))
         {
-            foreach (var run in await store.ListByStatusAsync(status, stoppingToken))
-            {
-                await store.MoveAsync(metrics, run.RunId, RunStatus.Failed, time.GetUtcNow(), "The run was cut off by a server restart; submit it again.", stoppingToken);
-            }
+            await store.MoveAsync(metrics, run.RunId, RunStatus.Failed, time.GetUtcNow(), "The run was cut off by a server restart; submit it again.", stoppingToken);
         }
 
         while (!stoppingToken.IsCancellationRequested)

@@ -71,7 +71,8 @@ internal sealed partial class ComputeNodeDirectory : BackgroundService
 
     /// <summary>
     /// The node for a call of a version: among those up (less <paramref name="tried"/>), one holding a
-    /// worker of it, with the fewest calls from here in flight; with none warm, the least busy. Null when none is up.
+    /// worker of it, with the fewest calls from here in flight; with none warm, the least busy. For a new
+    /// session (no version), the node holding the fewest sessions. Null when none is up.
     /// </summary>
     public ComputeNode? Pick(string? name, string? version, IReadOnlyCollection<ComputeNode> tried)
     {
@@ -83,8 +84,10 @@ internal sealed partial class ComputeNodeDirectory : BackgroundService
 
         var warm = name is null ? [] : up.Where(n => n.IsWarmFor(name, version!)).ToList();
         var candidates = warm.Count > 0 ? warm : up;
-        var fewest = candidates.Min(n => n.InFlight);
-        var least = candidates.Where(n => n.InFlight == fewest).ToList();
+        Func<ComputeNode, int> load = name is null ? n => n.Report?.Sessions ?? 0 : n => n.InFlight; // a new session: the node holding fewest
+        var loads = candidates.Select(n => (Node: n, Load: load(n))).ToList(); // read once: calls start and end meanwhile
+        var fewest = loads.Min(l => l.Load);
+        var least = loads.Where(l => l.Load == fewest).Select(l => l.Node).ToList();
         return least[(int)((uint)Interlocked.Increment(ref turn) % (uint)least.Count)]; // ties in turn
     }
 

@@ -5,7 +5,7 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Runs;
 
-internal sealed class RunStore(FerryDatabase database) : IRunStore
+internal sealed class RunStore(FerryDatabase database, NodePresence node) : IRunStore
 {
     private const string SelectRun =
         """
@@ -84,6 +84,21 @@ internal sealed class RunStore(FerryDatabase database) : IRunStore
         return [.. rows.Select(r => r.ToRun())];
     }
 
+    public async Task<IReadOnlyList<Run>> ListCutOffAsync(CancellationToken cancellationToken)
+    {
+        // SQLite: one node, so every run still going was cut off by this one's restart. PostgreSQL: only the
+        // runs of nodes that are gone, those whose node lock can be taken (the statement's transaction frees it).
+        var gone = database.Provider == StorageProvider.Postgres
+            ? $" AND (r.node IS NULL OR pg_try_advisory_xact_lock({NodePresence.LockClass}, r.node))"
+            : "";
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
+            $"{SelectRun} WHERE r.status IN (@Preparing, @Running, @Finalizing){gone} ORDER BY r.created_at, r.{database.Dialect.InsertionOrder};",
+            new { RunStatus.Preparing, RunStatus.Running, RunStatus.Finalizing },
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToRun())];
+    }
+
     public async Task<int> CountActiveAsync(string submittedBy, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -100,10 +115,10 @@ internal sealed class RunStore(FerryDatabase database) : IRunStore
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             $"""
-            UPDATE runs SET status = @Preparing
+            UPDATE runs SET status = @Preparing, node = @Node
             WHERE status = @Queued AND run_id = (SELECT run_id FROM runs WHERE run_id = @runId AND status = @Queued{database.Dialect.SkipLocked});
             """,
-            new { runId, RunStatus.Preparing, RunStatus.Queued },
+            new { runId, RunStatus.Preparing, RunStatus.Queued, Node = node.Number },
             cancellationToken: cancellationToken)) == 1;
     }
 

@@ -6,3 +6,7 @@ CREATE TABLE session_placements (
     node_url TEXT NOT NULL,
     node_instance TEXT NOT NULL
 );
+
+-- Issue 17: the node that claimed a run, so a node starting up fails only the runs of nodes that are
+-- gone, never those another node is running.
+ALTER TABLE runs ADD COLUMN node INTEGER;
