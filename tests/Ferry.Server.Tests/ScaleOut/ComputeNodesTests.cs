@@ -16,7 +16,6 @@ namespace Ferry.Server.Tests.ScaleOut;
 public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
 {
     private const string AdminPassword = "secret-password";
-    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(60);
     private static readonly double[] Flower = [7, 3.2, 4.7, 1.4];
     private readonly List<string> directories = [TestDirectory.Create(), TestDirectory.Create(), TestDirectory.Create(), TestDirectory.Create(), TestDirectory.Create()];
 
@@ -43,10 +42,10 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
         try
         {
             using var onA = await a.LoggedInClientAsync("admin", AdminPassword);
-            using var onB = WithTokenOf(onA, b);
+            using var onB = Nodes.WithTokenOf(onA, b);
 
             // A compute node answers web nodes only: a user's own token is not enough.
-            using (var direct = WithTokenOf(onA, c1))
+            using (var direct = Nodes.WithTokenOf(onA, c1))
             using (var refused = await direct.GetAsync("/sessions"))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
@@ -61,7 +60,7 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
 
             var computeNodes = new[] { c1.BaseAddress.ToString().TrimEnd('/'), c2.BaseAddress.ToString().TrimEnd('/') };
             (await onA.PostAsJsonAsync("/computenodes", new { entries = computeNodes })).EnsureSuccessStatusCode();
-            Assert.Equal(HttpStatusCode.Created, await EventuallyAsync(() => CreateStatusAsync(onB), s => s == HttpStatusCode.Created));
+            Assert.Equal(HttpStatusCode.Created, await Nodes.EventuallyAsync(() => CreateStatusAsync(onB), s => s == HttpStatusCode.Created));
 
             // The seed walk through A: a session (on a compute node) trains and snapshots, the service is published.
             var (session, snapshot) = await IrisService.TrainAndSnapshotAsync(onA);
@@ -100,7 +99,7 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
             }
 
             // Both compute nodes hold a warm worker of the service before the load starts.
-            Assert.True(await EventuallyAsync(() => WarmAsync(c1, c2), warm => warm), "both compute nodes warm");
+            Assert.True(await Nodes.EventuallyAsync(() => WarmAsync(c1, c2), warm => warm), "both compute nodes warm");
 
             // Under load through B, the compute node holding the session is killed: only calls it was running fail
             // (503), and the calls after it succeed on the other node.
@@ -110,7 +109,7 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
             using var stop = new CancellationTokenSource();
             var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
             {
-                using var client = WithTokenOf(onA, b);
+                using var client = Nodes.WithTokenOf(onA, b);
                 while (!stop.IsCancellationRequested)
                 {
                     using var response = await client.PostAsJsonAsync("/api/Iris/V1.0", new { flower_data = Flower });
@@ -207,27 +206,5 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
         await using var command = new Npgsql.NpgsqlCommand("SELECT node_url FROM session_placements WHERE session_id = @id;", connection);
         command.Parameters.AddWithValue("id", session);
         return (string)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static HttpClient WithTokenOf(HttpClient source, FerryProcess node)
-    {
-        var client = new HttpClient { BaseAddress = node.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = source.DefaultRequestHeaders.Authorization;
-        return client;
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> ask, Func<T, bool> done)
-    {
-        var deadline = DateTimeOffset.UtcNow + Soon;
-        while (true)
-        {
-            var answer = await ask();
-            if (done(answer) || DateTimeOffset.UtcNow > deadline)
-            {
-                return answer;
-            }
-
-            await Task.Delay(200);
-        }
     }
 }

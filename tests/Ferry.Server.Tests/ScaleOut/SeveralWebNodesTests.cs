@@ -15,7 +15,6 @@ namespace Ferry.Server.Tests.ScaleOut;
 public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDisposable
 {
     private const string AdminPassword = "secret-password";
-    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(30);
     private readonly string dataDirectory = TestDirectory.Create();
     private readonly string nodeA = TestDirectory.Create();
     private readonly string nodeB = TestDirectory.Create();
@@ -41,7 +40,7 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
 
         // A token minted on A is good on B: the nodes started together and still share one signing key.
         using var onA = await a.LoggedInClientAsync("admin", AdminPassword);
-        using var onB = WithTokenOf(onA, b);
+        using var onB = Nodes.WithTokenOf(onA, b);
         using (var status = await onB.GetAsync("/status"))
         {
             Assert.Equal("postgres", (await HttpAssert.OkJsonAsync(status)).GetProperty("components").GetProperty("database").GetProperty("details").GetProperty("type").GetString());
@@ -51,10 +50,10 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
         var (session, snapshot) = await IrisService.TrainAndSnapshotAsync(onA);
         (await onA.PostAsJsonAsync("/services/Iris/V1.0", IrisService.Publish(snapshot))).EnsureSuccessStatusCode();
         (await onA.DeleteAsync($"/sessions/{session}")).Dispose();
-        Assert.Equal("I. versicolor", await EventuallyAsync(() => PredictionAsync(onB), s => s is not null));
+        Assert.Equal("I. versicolor", await Nodes.EventuallyAsync(() => PredictionAsync(onB), s => s is not null));
 
         (await onA.PatchAsJsonAsync("/services/Iris/V1.0", new { description = "patched on A", code = "iris_species = ['patched ' + names[clf.predict([flower_data])[0]]]" })).EnsureSuccessStatusCode();
-        Assert.Equal("patched I. versicolor", await EventuallyAsync(() => PredictionAsync(onB), s => s != "I. versicolor"));
+        Assert.Equal("patched I. versicolor", await Nodes.EventuallyAsync(() => PredictionAsync(onB), s => s != "I. versicolor"));
         using (var described = await onB.GetAsync("/services/Iris/V1.0"))
         {
             Assert.Equal("patched on A", (await HttpAssert.OkJsonAsync(described)).GetProperty("description").GetString());
@@ -64,23 +63,23 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
         // what it may have missed; a change made meanwhile on A reaches B either way.
         Assert.Equal(2, await TerminateListenersAsync(connectionString));
         (await onA.PatchAsJsonAsync("/services/Iris/V1.0", new { description = "patched while B was not listening" })).EnsureSuccessStatusCode();
-        Assert.Equal("patched while B was not listening", await EventuallyAsync(() => DescriptionAsync(onB), d => d == "patched while B was not listening"));
-        Assert.Equal(2, await EventuallyAsync(() => ListenersAsync(connectionString), n => n == 2));
+        Assert.Equal("patched while B was not listening", await Nodes.EventuallyAsync(() => DescriptionAsync(onB), d => d == "patched while B was not listening"));
+        Assert.Equal(2, await Nodes.EventuallyAsync(() => ListenersAsync(connectionString), n => n == 2));
 
         (await onA.DeleteAsync("/services/Iris/V1.0")).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.NotFound, await EventuallyAsync(() => StatusOfAsync(onB, "/services/Iris/V1.0"), s => s != HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.NotFound, await Nodes.EventuallyAsync(() => StatusOfAsync(onB, "/services/Iris/V1.0"), s => s != HttpStatusCode.OK));
         Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(onB, "/api/Iris/V1.0", new { flower_data = new[] { 7, 3.2, 4.7, 1.4 } }));
 
         // A role change by the admin CLI reaches both nodes at once, though their caches would keep the old answer ten minutes.
         var added = await FerryProcess.RunAsync(["admin", "user", "add", "carol", "--role", "Contributor", "--data-dir", dataDirectory], "carol-Passw0rd", admin);
         Assert.True(added.ExitCode == 0, added.Output);
         using var carolOnA = await a.LoggedInClientAsync("carol", "carol-Passw0rd");
-        using var carolOnB = WithTokenOf(carolOnA, b);
+        using var carolOnB = Nodes.WithTokenOf(carolOnA, b);
         // A body without code: a Contributor gets 400 for it, a Reader 403 before any body is read; nothing is published either way.
         Assert.Equal(HttpStatusCode.BadRequest, await StatusOfAsync(carolOnB, "/services/Carol/V1", new { })); // B now holds carol's login: live, a Contributor
         var demoted = await FerryProcess.RunAsync(["admin", "user", "set-role", "carol", "Reader", "--data-dir", dataDirectory], environment: admin);
         Assert.True(demoted.ExitCode == 0, demoted.Output);
-        Assert.Equal(HttpStatusCode.Forbidden, await EventuallyAsync(() => StatusOfAsync(carolOnB, "/services/Carol/V1", new { }), s => s != HttpStatusCode.BadRequest));
+        Assert.Equal(HttpStatusCode.Forbidden, await Nodes.EventuallyAsync(() => StatusOfAsync(carolOnB, "/services/Carol/V1", new { }), s => s != HttpStatusCode.BadRequest));
 
         // A revocation on A: the access token of that login dies on B too.
         using var login = await new HttpClient { BaseAddress = a.BaseAddress }.PostAsJsonAsync("/login", new { username = "admin", password = AdminPassword });
@@ -89,7 +88,7 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
         revokedOnB.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", grant.GetProperty("access_token").GetString());
         Assert.Equal(HttpStatusCode.OK, await StatusOfAsync(revokedOnB, "/services"));
         (await onA.DeleteAsync($"/login/refreshToken?refreshToken={Uri.EscapeDataString(grant.GetProperty("refresh_token").GetString()!)}")).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.Unauthorized, await EventuallyAsync(() => StatusOfAsync(revokedOnB, "/services"), s => s != HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Nodes.EventuallyAsync(() => StatusOfAsync(revokedOnB, "/services"), s => s != HttpStatusCode.OK));
 
         // Runs queued on A run once each, on whichever node claims them; B reads their logs from the shared directories.
         var workspace = await ArmApi.CreateWorkspaceAsync(onA);
@@ -112,12 +111,12 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
 
         // A run canceled through the node that is not running it stops on the node that is.
         var slow = await ArmApi.StartRunAsync(onA, workspace, "cancel", ("slow.py", "import time\nprint('started', flush=True)\ntime.sleep(300)"), """{"configuration":{"script":"slow.py","target":"local"}}""");
-        var running = await EventuallyAsync(() => Task.FromResult(new[] { a, b }.SingleOrDefault(n => Runs(n, "slow.py"))), n => n is not null);
+        var running = await Nodes.EventuallyAsync(() => Task.FromResult(new[] { a, b }.SingleOrDefault(n => Runs(n, "slow.py"))), n => n is not null);
         Assert.NotNull(running);
         var other = running == a ? onB : onA;
         (await other.PostAsync($"/execution/v1.0{workspace}/experiments/cancel/runId/{slow}/cancel?{ArmApi.ApiVersion}", null)).EnsureSuccessStatusCode();
         Assert.Equal("Canceled", (await ArmApi.WaitForRunAsync(onA, workspace, "cancel", slow)).GetProperty("status").GetString());
-        Assert.False(await EventuallyAsync(() => Task.FromResult(Runs(running, "slow.py")), r => !r), "the script still runs");
+        Assert.False(await Nodes.EventuallyAsync(() => Task.FromResult(Runs(running, "slow.py")), r => !r), "the script still runs");
 
         // An online endpoint deployed on A is scored on B; a key rotated on A stops working on B at once.
         const string Preview = "api-version=2021-03-01-preview";
@@ -133,7 +132,7 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
             rotated.EnsureSuccessStatusCode();
         }
 
-        Assert.Equal(HttpStatusCode.Unauthorized, await EventuallyAsync(() => ScoreAsync(b, scoringPath, primary), s => s != HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Nodes.EventuallyAsync(() => ScoreAsync(b, scoringPath, primary), s => s != HttpStatusCode.OK));
         using var keys = await onA.PostAsync($"{workspace}/onlineEndpoints/both-nodes/listKeys?{Preview}", null);
         Assert.Equal(HttpStatusCode.OK, await ScoreAsync(b, scoringPath, (await HttpAssert.OkJsonAsync(keys)).GetProperty("primaryKey").GetString()!));
     }
@@ -181,12 +180,6 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
         return (int)(await command.ExecuteScalarAsync())!;
     }
 
-    private static HttpClient WithTokenOf(HttpClient source, FerryProcess node)
-    {
-        var client = new HttpClient { BaseAddress = node.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = source.DefaultRequestHeaders.Authorization;
-        return client;
-    }
 
     private static async Task<string?> PredictionAsync(HttpClient client)
     {
@@ -202,19 +195,4 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
         return response.StatusCode;
     }
 
-    /// <summary>Asks until the answer is <paramref name="done"/> or <see cref="Soon"/> passed; returns the last answer.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> ask, Func<T, bool> done)
-    {
-        var deadline = DateTimeOffset.UtcNow + Soon;
-        while (true)
-        {
-            var answer = await ask();
-            if (done(answer) || DateTimeOffset.UtcNow > deadline)
-            {
-                return answer;
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

@@ -220,12 +220,12 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 3, MaxPoolSize = 1 }), HttpStatusCode.BadRequest, "InitialPoolSize <= MaxPoolSize");
 
         var slow = client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 4 });
-        for (var i = 0; i < 300 && WorkerFiles.Find(factory.DataDirectory, started).Count == 0; i++)
+        for (var i = 0; i < 600 && WorkerFiles.Find(factory.DataDirectory, started).Count == 0; i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.True(WorkerFiles.Find(factory.DataDirectory, started).Count > 0, "The slow call did not start within 30 s.");
+        Assert.True(WorkerFiles.Find(factory.DataDirectory, started).Count > 0, "The slow call did not start within 60 s.");
         using (var busy = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 0 }))
         {
             await HttpAssert.ErrorAsync(busy, HttpStatusCode.ServiceUnavailable, "busy");
