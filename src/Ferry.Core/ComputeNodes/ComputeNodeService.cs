@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Ferry.Core.Errors;
 
@@ -56,6 +57,32 @@ public sealed partial class ComputeNodeService(IComputeNodeStore store)
         return result;
     }
 
-    [GeneratedRegex(@"(\d+)-\d+")]
+    /// <summary>
+    /// The entries with their ranges expanded: <c>http://10.0.1-3.4:12805-12806</c> is six nodes. An entry
+    /// expanding to more than <see cref="MaxExpanded"/> addresses is cut there.
+    /// </summary>
+    public static IReadOnlyList<string> Expand(IReadOnlyList<string> entries)
+    {
+        var result = new List<string>();
+        foreach (var entry in entries)
+        {
+            var expanded = new List<string> { entry };
+            while (RangePattern().Match(expanded[0]) is { Success: true } range)
+            {
+                var from = int.Parse(range.Groups[1].Value, CultureInfo.InvariantCulture);
+                var to = int.Parse(range.Groups[2].Value, CultureInfo.InvariantCulture);
+                expanded = [.. expanded.SelectMany(e => Enumerable.Range(from, Math.Max(1, to - from + 1))
+                    .Select(v => RangePattern().Replace(e, v.ToString(CultureInfo.InvariantCulture), 1))).Take(MaxExpanded)];
+            }
+
+            result.AddRange(expanded);
+        }
+
+        return result;
+    }
+
+    private const int MaxExpanded = 256;
+
+    [GeneratedRegex(@"(\d+)-(\d+)")]
     private static partial Regex RangePattern();
 }

@@ -11,7 +11,4 @@ public sealed class NodeIdentity(NodeRole role, string url)
     public string Url { get; } = url;
 
     public string Instance { get; } = Guid.NewGuid().ToString("N");
-
-    /// <summary>Whether workers (sessions, pools, runs) live in this process.</summary>
-    public bool HostsWorkers => Role != NodeRole.Web;
 }

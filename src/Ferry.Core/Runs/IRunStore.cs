@@ -20,13 +20,13 @@ public interface IRunStore
     /// <summary>Runs the user submitted that have not ended (queued, starting or running).</summary>
     Task<int> CountActiveAsync(string submittedBy, CancellationToken cancellationToken);
 
-    /// <summary>Moves a queued run to Preparing for the caller alone; false when it was no longer queued or another dispatcher has it.</summary>
     /// <summary>
     /// Runs still preparing, running or finalizing whose node is gone (cut off by its crash or restart):
     /// on one node, all of them; among several, only those of nodes that no longer hold their presence lock.
     /// </summary>
     Task<IReadOnlyList<Run>> ListCutOffAsync(CancellationToken cancellationToken);
 
+    /// <summary>Moves a queued run to Preparing for the caller alone; false when it was no longer queued or another dispatcher has it.</summary>
     Task<bool> TryClaimAsync(string runId, CancellationToken cancellationToken);
 
     /// <summary>Moves a run on unless it already ended; false when it had.</summary>

@@ -102,13 +102,13 @@ internal sealed partial class ComputeNodeDirectory : BackgroundService
         node.Down();
     }
 
-    /// <summary>Reads the node list and checks every node now (start-up, and tests that changed the list).</summary>
-    public async Task CheckAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the node list and checks every node.</summary>
+    private async Task CheckAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<string> listed;
         try
         {
-            listed = kubernetes is null ? Expand(await store.ListAsync(cancellationToken)) : await kubernetes.ListAsync(cancellationToken);
+            listed = kubernetes is null ? ComputeNodeService.Expand(await store.ListAsync(cancellationToken)) : await kubernetes.ListAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -174,35 +174,6 @@ internal sealed partial class ComputeNodeDirectory : BackgroundService
             node.Down();
         }
     }
-
-    /// <summary>
-    /// The stored entries with their ranges expanded: <c>http://10.0.1-3.4:12805-12806</c> is six nodes.
-    /// An entry expanding to more than <see cref="MaxExpanded"/> addresses is cut there.
-    /// </summary>
-    internal static IReadOnlyList<string> Expand(IReadOnlyList<string> entries)
-    {
-        var result = new List<string>();
-        foreach (var entry in entries)
-        {
-            var expanded = new List<string> { entry };
-            while (expanded.Count > 0 && RangePattern().Match(expanded[0]) is { Success: true } range)
-            {
-                var from = int.Parse(range.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                var to = int.Parse(range.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-                expanded = [.. expanded.SelectMany(e => Enumerable.Range(from, Math.Max(0, to - from + 1))
-                    .Select(v => RangePattern().Replace(e, v.ToString(System.Globalization.CultureInfo.InvariantCulture), 1))).Take(MaxExpanded)];
-            }
-
-            result.AddRange(expanded);
-        }
-
-        return result;
-    }
-
-    private const int MaxExpanded = 256;
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"(\d+)-(\d+)")]
-    private static partial System.Text.RegularExpressions.Regex RangePattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Compute node {Address} is up (instance {Instance}).")]
     private static partial void LogNodeUp(ILogger logger, Uri address, string instance);

@@ -40,21 +40,18 @@ internal static class InternalEndpoints
         return TypedResults.Json(new NodeReport(node.Instance, node.Url, sessions.Count, pools.Report(), problems), InternalJson.Default.NodeReport);
     }
 
-    private static async Task RunAsync(HttpContext context, ServicePoolManager pools)
+    private static async Task<IResult> RunAsync(HttpContext context, ServicePoolManager pools)
     {
         var request = await ReadAsync(context, InternalJson.Default.RunCallRequest);
         var result = await pools.RunAsync(request.Service.ToDefinition(), request.Call, context.RequestAborted);
-        context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, WireResult.From(result), InternalJson.Default.WireResult, context.RequestAborted);
+        return TypedResults.Json(WireResult.From(result), InternalJson.Default.WireResult);
     }
 
-    private static async Task RunManyAsync(HttpContext context, ServicePoolManager pools)
+    private static async Task<IResult> RunManyAsync(HttpContext context, ServicePoolManager pools)
     {
         var request = await ReadAsync(context, InternalJson.Default.RunManyRequest);
         var results = await pools.RunManyAsync(request.Service.ToDefinition(), request.Calls, context.RequestAborted);
-        context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(
-            context.Response.Body, new RunManyResponse([.. results.Select(r => r is null ? null : WireResult.From(r))]), InternalJson.Default.RunManyResponse, context.RequestAborted);
+        return TypedResults.Json(new RunManyResponse([.. results.Select(r => r is null ? null : WireResult.From(r))]), InternalJson.Default.RunManyResponse);
     }
 
     private static async Task<IResult> RefreshAsync(HttpContext context, ServicePoolManager pools)

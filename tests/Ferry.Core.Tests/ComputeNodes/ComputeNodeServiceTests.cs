@@ -42,4 +42,14 @@ public sealed class ComputeNodeServiceTests
         Assert.Equal(FerryErrorKind.BadRequest, error.Kind);
         Assert.Equal(["http://a:12805"], store.Entries);
     }
+
+    [Fact]
+    public void Expand_EveryRangeOfAnEntry_HostOctetsAndPorts()
+    {
+        Assert.Equal(
+            ["http://10.0.1.4:12805", "http://10.0.1.4:12806", "http://10.0.2.4:12805", "http://10.0.2.4:12806", "http://b:12805"],
+            ComputeNodeService.Expand(["http://10.0.1-2.4:12805-12806", "http://b:12805"]));
+        Assert.Equal(["http://10.0.5.4:1"], ComputeNodeService.Expand(["http://10.0.5-3.4:1"])); // a backward range is its first value
+        Assert.Equal(256, ComputeNodeService.Expand(["http://10.0-255.0-255.1:12805"]).Count);
+    }
 }
