@@ -110,7 +110,7 @@ internal sealed partial class RemoteServiceRunner(
             HttpResponseMessage response;
             try
             {
-                response = await nodes.Client.PostAsync(new Uri(node.Address, InternalEndpoints.Prefix.TrimStart('/') + "/" + path), JsonContent.Create(body, requestType), cancellationToken);
+                response = await nodes.Client.PostAsync(new Uri(node.Address, InternalEndpoints.Prefix.TrimStart('/') + "/" + path), Sized(body, requestType), cancellationToken);
             }
             catch (HttpRequestException refused) when (refused.HttpRequestError == HttpRequestError.ConnectionError)
             {
@@ -194,13 +194,21 @@ internal sealed partial class RemoteServiceRunner(
     {
         try
         {
-            using var response = await nodes.Client.PostAsync(new Uri(node.Address, InternalEndpoints.Prefix.TrimStart('/') + "/" + path), JsonContent.Create(body, type));
+            using var response = await nodes.Client.PostAsync(new Uri(node.Address, InternalEndpoints.Prefix.TrimStart('/') + "/" + path), Sized(body, type));
             response.EnsureSuccessStatusCode();
         }
         catch (HttpRequestException e)
         {
             LogTellFailed(logger, path, node.Address, e.Message);
         }
+    }
+
+    /// <summary>The body serialized up front: sent with its length in one write, not chunked as it is serialized.</summary>
+    private static ByteArrayContent Sized<T>(T body, JsonTypeInfo<T> type)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A call on compute node {Address} was lost while it ran: {Reason}")]
