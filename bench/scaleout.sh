@@ -23,7 +23,6 @@ once() { # URL CONNECTIONS DURATION [TOKEN]
 pgbin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r | head -n 1)"
 [[ -x "$pgbin/initdb" ]] || { echo "bench: PostgreSQL's server binaries are missing: apt-get install -y postgresql" >&2; exit 1; }
 pgdir="$(mktemp -d)"
-dirs+=("$pgdir")
 chown postgres:postgres "$pgdir"
 pgport="$(free_port)"
 as_postgres() { setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"; }
