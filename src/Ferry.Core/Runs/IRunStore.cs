@@ -8,7 +8,8 @@ public interface IRunStore
     Task<IReadOnlyList<Experiment>> ListExperimentsAsync(string resourceGroup, string workspace, CancellationToken cancellationToken);
 
     /// <summary>Adds a run numbered after the experiment's last.</summary>
-    Task<Run> AddAsync(Run run, CancellationToken cancellationToken);
+    /// <summary>Adds the run, numbered in its experiment; null, adding nothing, when its submitter already has <paramref name="maxActiveOfSubmitter"/> runs not ended.</summary>
+    Task<Run?> AddAsync(Run run, int maxActiveOfSubmitter, CancellationToken cancellationToken);
 
     Task<Run?> FindAsync(string runId, CancellationToken cancellationToken);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -19,7 +18,6 @@ public sealed partial class RunService(
     IRunStore store, WorkspaceService workspaces, ComputeService computes, IRunDispatcher dispatcher, IOptions<WorkspaceOptions> workspaceOptions, IOptions<RunOptions> options,
     FerryMetrics metrics, IChangeNotices notices, TimeProvider time) : IChangeSubscriber
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> submissions = new(StringComparer.Ordinal);
 
     public async Task<Run> StartAsync(
         string submittedBy, string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
@@ -41,52 +39,49 @@ public sealed partial class RunService(
             }
         }
 
-        // One submission of a user at a time, from the count to the new row: racing startruns cannot pass the cap together.
-        var gate = submissions.GetOrAdd(submittedBy, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
+        // A quick refusal before the project is unpacked; the store counts again as it adds the run, in its write
+        // transaction, so that submissions racing through any nodes cannot pass the cap together.
+        var max = options.Value.MaxActiveRunsPerUser;
+        var active = await store.CountActiveAsync(submittedBy, cancellationToken);
+        if (active >= max)
+        {
+            throw TooManyActive(active, max);
+        }
+
+        var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
+        var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
+        Directory.CreateDirectory(directory);
         try
         {
-            var active = await store.CountActiveAsync(submittedBy, cancellationToken);
-            if (active >= options.Value.MaxActiveRunsPerUser)
+            Unpack(projectZip, directory);
+            if (!File.Exists(Path.Combine(directory, definition.Script)))
             {
-                throw new FerryException(
-                    FerryErrorKind.TooManyRequests,
-                    $"You have {active} runs queued or running; at most {options.Value.MaxActiveRunsPerUser} are allowed at once. Wait for one to end or cancel one.",
-                    TimeSpan.FromSeconds(30),
-                    code: "TooManyActiveRuns");
+                throw UserError($"The project has no script '{definition.Script}' (Configuration.Script names a file at the root of projectZipFile).");
             }
 
-            var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
-            var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
-            Directory.CreateDirectory(directory);
-            try
-            {
-                Unpack(projectZip, directory);
-                if (!File.Exists(Path.Combine(directory, definition.Script)))
-                {
-                    throw UserError($"The project has no script '{definition.Script}' (Configuration.Script names a file at the root of projectZipFile).");
-                }
-
-                var now = time.GetUtcNow();
-                var experiment = await store.GetOrAddExperimentAsync(workspace.ResourceGroup, workspace.Name, experimentName, now, cancellationToken);
-                var run = await store.AddAsync(
-                    new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null, submittedBy),
-                    cancellationToken);
-                await store.MoveAsync(metrics, run.RunId, RunStatus.Queued, now, null, cancellationToken);
-                dispatcher.Wake();
-                return run with { Status = RunStatus.Queued };
-            }
-            catch
-            {
-                Directory.Delete(directory, recursive: true);
-                throw;
-            }
+            var now = time.GetUtcNow();
+            var experiment = await store.GetOrAddExperimentAsync(workspace.ResourceGroup, workspace.Name, experimentName, now, cancellationToken);
+            var run = await store.AddAsync(
+                new Run(runId, experiment, 0, RunStatus.NotStarted, definition.Target, definition.Script, definition.Arguments, definitionJson, definition.MaxDurationSeconds, directory, now, null, null, null, submittedBy),
+                max,
+                cancellationToken) ?? throw TooManyActive(max, max);
+            await store.MoveAsync(metrics, run.RunId, RunStatus.Queued, now, null, cancellationToken);
+            dispatcher.Wake();
+            return run with { Status = RunStatus.Queued };
         }
-        finally
+        catch
         {
-            gate.Release();
+            Directory.Delete(directory, recursive: true);
+            throw;
         }
     }
+
+    private static FerryException TooManyActive(int active, int max) =>
+        new(
+            FerryErrorKind.TooManyRequests,
+            $"You have {active} runs queued or running; at most {max} are allowed at once. Wait for one to end or cancel one.",
+            TimeSpan.FromSeconds(30),
+            code: "TooManyActiveRuns");
 
     public async Task<Run> GetAsync(string resourceGroup, string workspace, string experimentName, string runId, CancellationToken cancellationToken)
     {

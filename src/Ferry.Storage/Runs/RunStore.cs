@@ -7,6 +7,9 @@ namespace Ferry.Storage.Runs;
 
 internal sealed class RunStore(FerryDatabase database, NodePresence node) : IRunStore
 {
+    private const string ActiveOfSubmitter =
+        "SELECT count(*) FROM runs WHERE submitted_by = @SubmittedBy COLLATE NOCASE AND status NOT IN (@Completed, @Failed, @Canceled);";
+
     private const string SelectRun =
         """
         SELECT r.run_id AS RunId, r.run_number AS RunNumber, r.status AS Status, r.target AS Target, r.script AS Script, r.arguments AS Arguments,
@@ -39,10 +42,20 @@ internal sealed class RunStore(FerryDatabase database, NodePresence node) : IRun
         return [.. rows.Select(r => r.ToExperiment())];
     }
 
-    public async Task<Run> AddAsync(Run run, CancellationToken cancellationToken)
+    public async Task<Run?> AddAsync(Run run, int maxActiveOfSubmitter, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+
+        // Counted in the write transaction (SQLite's one writer, PostgreSQL's write lock): submissions racing
+        // through any nodes cannot pass the cap together.
+        var active = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            ActiveOfSubmitter, new { run.SubmittedBy, RunStatus.Completed, RunStatus.Failed, RunStatus.Canceled }, transaction, cancellationToken: cancellationToken));
+        if (active >= maxActiveOfSubmitter)
+        {
+            return null;
+        }
+
         var number = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT coalesce(max(run_number), 0) + 1 FROM runs WHERE experiment_id = @ExperimentId;", new { run.Experiment.ExperimentId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
@@ -103,8 +116,8 @@ internal sealed class RunStore(FerryDatabase database, NodePresence node) : IRun
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT count(*) FROM runs WHERE submitted_by = @submittedBy COLLATE NOCASE AND status NOT IN (@Completed, @Failed, @Canceled);",
-            new { submittedBy, RunStatus.Completed, RunStatus.Failed, RunStatus.Canceled },
+            ActiveOfSubmitter,
+            new { SubmittedBy = submittedBy, RunStatus.Completed, RunStatus.Failed, RunStatus.Canceled },
             cancellationToken: cancellationToken));
     }
 

@@ -17,7 +17,7 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
 {
     private const string AdminPassword = "secret-password";
     private static readonly double[] Flower = [7, 3.2, 4.7, 1.4];
-    private readonly List<string> directories = [TestDirectory.Create(), TestDirectory.Create(), TestDirectory.Create(), TestDirectory.Create(), TestDirectory.Create()];
+    private readonly List<string> directories = [.. Enumerable.Range(0, 6).Select(_ => TestDirectory.Create())];
 
     public void Dispose()
     {
@@ -142,6 +142,19 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
             var replacement = await SessionApi.CreateAsync(onB);
             Assert.Equal(survivor == c1 ? computeNodes[0] : computeNodes[1], await HolderOfAsync(connectionString, replacement));
 
+            // A run on the surviving node keeps running while another compute node starts (which fails only the runs
+            // of gone nodes); canceled through a web node, it stops there.
+            var slow = await ArmApi.StartRunAsync(onA, workspace, "stays", ("slow.py", "import time\nprint('started', flush=True)\ntime.sleep(300)"), """{"configuration":{"script":"slow.py","target":"local"}}""");
+            Assert.Equal("Running", await Nodes.EventuallyAsync(() => RunStatusAsync(onB, workspace, "stays", slow), s => s == "Running"));
+            await using (var c3 = await FerryProcess.ServeAsync(data, AdminPassword, Settings("compute", 5)))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3)); // its dispatcher's first look at runs cut off
+                Assert.Equal("Running", await RunStatusAsync(onB, workspace, "stays", slow));
+            }
+
+            (await onB.PostAsync($"/execution/v1.0{workspace}/experiments/stays/runId/{slow}/cancel?{ArmApi.ApiVersion}", null)).EnsureSuccessStatusCode();
+            Assert.Equal("Canceled", (await ArmApi.WaitForRunAsync(onB, workspace, "stays", slow)).GetProperty("status").GetString());
+
             // Web node A dies; B serves everything: consumption, sessions, services.
             await a.CrashAsync();
             Assert.Equal("I. versicolor", await IrisService.PredictAsync(onB, "V1.0", Flower));
@@ -163,6 +176,12 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
     /// <summary>What the nodes logged at warning level or worse, for a failure's message.</summary>
     private static string Problems(params FerryProcess[] nodes) =>
         string.Join('\n', nodes.SelectMany(n => n.Output.Split('\n')).Where(l => l.Contains("warn", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal)).TakeLast(40));
+
+    private static async Task<string?> RunStatusAsync(HttpClient client, string workspace, string experiment, string runId)
+    {
+        using var response = await client.GetAsync($"/history/v1.0{workspace}/experiments/{experiment}/runs/{runId}?{ArmApi.ApiVersion}");
+        return (await HttpAssert.OkJsonAsync(response)).GetProperty("status").GetString();
+    }
 
     private static async Task<HttpStatusCode> CreateStatusAsync(HttpClient client)
     {

@@ -18,13 +18,25 @@ public sealed class RunStoreTests(PostgresCluster cluster) : StoreTests(cluster)
         var other = await runs.GetOrAddExperimentAsync("rg", "ws", "evaluate", Now, storage.Token);
         Assert.Equal(["train", "evaluate"], (await runs.ListExperimentsAsync("rg", "ws", storage.Token)).Select(e => e.Name));
 
-        var first = await runs.AddAsync(Run("r-1", experiment), storage.Token);
-        var second = await runs.AddAsync(Run("r-2", experiment), storage.Token);
-        var elsewhere = await runs.AddAsync(Run("r-3", other), storage.Token);
+        var first = await runs.AddAsync(Run("r-1", experiment), int.MaxValue, storage.Token);
+        var second = await runs.AddAsync(Run("r-2", experiment), int.MaxValue, storage.Token);
+        var elsewhere = await runs.AddAsync(Run("r-3", other), int.MaxValue, storage.Token);
 
-        Assert.Equal((1, 2, 1), (first.RunNumber, second.RunNumber, elsewhere.RunNumber));
+        Assert.Equal((1, 2, 1), (first!.RunNumber, second!.RunNumber, elsewhere!.RunNumber));
         Assert.Equivalent(first, await runs.FindAsync("r-1", storage.Token), strict: true);
         Assert.Equal(["r-1", "r-2"], (await runs.ListAsync(experiment.ExperimentId, storage.Token)).Select(r => r.RunId));
+    }
+
+    [Theory]
+    [Providers]
+    public async Task Add_RacingPastTheSubmittersCap_AddsOnlyUpToIt(StorageProvider provider)
+    {
+        await using var storage = await StorageAsync(provider);
+        var runs = storage.Get<IRunStore>();
+        var experiment = await runs.GetOrAddExperimentAsync("rg", "ws", "train", Now, storage.Token);
+        var added = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => runs.AddAsync(Run($"r-{i}", experiment), 3, storage.Token))));
+        Assert.Equal(3, added.Count(r => r is not null));
+        Assert.Equal(3, await runs.CountActiveAsync("ALICE", storage.Token));
     }
 
     [Theory]
@@ -92,7 +104,7 @@ public sealed class RunStoreTests(PostgresCluster cluster) : StoreTests(cluster)
         var experiment = await runs.GetOrAddExperimentAsync("rg", "ws", "train", Now, storage.Token);
         for (var i = 1; i <= count; i++)
         {
-            await runs.AddAsync(Run($"r-{i}", experiment) with { CreatedAt = Now.AddSeconds(i) }, storage.Token);
+            await runs.AddAsync(Run($"r-{i}", experiment) with { CreatedAt = Now.AddSeconds(i) }, int.MaxValue, storage.Token);
         }
 
         return runs;
