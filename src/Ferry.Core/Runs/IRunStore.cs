@@ -27,6 +27,12 @@ public interface IRunStore
     /// </summary>
     Task<IReadOnlyList<Run>> ListCutOffAsync(CancellationToken cancellationToken);
 
+    /// <summary>Records that the run was asked to stop, for the node running it (see <see cref="ListCancelRequestedAsync"/>).</summary>
+    Task RequestCancelAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>The runs not ended that were asked to stop.</summary>
+    Task<IReadOnlyList<string>> ListCancelRequestedAsync(CancellationToken cancellationToken);
+
     /// <summary>Moves a queued run to Preparing for the caller alone; false when it was no longer queued or another dispatcher has it.</summary>
     Task<bool> TryClaimAsync(string runId, CancellationToken cancellationToken);
 

@@ -120,6 +120,7 @@ public sealed partial class RunService(
                 await store.MoveAsync(metrics, run.RunId, RunStatus.Canceled, time.GetUtcNow(), "Canceled before it started.", cancellationToken);
             }
 
+            await store.RequestCancelAsync(run.RunId, cancellationToken); // kept for a node that misses the notice
             await notices.PublishAsync(ChangeTopics.RunCancel, run.RunId, CancellationToken.None);
         }
 
@@ -135,8 +136,14 @@ public sealed partial class RunService(
         return Task.CompletedTask;
     }
 
-    /// <summary>A cancel missed while disconnected is lost; the run goes on (the client can cancel again).</summary>
-    Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Notices may have been missed: every run asked to stop stops if it runs here.</summary>
+    async Task IChangeSubscriber.ResyncAsync(CancellationToken cancellationToken)
+    {
+        foreach (var runId in await store.ListCancelRequestedAsync(cancellationToken))
+        {
+            dispatcher.Cancel(runId);
+        }
+    }
 
     private void Unpack(Stream projectZip, string directory)
     {

@@ -135,6 +135,22 @@ internal sealed class RunStore(FerryDatabase database, NodePresence node) : IRun
             cancellationToken: cancellationToken)) == 1;
     }
 
+    public async Task RequestCancelAsync(string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE runs SET cancel_requested = 1 WHERE run_id = @runId;", new { runId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<string>> ListCancelRequestedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT run_id FROM runs WHERE cancel_requested = 1 AND status NOT IN (@Completed, @Failed, @Canceled);",
+            new { RunStatus.Completed, RunStatus.Failed, RunStatus.Canceled },
+            cancellationToken: cancellationToken))];
+    }
+
     public async Task<bool> SetStatusAsync(string runId, string status, DateTimeOffset now, string? failure, CancellationToken cancellationToken)
     {
         var terminal = status is RunStatus.Completed or RunStatus.Failed or RunStatus.Canceled;

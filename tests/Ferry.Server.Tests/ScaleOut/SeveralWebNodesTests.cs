@@ -109,11 +109,13 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
             Assert.Single(Regex.Matches(log, marker));
         }
 
-        // A run canceled through the node that is not running it stops on the node that is.
+        // A run canceled through the node that is not running it stops on the node that is, even when that node
+        // was not listening when the cancel was sent.
         var slow = await ArmApi.StartRunAsync(onA, workspace, "cancel", ("slow.py", "import time\nprint('started', flush=True)\ntime.sleep(300)"), """{"configuration":{"script":"slow.py","target":"local"}}""");
         var running = await Nodes.EventuallyAsync(() => Task.FromResult(new[] { a, b }.SingleOrDefault(n => Runs(n, "slow.py"))), n => n is not null);
         Assert.NotNull(running);
         var other = running == a ? onB : onA;
+        Assert.Equal(2, await TerminateListenersAsync(connectionString)); // the cancel's notice goes out while no node listens: the resync finds it
         (await other.PostAsync($"/execution/v1.0{workspace}/experiments/cancel/runId/{slow}/cancel?{ArmApi.ApiVersion}", null)).EnsureSuccessStatusCode();
         Assert.Equal("Canceled", (await ArmApi.WaitForRunAsync(onA, workspace, "cancel", slow)).GetProperty("status").GetString());
         Assert.False(await Nodes.EventuallyAsync(() => Task.FromResult(Runs(running, "slow.py")), r => !r), "the script still runs");

@@ -10,3 +10,7 @@ CREATE TABLE session_placements (
 -- Issue 17: the node that claimed a run, so a node starting up fails only the runs of nodes that are
 -- gone, never those another node is running.
 ALTER TABLE runs ADD COLUMN node INTEGER;
+
+-- A cancel asked of a run that another node runs: kept, so that node stops it even when it missed the
+-- change notice (its listening connection was down) and rereads what it missed.
+ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
