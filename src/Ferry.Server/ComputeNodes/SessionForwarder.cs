@@ -71,24 +71,41 @@ internal sealed class SessionForwarder(
             StatusCodes.Status410Gone,
             $"Session '{placement.SessionId}' lived on compute node {placement.NodeUrl}, which has stopped; its workspace is lost. Create a new session (from a snapshot, if you took one).");
 
-    /// <summary>GET /sessions: every node's list of the caller's sessions, as one array.</summary>
+    /// <summary>
+    /// GET /sessions: every node's list of the caller's sessions, as one array. A refusal (a Reader's 403) is
+    /// the answer as the nodes give it: they apply the authorization.
+    /// </summary>
     private async Task ListAsync(HttpContext context)
     {
-        var lists = await Task.WhenAll(nodes.Up.Select(async node =>
+        var up = nodes.Up;
+        if (up.Count == 0)
+        {
+            throw ComputeNodeDirectory.NoneUp();
+        }
+
+        var answers = await Task.WhenAll(up.Select(async node =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(node.Address, "sessions"));
             request.Headers.Authorization = AuthenticationHeaderValue.Parse(context.Request.Headers.Authorization.ToString());
             try
             {
                 using var response = await nodes.Client.SendAsync(request, context.RequestAborted);
-                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonArray>(context.RequestAborted) ?? [] : [];
+                return (Status: (int)response.StatusCode, Body: await response.Content.ReadAsStringAsync(context.RequestAborted));
             }
             catch (HttpRequestException)
             {
-                return []; // a node that went down meanwhile holds no session anyone can reach
+                return (Status: StatusCodes.Status200OK, Body: "[]"); // a node that went down meanwhile holds no session anyone can reach
             }
         }));
-        await TypedResults.Ok(new JsonArray([.. lists.SelectMany(l => l.Select(item => item?.DeepClone()))])).ExecuteAsync(context);
+        if (answers.FirstOrDefault(a => a.Status != StatusCodes.Status200OK) is { Body: not null } refused)
+        {
+            context.Response.StatusCode = refused.Status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(refused.Body, context.RequestAborted);
+            return;
+        }
+
+        await TypedResults.Ok(new JsonArray([.. answers.SelectMany(a => JsonNode.Parse(a.Body)!.AsArray().Select(item => item?.DeepClone()))])).ExecuteAsync(context);
     }
 
     private sealed class NodeKeyTransformer(string value) : HttpTransformer

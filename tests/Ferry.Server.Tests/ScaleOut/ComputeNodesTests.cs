@@ -80,6 +80,13 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
                 new Dictionary<string, string> { ["Ferry__Storage__Provider"] = "Postgres", ["Ferry__Storage__ConnectionString"] = connectionString });
             Assert.True(added.ExitCode == 0, added.Output);
             using var carol = await b.LoggedInClientAsync("carol", "carol-Passw0rd");
+            var reader = await FerryProcess.RunAsync(
+                ["admin", "user", "add", "rita", "--role", "Reader", "--data-dir", data], "rita-Passw0rd",
+                new Dictionary<string, string> { ["Ferry__Storage__Provider"] = "Postgres", ["Ferry__Storage__ConnectionString"] = connectionString });
+            Assert.True(reader.ExitCode == 0, reader.Output);
+            using var rita = await a.LoggedInClientAsync("rita", "rita-Passw0rd");
+            Assert.Equal(HttpStatusCode.Forbidden, (await rita.GetAsync("/sessions")).StatusCode); // the compute nodes' authorization, relayed
+            Assert.Equal(HttpStatusCode.Forbidden, (await rita.PostAsJsonAsync("/sessions", new { runtimeType = "Python" })).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await carol.GetAsync($"/sessions/{session}/history")).StatusCode);
             Assert.DoesNotContain(session, await carol.GetStringAsync("/sessions"));
 
