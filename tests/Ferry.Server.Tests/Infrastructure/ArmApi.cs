@@ -106,6 +106,19 @@ public static class ArmApi
     /// An online endpoint with one deployment, <c>blue</c>, taking all traffic: endpoint and deployment
     /// polled to Succeeded. Returns the scoring URI and the two keys.
     /// </summary>
+    /// <summary>
+    /// Registers a small model and a scoring script whose <c>run</c> answers <c>"scored " + raw_data</c>, and deploys
+    /// them as <paramref name="endpointName"/>'s blue deployment with all traffic; returns its scoring URI and keys.
+    /// </summary>
+    public static async Task<(string ScoringUri, string Primary, string Secondary)> DeployEchoScorerAsync(HttpClient client, string workspace, string endpointName)
+    {
+        (await client.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/model/content?path=model.bin", new ByteArrayContent([1, 2, 3]))).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/modelmanagement/v1.0{workspace}/models?{ApiVersion}", new { name = "m", url = "aml://artifact/LocalUpload/model/model.bin", mimeType = "application/octet-stream" })).EnsureSuccessStatusCode();
+        (await client.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/score/content?path=score.py", new StringContent("def init():\n    pass\n\ndef run(raw_data):\n    return 'scored ' + raw_data\n"))).EnsureSuccessStatusCode();
+        (await client.PutAsJsonAsync($"{workspace}/codes/score/versions/1?api-version=2021-03-01-preview", new { properties = new { path = "LocalUpload/score" } })).EnsureSuccessStatusCode();
+        return await DeployAsync(client, workspace, endpointName, $"{workspace}/models/m/versions/1");
+    }
+
     public static async Task<(string ScoringUri, string Primary, string Secondary)> DeployAsync(HttpClient client, string workspace, string endpointName, string modelAssetId)
     {
         const string Preview = "api-version=2021-03-01-preview";

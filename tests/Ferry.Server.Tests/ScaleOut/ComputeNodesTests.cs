@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Ferry.Server.Tests.Infrastructure;
@@ -103,6 +104,16 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
                 var logUrl = (await HttpAssert.OkJsonAsync(details)).GetProperty("logFiles").GetProperty("azureml-logs/70_driver_log.txt").GetString()!;
                 using var anonymous = new HttpClient { BaseAddress = b.BaseAddress };
                 Assert.Single(Regex.Matches(await anonymous.GetStringAsync(new Uri(logUrl).PathAndQuery), marker));
+            }
+
+            // An online deployment made through A is scored through B, its scoring script running on a compute node.
+            var (scoringUri, primary, _) = await ArmApi.DeployEchoScorerAsync(onA, workspace, "on-compute");
+            using (var scorer = new HttpClient { BaseAddress = b.BaseAddress })
+            using (var score = new HttpRequestMessage(HttpMethod.Post, new Uri(scoringUri).PathAndQuery) { Content = new StringContent("{\"x\":1}", System.Text.Encoding.UTF8, "application/json") })
+            {
+                score.Headers.Authorization = new AuthenticationHeaderValue("Bearer", primary);
+                using var scored = await scorer.SendAsync(score);
+                Assert.Equal("scored {\"x\":1}", (await JsonOf(scored)).GetString());
             }
 
             // Both compute nodes hold a warm worker of the service before the load starts.

@@ -122,11 +122,7 @@ public sealed partial class SeveralWebNodesTests(PostgresCluster cluster) : IDis
 
         // An online endpoint deployed on A is scored on B; a key rotated on A stops working on B at once.
         const string Preview = "api-version=2021-03-01-preview";
-        (await onA.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/model/content?path=model.bin", new ByteArrayContent([1, 2, 3]))).EnsureSuccessStatusCode();
-        (await onA.PostAsJsonAsync($"/modelmanagement/v1.0{workspace}/models?{ArmApi.ApiVersion}", new { name = "m", url = "aml://artifact/LocalUpload/model/model.bin", mimeType = "application/octet-stream" })).EnsureSuccessStatusCode();
-        (await onA.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/score/content?path=score.py", new StringContent("def init():\n    pass\n\ndef run(raw_data):\n    return 'scored ' + raw_data\n"))).EnsureSuccessStatusCode();
-        (await onA.PutAsJsonAsync($"{workspace}/codes/score/versions/1?{Preview}", new { properties = new { path = "LocalUpload/score" } })).EnsureSuccessStatusCode();
-        var (scoringUri, primary, _) = await ArmApi.DeployAsync(onA, workspace, "both-nodes", $"{workspace}/models/m/versions/1");
+        var (scoringUri, primary, _) = await ArmApi.DeployEchoScorerAsync(onA, workspace, "both-nodes");
         var scoringPath = new Uri(scoringUri).PathAndQuery;
         Assert.Equal(HttpStatusCode.OK, await ScoreAsync(b, scoringPath, primary));
         using (var rotated = await onA.PostAsJsonAsync($"{workspace}/onlineEndpoints/both-nodes/regenerateKeys?{Preview}", new { keyType = "Primary" }))
