@@ -97,7 +97,6 @@ read -r d1_rps d1_p50 d1_p99 d1_x < <(median during1)
 read -r l1_rps l1_p50 l1_p99 l1_x < <(median long1)
 stop_all
 batch_rps="$(awk -v n="$records" -v s="$batch_s" 'BEGIN { printf "%.0f", n / s }')"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "| measurement | records/s or req/s | p50 | p99 |"
 echo "|---|---|---|---|"
 echo "| $records records one by one, 16 connections (wrk) | $s16_rps | $s16_p50 ms | $s16_p99 ms ${s16_x:-} |"

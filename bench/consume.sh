@@ -79,15 +79,6 @@ for _ in $(seq 1 "$rounds"); do
   done
 done
 
-median() { # SERVER CONNECTIONS: "req/s p50 p99 [NON-2XX=n]" of the median round by req/s
-  awk -v s="$1" -v c="$2" '$1 == s && $2 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-row() { # CONNECTIONS SERVER LABEL
-  local rps p50 p99 extra
-  read -r rps p50 p99 extra < <(median "$2" "$1")
-  echo "| $1 | $3 | $rps | $p50 ms | $p99 ms ${extra:-} |"
-}
 echo "| connections | server | req/s | p50 | p99 |"
 echo "|---|---|---|---|---|"
 for connections in 1 16; do

@@ -31,21 +31,35 @@ wait_http() {
   return 1
 }
 
-# The metrics listener gets a free port too (its default, 12801, may be another server's); a caller's
-# --Ferry:Metrics:Urls= (empty) after it turns metrics off, to measure what they cost.
-start_ferry() {
-  local port metrics_port data
+# Starts `ferry serve` over the data directory DATA with further ARGS (--role, --Section:Key=value ...), on a
+# free loopback port, and waits until it answers; sets FERRY_URL and FERRY_METRICS_URL. The metrics listener
+# gets a free port too (its default, 12801, may be another server's); a caller's --Ferry:Metrics:Urls=
+# (empty) after it turns metrics off, to measure what they cost. The log goes to DATA/server-PORT.log.
+serve_ferry() {
+  local data="$1" port metrics_port
+  shift
   port="$(free_port)"
   metrics_port="$(free_port)"
-  data="$(mktemp -d)"
-  dirs+=("$data")
   FERRY_ADMIN_PASSWORD=bench-Passw0rd FERRY_NO_BUILD=1 FERRY_SKIP_INSTALL=1 \
     "$bench_root/ferry" serve --urls "http://127.0.0.1:$port" --data-dir "$data" \
-    --Logging:LogLevel:Default=Warning "--Ferry:Metrics:Urls=http://127.0.0.1:$metrics_port" "$@" >"$data/server.log" 2>&1 &
+    --Logging:LogLevel:Default=Warning "--Ferry:Metrics:Urls=http://127.0.0.1:$metrics_port" "$@" >"$data/server-$port.log" 2>&1 &
   pids+=($!)
   FERRY_URL="http://127.0.0.1:$port"
   FERRY_METRICS_URL="http://127.0.0.1:$metrics_port"
   wait_http "$FERRY_URL/status"
+}
+
+# A server over a throwaway data directory, signed in as its admin (TOKEN).
+start_ferry() {
+  local data
+  data="$(mktemp -d)"
+  dirs+=("$data")
+  serve_ferry "$data" "$@"
+  sign_in
+}
+
+# TOKEN: the admin's access token on the server at FERRY_URL.
+sign_in() {
   TOKEN="$(curl -sf "$FERRY_URL/login" -H 'Content-Type: application/json' \
     -d '{"username":"admin","password":"bench-Passw0rd"}' | jq -r .access_token)"
 }
@@ -103,4 +117,20 @@ publish_iris() {
     \"runtimeType\":\"Python\",\"snapshotId\":\"$snapshot\"}" >/dev/null
   check="$(api POST /api/Iris/V1.0 -d '{"flower_data":[7,3.2,4.7,1.4]}' | jq -r '.outputParameters.iris_species[0]')"
   [[ "$check" == "I. versicolor" ]] || { echo "bench: Ferry predicted '$check'" >&2; exit 1; }
+}
+
+# For the load benchmarks whose rounds append "SERVER CONNECTIONS req/s p50 p99 [NON-2XX=n]" lines to the
+# file $results, $rounds of them per server and load:
+median() { # SERVER CONNECTIONS: "req/s p50 p99 [NON-2XX=n]" of the median round by req/s
+  awk -v s="$1" -v c="$2" '$1 == s && $2 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
+}
+
+# A / B to two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# One Markdown row of the median round.
+row() { # CONNECTIONS SERVER LABEL
+  local rps p50 p99 extra
+  read -r rps p50 p99 extra < <(median "$2" "$1")
+  echo "| $1 | $3 | $rps | $p50 ms | $p99 ms ${extra:-} |"
 }

@@ -50,10 +50,6 @@ done
 sizes="$(BODY="$ferry_body" TOKEN="$TOKEN" wrk -t2 -c64 -d"$duration" -s "$bench_root/bench/batch_sizes.lua" "$ferry" | grep '^batch sizes' || true)"
 stop_all
 
-median() { # SERVER CONNECTIONS: "req/s p50 p99 [NON-2XX=n]" of the median round by req/s
-  awk -v s="$1" -v c="$2" '$1 == s && $2 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "| connections | server | req/s | p50 | p99 |"
 echo "|---|---|---|---|---|"
 ratios=()

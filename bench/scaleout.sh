@@ -44,27 +44,19 @@ onebox_token="$TOKEN"
 # Two compute nodes and a web node sharing one data directory, each with a node directory of its own.
 shared="$(mktemp -d)"
 dirs+=("$shared")
-start_node() { # ROLE -> NODE_URL
-  local port metrics node
-  port="$(free_port)"
-  metrics="$(free_port)"
+start_node() { # ROLE: a node over the shared data directory, with a node directory of its own -> FERRY_URL
+  local node
   node="$(mktemp -d)"
   dirs+=("$node")
   # shellcheck disable=SC2046
-  FERRY_ADMIN_PASSWORD=bench-Passw0rd FERRY_NO_BUILD=1 FERRY_SKIP_INSTALL=1 \
-    "$bench_root/ferry" serve --role "$1" --urls "http://127.0.0.1:$port" --data-dir "$shared" "--Ferry:NodeDirectory=$node" \
-    --Logging:LogLevel:Default=Warning "--Ferry:Metrics:Urls=http://127.0.0.1:$metrics" $(storage cluster) >"$node/server.log" 2>&1 &
-  pids+=($!)
-  NODE_URL="http://127.0.0.1:$port"
-  wait_http "$NODE_URL/status"
+  serve_ferry "$shared" --role "$1" "--Ferry:NodeDirectory=$node" $(storage cluster)
 }
 start_node compute
-compute1="$NODE_URL"
+compute1="$FERRY_URL"
 start_node compute
-compute2="$NODE_URL"
+compute2="$FERRY_URL"
 start_node web
-FERRY_URL="$NODE_URL"
-TOKEN="$(curl -sf "$FERRY_URL/login" -H 'Content-Type: application/json' -d '{"username":"admin","password":"bench-Passw0rd"}' | jq -r .access_token)"
+sign_in
 api POST /computenodes -d "{\"entries\":[\"$compute1\",\"$compute2\"]}" >/dev/null
 for _ in $(seq 1 100); do
   session="$(api POST /sessions -d '{"runtimeType":"Python"}' 2>/dev/null | jq -r .sessionId 2>/dev/null || true)"
@@ -97,15 +89,6 @@ for _ in $(seq 1 "$rounds"); do
   done
 done
 
-median() { # SERVER CONNECTIONS: "req/s p50 p99 [NON-2XX=n]" of the median round by req/s
-  awk -v s="$1" -v c="$2" '$1 == s && $2 == c { $1 = ""; $2 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-row() { # CONNECTIONS SERVER LABEL
-  local rps p50 p99 extra
-  read -r rps p50 p99 extra < <(median "$2" "$1")
-  echo "| $1 | $3 | $rps | $p50 ms | $p99 ms ${extra:-} |"
-}
 echo "| connections | server | req/s | p50 | p99 |"
 echo "|---|---|---|---|---|"
 for connections in 1 16; do
