@@ -8,4 +8,7 @@ public interface ISessionPlacementStore
     Task RemoveAsync(string sessionId, CancellationToken cancellationToken);
 
     Task<SessionPlacement?> FindAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>The placements of <paramref name="owner"/>'s sessions, on any node (those of nodes gone included).</summary>
+    Task<IReadOnlyList<SessionPlacement>> ListByOwnerAsync(string owner, CancellationToken cancellationToken);
 }

@@ -50,8 +50,7 @@ public sealed class SessionService : IAsyncDisposable
         {
             if (sessions.Values.Count(s => s.Owner == owner) + starting.GetValueOrDefault(owner) >= options.Value.MaxSessionsPerUser)
             {
-                throw FerryException.TooManyRequests(
-                    $"You have {options.Value.MaxSessionsPerUser} open sessions, the most allowed; close one first.", TimeSpan.FromSeconds(1));
+                throw TooManySessions(options.Value.MaxSessionsPerUser);
             }
 
             starting[owner] = starting.GetValueOrDefault(owner) + 1;
@@ -91,6 +90,10 @@ public sealed class SessionService : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The 429 for a user at the session limit (a web node gives it too, counting the user's sessions on every compute node).</summary>
+    public static FerryException TooManySessions(int max) =>
+        FerryException.TooManyRequests($"You have {max} open sessions, the most allowed; close one first.", TimeSpan.FromSeconds(1));
 
     public IReadOnlyList<Session> List(string owner) =>
         [.. sessions.Values.Where(s => s.Owner == owner).OrderBy(s => s.CreatedAt)];

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Ferry.Core.Sessions;
 using Ferry.Server.Auth;
 using Ferry.Server.Errors;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Ferry.Server.ComputeNodes;
@@ -15,7 +16,7 @@ namespace Ferry.Server.ComputeNodes;
 /// answers 410. Runs before authorization: an unauthenticated request goes on to the local routes, which answer 401.
 /// </summary>
 internal sealed class SessionForwarder(
-    RequestDelegate next, ComputeNodeDirectory nodes, IHttpForwarder forwarder, ISessionPlacementStore placements, NodeKey key)
+    RequestDelegate next, ComputeNodeDirectory nodes, IHttpForwarder forwarder, ISessionPlacementStore placements, NodeKey key, IOptions<RemoteSessionOptions> sessionOptions)
 {
     private readonly NodeKeyTransformer transformer = new(key.Value);
 
@@ -37,6 +38,7 @@ internal sealed class SessionForwarder(
         ComputeNode? node;
         if (segments.Length == 0)
         {
+            await ThrowIfAtSessionLimitAsync(context);
             node = nodes.Pick(null, null, []) ?? throw ComputeNodeDirectory.NoneUp();
         }
         else
@@ -62,6 +64,21 @@ internal sealed class SessionForwarder(
             nodes.MarkDown(node);
             context.Features.Set<IForwarderErrorFeature>(null);
             await ErrorWriter.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The compute node for this session did not answer; try again shortly.");
+        }
+    }
+
+    /// <summary>
+    /// Each compute node holds a user to the session limit among its own sessions; across them, the web node
+    /// counts the user's sessions on the nodes up (their placements of the nodes' current instances).
+    /// </summary>
+    private async Task ThrowIfAtSessionLimitAsync(HttpContext context)
+    {
+        var max = sessionOptions.Value.MaxSessionsPerUser;
+        var held = (await placements.ListByOwnerAsync(context.User.Owner(), context.RequestAborted))
+            .Count(p => nodes.Find(p.NodeUrl)?.Report?.Instance == p.NodeInstance);
+        if (held >= max)
+        {
+            throw SessionService.TooManySessions(max);
         }
     }
 

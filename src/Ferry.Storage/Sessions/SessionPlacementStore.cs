@@ -26,11 +26,15 @@ internal sealed class SessionPlacementStore(FerryDatabase database) : ISessionPl
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<SessionPlacement>(new CommandDefinition(
-            """
-            SELECT session_id AS SessionId, owner AS Owner, node_url AS NodeUrl, node_instance AS NodeInstance
-            FROM session_placements WHERE session_id = @SessionId;
-            """,
-            new { SessionId = sessionId },
-            cancellationToken: cancellationToken));
+            $"{Select} WHERE session_id = @SessionId;", new { SessionId = sessionId }, cancellationToken: cancellationToken));
     }
+
+    public async Task<IReadOnlyList<SessionPlacement>> ListByOwnerAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<SessionPlacement>(new CommandDefinition(
+            $"{Select} WHERE owner = @Owner;", new { Owner = owner }, cancellationToken: cancellationToken))];
+    }
+
+    private const string Select = "SELECT session_id AS SessionId, owner AS Owner, node_url AS NodeUrl, node_instance AS NodeInstance FROM session_placements";
 }

@@ -35,7 +35,7 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
         var data = directories[0];
         string[] Settings(string role, int node) =>
             [$"--role={role}", "--Ferry:Storage:Provider=Postgres", $"--Ferry:Storage:ConnectionString={connectionString}", $"--Ferry:NodeDirectory={directories[node]}",
-             "--Ferry:Node:HealthInterval=00:00:00.500", "--Ferry:Node:HealthTimeout=00:00:02"];
+             "--Ferry:Node:HealthInterval=00:00:00.500", "--Ferry:Node:HealthTimeout=00:00:02", "--Ferry:Sessions:MaxSessionsPerUser=3"];
         var c1 = await FerryProcess.ServeAsync(data, AdminPassword, Settings("compute", 1));
         var c2 = await FerryProcess.ServeAsync(data, AdminPassword, Settings("compute", 2));
         await using var a = await FerryProcess.ServeAsync(data, AdminPassword, Settings("web", 3));
@@ -90,6 +90,35 @@ public sealed class ComputeNodesTests(PostgresCluster cluster) : IDisposable
             Assert.Equal(HttpStatusCode.Forbidden, (await rita.PostAsJsonAsync("/sessions", new { runtimeType = "Python" })).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await carol.GetAsync($"/sessions/{session}/history")).StatusCode);
             Assert.DoesNotContain(session, await carol.GetStringAsync("/sessions"));
+
+            // The session limit (3 here) holds across the compute nodes, not per node.
+            var carols = new List<string>();
+            for (var i = 0; i < 5; i++)
+            {
+                using var created = await carol.PostAsJsonAsync("/sessions", new { runtimeType = "Python" });
+                if (created.StatusCode != HttpStatusCode.Created)
+                {
+                    Assert.Equal(HttpStatusCode.TooManyRequests, created.StatusCode);
+                    Assert.Contains("3 open sessions", (await JsonOf(created)).GetProperty("message").GetString());
+                    break;
+                }
+
+                carols.Add((await JsonOf(created)).GetProperty("sessionId").GetString()!);
+                await Task.Delay(TimeSpan.FromSeconds(1.2)); // the web node's next health answers count it: a new session goes to the node holding fewest
+            }
+
+            Assert.Equal(3, carols.Count);
+            var holders = new HashSet<string>();
+            foreach (var id in carols)
+            {
+                holders.Add(await HolderOfAsync(connectionString, id));
+            }
+
+            Assert.Equal(2, holders.Count); // spread over both nodes, each below its own limit
+            foreach (var id in carols)
+            {
+                (await carol.DeleteAsync($"/sessions/{id}")).EnsureSuccessStatusCode();
+            }
 
             // Consumed through B; every call runs on a compute node.
             Assert.Equal("I. versicolor", await IrisService.PredictAsync(onB, "V1.0", Flower));
