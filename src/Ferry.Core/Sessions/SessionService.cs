@@ -21,7 +21,6 @@ public sealed class SessionService : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly ISessionPlacementStore placements;
     private readonly NodeIdentity node;
-    private readonly Dictionary<string, int> starting = []; // sessions being created, by owner; under its own lock
 
     public SessionService(IWorkerFactory workers, IOptions<RemoteSessionOptions> options, TimeProvider time, FerryMetrics metrics, ISessionPlacementStore placements, NodeIdentity node)
     {
@@ -45,53 +44,37 @@ public sealed class SessionService : IAsyncDisposable
             throw FerryException.BadRequest("A session runs R or Python; Realtime is only a web service's runtimeType (a model published at /realtime-services).");
         }
 
-        // A session being started counts: concurrent creations cannot pass the limit together.
-        lock (starting)
+        // The placement is the reservation: counted and added in one write transaction among the owner's
+        // sessions on every node that lives, so creations racing through any web or compute node cannot pass
+        // the limit together. A session being started counts.
+        var id = Guid.NewGuid().ToString("D");
+        if (!await placements.TryAddAsync(new SessionPlacement(id, owner, node.Url, node.Instance), options.Value.MaxSessionsPerUser, cancellationToken))
         {
-            if (sessions.Values.Count(s => s.Owner == owner) + starting.GetValueOrDefault(owner) >= options.Value.MaxSessionsPerUser)
-            {
-                throw TooManySessions(options.Value.MaxSessionsPerUser);
-            }
-
-            starting[owner] = starting.GetValueOrDefault(owner) + 1;
+            throw TooManySessions(options.Value.MaxSessionsPerUser);
         }
 
-        var id = Guid.NewGuid().ToString("D");
         var directory = Path.Combine(Root, id);
-        Directory.CreateDirectory(directory);
         try
         {
+            Directory.CreateDirectory(directory);
             var worker = await workers.StartAsync(runtime, directory, cancellationToken);
             var session = new Session(id, string.IsNullOrWhiteSpace(name) ? id : name, owner, runtime, worker, time.GetUtcNow());
-            try
-            {
-                // Recorded before anyone can reach it: any web node finds the session through this row.
-                await placements.AddAsync(new SessionPlacement(id, owner, node.Url, node.Instance), cancellationToken);
-            }
-            catch
-            {
-                await worker.DisposeAsync();
-                throw;
-            }
-
             sessions[id] = session;
             return session;
         }
         catch
         {
-            Directory.Delete(directory, recursive: true);
-            throw;
-        }
-        finally
-        {
-            lock (starting)
+            await placements.RemoveAsync(id, CancellationToken.None);
+            if (Directory.Exists(directory))
             {
-                starting[owner]--;
+                Directory.Delete(directory, recursive: true);
             }
+
+            throw;
         }
     }
 
-    /// <summary>The 429 for a user at the session limit (a web node gives it too, counting the user's sessions on every compute node).</summary>
+    /// <summary>The 429 for a user at the session limit, which counts the user's sessions on every node.</summary>
     public static FerryException TooManySessions(int max) =>
         FerryException.TooManyRequests($"You have {max} open sessions, the most allowed; close one first.", TimeSpan.FromSeconds(1));
 
@@ -247,6 +230,12 @@ public sealed class SessionService : IAsyncDisposable
 
         return closed;
     }
+
+    /// <summary>
+    /// Forgets the sessions of nodes that are gone (stopped, or started again) once they have answered 410 for
+    /// as long as an idle session would have lived; returns how many.
+    /// </summary>
+    public Task<int> ForgetGoneNodesAsync() => placements.SweepGoneAsync(time.GetUtcNow(), options.Value.IdleTimeout, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Ferry.Core.Sessions;
 using Ferry.Server.Auth;
 using Ferry.Server.Errors;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Ferry.Server.ComputeNodes;
@@ -13,10 +12,11 @@ namespace Ferry.Server.ComputeNodes;
 /// busy node up, a session's calls go to the node its placement names (any web node finds it), and the
 /// list gathers every node's. The request goes as it came, the caller's token included, so the compute
 /// node applies the same authorization; a session whose node is gone (down, or started again since)
-/// answers 410. Runs before authorization: an unauthenticated request goes on to the local routes, which answer 401.
+/// answers 410. The compute node holds the user to the session limit, counting the user's sessions on every
+/// node in the same write transaction that records the new one. Runs before authorization: an unauthenticated request goes on to the local routes, which answer 401.
 /// </summary>
 internal sealed class SessionForwarder(
-    RequestDelegate next, ComputeNodeDirectory nodes, IHttpForwarder forwarder, ISessionPlacementStore placements, NodeKey key, IOptions<RemoteSessionOptions> sessionOptions)
+    RequestDelegate next, ComputeNodeDirectory nodes, IHttpForwarder forwarder, ISessionPlacementStore placements, NodeKey key)
 {
     private readonly NodeKeyTransformer transformer = new(key.Value);
 
@@ -38,7 +38,6 @@ internal sealed class SessionForwarder(
         ComputeNode? node;
         if (segments.Length == 0)
         {
-            await ThrowIfAtSessionLimitAsync(context);
             node = nodes.Pick(null, null, []) ?? throw ComputeNodeDirectory.NoneUp();
         }
         else
@@ -64,21 +63,6 @@ internal sealed class SessionForwarder(
             nodes.MarkDown(node);
             context.Features.Set<IForwarderErrorFeature>(null);
             await ErrorWriter.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The compute node for this session did not answer; try again shortly.");
-        }
-    }
-
-    /// <summary>
-    /// Each compute node holds a user to the session limit among its own sessions; across them, the web node
-    /// counts the user's sessions on the nodes up (their placements of the nodes' current instances).
-    /// </summary>
-    private async Task ThrowIfAtSessionLimitAsync(HttpContext context)
-    {
-        var max = sessionOptions.Value.MaxSessionsPerUser;
-        var held = (await placements.ListByOwnerAsync(context.User.Owner(), context.RequestAborted))
-            .Count(p => nodes.Find(p.NodeUrl)?.Report?.Instance == p.NodeInstance);
-        if (held >= max)
-        {
-            throw SessionService.TooManySessions(max);
         }
     }
 

@@ -4,15 +4,34 @@ using Ferry.Storage.Database;
 
 namespace Ferry.Storage.Sessions;
 
-internal sealed class SessionPlacementStore(FerryDatabase database) : ISessionPlacementStore
+/// <summary>
+/// Session placements, each tagged with the <see cref="NodePresence"/> number of the node that holds it.
+/// A node lives while it is this process (SQLite has one node) or, on PostgreSQL, while its presence lock is
+/// held: <c>pg_try_advisory_xact_lock</c> takes it only once the node is gone (and the statement's transaction frees it).
+/// </summary>
+internal sealed class SessionPlacementStore(FerryDatabase database, NodePresence presence) : ISessionPlacementStore
 {
-    public async Task AddAsync(SessionPlacement placement, CancellationToken cancellationToken)
+    public async Task<bool> TryAddAsync(SessionPlacement placement, int maxOfOwner, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO session_placements (session_id, owner, node_url, node_instance) VALUES (@SessionId, @Owner, @NodeUrl, @NodeInstance);",
-            placement,
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var held = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT count(*) FROM session_placements WHERE owner = @Owner AND gone_at IS NULL AND {Lives};",
+            new { placement.Owner, Me = presence.Number },
+            transaction,
             cancellationToken: cancellationToken));
+        if (held >= maxOfOwner)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO session_placements (session_id, owner, node_url, node_instance, node) VALUES (@SessionId, @Owner, @NodeUrl, @NodeInstance, @Me);",
+            new { placement.SessionId, placement.Owner, placement.NodeUrl, placement.NodeInstance, Me = presence.Number },
+            transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task RemoveAsync(string sessionId, CancellationToken cancellationToken)
@@ -26,15 +45,24 @@ internal sealed class SessionPlacementStore(FerryDatabase database) : ISessionPl
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<SessionPlacement>(new CommandDefinition(
-            $"{Select} WHERE session_id = @SessionId;", new { SessionId = sessionId }, cancellationToken: cancellationToken));
+            "SELECT session_id AS SessionId, owner AS Owner, node_url AS NodeUrl, node_instance AS NodeInstance FROM session_placements WHERE session_id = @SessionId;",
+            new { SessionId = sessionId },
+            cancellationToken: cancellationToken));
     }
 
-    public async Task<IReadOnlyList<SessionPlacement>> ListByOwnerAsync(string owner, CancellationToken cancellationToken)
+    public async Task<int> SweepGoneAsync(DateTimeOffset now, TimeSpan keepGone, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return [.. await connection.QueryAsync<SessionPlacement>(new CommandDefinition(
-            $"{Select} WHERE owner = @Owner;", new { Owner = owner }, cancellationToken: cancellationToken))];
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE session_placements SET gone_at = @Now WHERE gone_at IS NULL AND NOT {Lives};",
+            new { Now = Timestamps.Format(now), Me = presence.Number },
+            cancellationToken: cancellationToken));
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM session_placements WHERE gone_at < @Cutoff;", new { Cutoff = Timestamps.Format(now - keepGone) }, cancellationToken: cancellationToken));
     }
 
-    private const string Select = "SELECT session_id AS SessionId, owner AS Owner, node_url AS NodeUrl, node_instance AS NodeInstance FROM session_placements";
+    /// <summary>Whether the row's node lives: it is this node, or (PostgreSQL) another whose presence lock is held.</summary>
+    private string Lives => database.Provider == StorageProvider.Postgres
+        ? $"(node = @Me OR NOT pg_try_advisory_xact_lock({NodePresence.LockClass}, node))"
+        : "node = @Me";
 }
