@@ -51,7 +51,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         this.blobs = blobs;
         this.options = options;
         this.logger = logger;
-        templates = new ServiceTemplates(PrepareWorkerAsync, logger);
+        templates = new ServiceTemplates(PrepareWorkerAsync, this.options.Value.SpareCopy, logger);
         budget = new WorkerBudget(options.Value.MaxResidentWorkers, options.Value.MaxResidentWorkersPerUser);
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(options.Value.QueueTimeout.TotalMilliseconds / 10, 10, 100));
         sweep = time.CreateTimer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);

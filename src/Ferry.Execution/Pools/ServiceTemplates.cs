@@ -11,9 +11,11 @@ namespace Ferry.Execution.Pools;
 /// template's memory until they write it. Copies live in the template's sandbox, so a template lives
 /// while any copy of it does, and goes with its last one (a pool shrunk to nothing keeps no template);
 /// a new revision gets a new template, the old one staying for the old copies still finishing.
+/// With <paramref name="spareCopy"/>, a template keeps one copy made ahead: a pool grows by taking it
+/// (no fork on the way), and the next is forked in the background.
 /// </summary>
 internal sealed partial class ServiceTemplates(
-    Func<ServiceDefinition, CancellationToken, Task<(IWorker Worker, string Directory)>> prepare, ILogger logger) : IAsyncDisposable
+    Func<ServiceDefinition, CancellationToken, Task<(IWorker Worker, string Directory)>> prepare, bool spareCopy, ILogger logger) : IAsyncDisposable
 {
     /// <summary>Names the copies' directories in their template's; the worker makes no other.</summary>
     public const string CopyPrefix = ".ferry-copy-";
@@ -26,10 +28,14 @@ internal sealed partial class ServiceTemplates(
         for (var attempt = 1; ; attempt++)
         {
             var template = await AcquireAsync(service, cancellationToken);
-            var directory = Path.Combine(template.Worker.WorkingDirectory, CopyPrefix + Guid.NewGuid().ToString("N"));
             try
             {
-                var copy = await template.Worker.ForkAsync(directory, cancellationToken);
+                var (copy, directory) = await template.TakeSpareAsync() ?? await ForkCopyAsync(template.Worker, cancellationToken);
+                if (spareCopy)
+                {
+                    template.MakeSpare();
+                }
+
                 return new PreparedWorker(copy, service.Revision, directory, () => ReleaseAsync(template));
             }
             catch (Exception ex) when (ex is WorkerDiedException or FerryException && !cancellationToken.IsCancellationRequested)
@@ -51,6 +57,13 @@ internal sealed partial class ServiceTemplates(
                 throw;
             }
         }
+    }
+
+    /// <summary>A new copy of <paramref name="template"/>, in a directory of its own inside the template's.</summary>
+    private static async Task<(IWorker Worker, string Directory)> ForkCopyAsync(IWorker template, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(template.WorkingDirectory, CopyPrefix + Guid.NewGuid().ToString("N"));
+        return (await template.ForkAsync(directory, cancellationToken), directory);
     }
 
     public async ValueTask DisposeAsync()
@@ -189,6 +202,24 @@ internal sealed partial class ServiceTemplates(
         await template.DisposeAsync();
     }
 
+    /// <summary>What a spare's fork made, or null if there was none or the fork failed (a copy is then forked when needed, and fails there if it must).</summary>
+    private static async Task<(IWorker Worker, string Directory)?> CompletedAsync(Task<(IWorker Worker, string Directory)>? fork)
+    {
+        if (fork is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await fork;
+        }
+        catch (Exception ex) when (ex is WorkerDiedException or FerryException or IOException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "The template of web service {Name} {Version} could not fork a worker ({Reason}); one is prepared on its own")]
     private static partial void LogForkFailed(ILogger logger, string name, string version, string reason);
 
@@ -205,7 +236,9 @@ internal sealed partial class ServiceTemplates(
 
     private sealed class Template((string Name, string Version) key, IWorker worker, long revision, string directory) : IAsyncDisposable
     {
-        private int disposed;
+        private readonly Lock gate = new();
+        private bool disposed; // under the gate
+        private Task<(IWorker Worker, string Directory)>? spare; // the copy made ahead; under the gate
 
         public (string Name, string Version) Key { get; } = key;
 
@@ -219,11 +252,58 @@ internal sealed partial class ServiceTemplates(
         /// <summary>Its last copy went: it takes no more; under the templates' lock.</summary>
         public bool Released { get; set; }
 
+        /// <summary>Starts forking a spare copy in the background, unless one is made or being made.</summary>
+        public void MakeSpare()
+        {
+            lock (gate)
+            {
+                if (!disposed && spare is null)
+                {
+                    spare = Task.Run(() => ForkCopyAsync(Worker, CancellationToken.None));
+                }
+            }
+        }
+
+        /// <summary>The spare copy (waited for if still being forked); null when there is none, or it failed or died.</summary>
+        public async Task<(IWorker Worker, string Directory)?> TakeSpareAsync()
+        {
+            Task<(IWorker Worker, string Directory)>? taken;
+            lock (gate)
+            {
+                (taken, spare) = (spare, null);
+            }
+
+            if (await CompletedAsync(taken) is not { } made)
+            {
+                return null;
+            }
+
+            if (made.Worker.IsAlive)
+            {
+                return made;
+            }
+
+            await made.Worker.DisposeAsync();
+            return null;
+        }
+
         public async ValueTask DisposeAsync()
         {
-            if (Interlocked.Exchange(ref disposed, 1) != 0)
+            Task<(IWorker Worker, string Directory)>? left;
+            lock (gate)
             {
-                return; // the server's end and its last copy's may both come
+                if (disposed)
+                {
+                    return; // the server's end and its last copy's may both come
+                }
+
+                disposed = true;
+                (left, spare) = (spare, null);
+            }
+
+            if (await CompletedAsync(left) is { } unused)
+            {
+                await unused.Worker.DisposeAsync();
             }
 
             await Worker.DisposeAsync();
