@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
@@ -64,10 +65,18 @@ public sealed class SessionService : IAsyncDisposable
         }
         catch
         {
-            await placements.RemoveAsync(id, CancellationToken.None);
             if (Directory.Exists(directory))
             {
                 Directory.Delete(directory, recursive: true);
+            }
+
+            try
+            {
+                await placements.RemoveAsync(id, CancellationToken.None); // the reservation goes with it
+            }
+            catch (DbException)
+            {
+                // The worker's error is the one to report; the row goes when this node does.
             }
 
             throw;

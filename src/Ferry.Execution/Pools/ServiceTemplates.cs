@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
 using Microsoft.Extensions.Logging;
@@ -95,7 +96,7 @@ internal sealed partial class ServiceTemplates(
             lock (current)
             {
                 if (!current.TryGetValue(key, out slot) || slot.Making.IsFaulted || slot.Making.IsCanceled
-                    || slot.Made is { } made && (made.Revision != service.Revision || !made.Worker.IsAlive))
+                    || slot.Revision != service.Revision || slot.Made is { } made && !made.Worker.IsAlive)
                 {
                     if (slot is not null)
                     {
@@ -103,7 +104,7 @@ internal sealed partial class ServiceTemplates(
                     }
 
                     // Made for whoever comes: not tied to this caller's cancellation.
-                    slot = new Slot();
+                    slot = new Slot { Revision = service.Revision };
                     slot.Making = CreateAsync(slot, service);
                     current[key] = slot;
                 }
@@ -117,7 +118,7 @@ internal sealed partial class ServiceTemplates(
             var template = await slot.Making.WaitAsync(cancellationToken);
             lock (current)
             {
-                if (!template.Released)
+                if (!template.Released && template.Revision == service.Revision) // another revision's may have replaced it meanwhile
                 {
                     template.Copies++;
                     return template;
@@ -202,7 +203,11 @@ internal sealed partial class ServiceTemplates(
         await template.DisposeAsync();
     }
 
-    /// <summary>What a spare's fork made, or null if there was none or the fork failed (a copy is then forked when needed, and fails there if it must).</summary>
+    /// <summary>
+    /// What a spare's fork made, or null if there was none or the fork failed in any way: a copy is then forked
+    /// when needed, and reports its failure there if it must.
+    /// </summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A spare is an optimization: whatever kept it from being made, the fork on demand reports.")]
     private static async Task<(IWorker Worker, string Directory)?> CompletedAsync(Task<(IWorker Worker, string Directory)>? fork)
     {
         if (fork is null)
@@ -214,9 +219,23 @@ internal sealed partial class ServiceTemplates(
         {
             return await fork;
         }
-        catch (Exception ex) when (ex is WorkerDiedException or FerryException or IOException or TimeoutException)
+        catch (Exception)
         {
             return null;
+        }
+    }
+
+    /// <summary>A spare not to be used (dead, or its template going): its process and its directory.</summary>
+    private static async Task DiscardAsync((IWorker Worker, string Directory) spare)
+    {
+        await spare.Worker.DisposeAsync();
+        try
+        {
+            Directory.Delete(spare.Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // gone already, or going with its template's directory
         }
     }
 
@@ -228,6 +247,9 @@ internal sealed partial class ServiceTemplates(
     {
         public Task<Template> Making { get; set; } = null!; // set as soon as it is made
 
+        /// <summary>The revision of the service it is made of: copies of it serve that revision's calls only.</summary>
+        public required long Revision { get; init; }
+
         public Template? Made { get; set; }
 
         /// <summary>Replaced or forgotten: what it makes is not kept.</summary>
@@ -237,6 +259,7 @@ internal sealed partial class ServiceTemplates(
     private sealed class Template((string Name, string Version) key, IWorker worker, long revision, string directory) : IAsyncDisposable
     {
         private readonly Lock gate = new();
+        private readonly CancellationTokenSource ending = new(); // stops a spare's fork when the template goes
         private bool disposed; // under the gate
         private Task<(IWorker Worker, string Directory)>? spare; // the copy made ahead; under the gate
 
@@ -259,7 +282,7 @@ internal sealed partial class ServiceTemplates(
             {
                 if (!disposed && spare is null)
                 {
-                    spare = Task.Run(() => ForkCopyAsync(Worker, CancellationToken.None));
+                    spare = Task.Run(() => ForkCopyAsync(Worker, ending.Token));
                 }
             }
         }
@@ -283,7 +306,7 @@ internal sealed partial class ServiceTemplates(
                 return made;
             }
 
-            await made.Worker.DisposeAsync();
+            await DiscardAsync(made);
             return null;
         }
 
@@ -301,19 +324,27 @@ internal sealed partial class ServiceTemplates(
                 (left, spare) = (spare, null);
             }
 
-            if (await CompletedAsync(left) is { } unused)
-            {
-                await unused.Worker.DisposeAsync();
-            }
-
-            await Worker.DisposeAsync();
             try
             {
-                Directory.Delete(directory, recursive: true);
+                await ending.CancelAsync();
+                if (await CompletedAsync(left) is { } unused)
+                {
+                    await DiscardAsync(unused);
+                }
             }
-            catch (DirectoryNotFoundException)
+            finally
             {
-                // already gone
+                await Worker.DisposeAsync(); // its copies (the spare among them) end with its sandbox
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // already gone
+                }
+
+                ending.Dispose();
             }
         }
     }

@@ -16,7 +16,7 @@ internal sealed class SessionPlacementStore(FerryDatabase database, NodePresence
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var held = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT count(*) FROM session_placements WHERE owner = @Owner AND gone_at IS NULL AND {Lives};",
+            $"SELECT count(*) FROM session_placements WHERE owner = @Owner AND {Lives};",
             new { placement.Owner, Me = presence.Number },
             transaction,
             cancellationToken: cancellationToken));
@@ -52,13 +52,21 @@ internal sealed class SessionPlacementStore(FerryDatabase database, NodePresence
 
     public async Task<int> SweepGoneAsync(DateTimeOffset now, TimeSpan keepGone, CancellationToken cancellationToken)
     {
+        // Liveness is asked again at every step: a node that lost its database connection for a while (and its
+        // presence lock with it) takes the lock back under the same number, and its rows are its own again.
         await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE session_placements SET gone_at = NULL WHERE gone_at IS NOT NULL AND {Lives};",
+            new { Me = presence.Number },
+            cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE session_placements SET gone_at = @Now WHERE gone_at IS NULL AND NOT {Lives};",
             new { Now = Timestamps.Format(now), Me = presence.Number },
             cancellationToken: cancellationToken));
         return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM session_placements WHERE gone_at < @Cutoff;", new { Cutoff = Timestamps.Format(now - keepGone) }, cancellationToken: cancellationToken));
+            $"DELETE FROM session_placements WHERE gone_at < @Cutoff AND NOT {Lives};",
+            new { Cutoff = Timestamps.Format(now - keepGone), Me = presence.Number },
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>Whether the row's node lives: it is this node, or (PostgreSQL) another whose presence lock is held.</summary>

@@ -57,6 +57,15 @@ public sealed class SessionPlacementStoreTests(PostgresCluster cluster) : StoreT
         Assert.Equal(0, await placements.SweepGoneAsync(Now, TimeSpan.FromHours(1), mine.Token));
         Assert.NotNull(await placements.FindAsync("s-other", mine.Token));
 
+        // The other node loses its connection for a while (its lock with it) and takes its lock back: seen
+        // gone meanwhile, its session is its own again, counted and kept.
+        await presence.DisposeAsync();
+        Assert.Equal(0, await placements.SweepGoneAsync(Now, TimeSpan.FromHours(1), mine.Token));
+        presence = await PresenceLock.HoldAsync(settings, other);
+        Assert.False(await placements.TryAddAsync(Placement("s-third", "alice"), 2, mine.Token));
+        Assert.Equal(0, await placements.SweepGoneAsync(Now.AddHours(2), TimeSpan.FromHours(1), mine.Token));
+        Assert.NotNull(await placements.FindAsync("s-other", mine.Token));
+
         await presence.DisposeAsync(); // the other node is gone
         await SweepForgetsOnlyTheGoneAfterAWhileAsync(placements, "s-other", "s-mine", mine.Token);
         Assert.True(await placements.TryAddAsync(Placement("s-third", "alice"), 2, mine.Token));
