@@ -57,6 +57,7 @@ public sealed class FerryProcess : IAsyncDisposable
         {
             if (server.process.HasExited)
             {
+                server.process.WaitForExit(); // flushes the asynchronous output readers: the last lines say why it stopped
                 throw new InvalidOperationException($"ferry serve exited with {server.process.ExitCode}:\n{server.Output}");
             }
 
