@@ -84,7 +84,7 @@ public sealed class SessionService : IAsyncDisposable
     }
 
     /// <summary>The 429 for a user at the session limit, which counts the user's sessions on every node.</summary>
-    public static FerryException TooManySessions(int max) =>
+    private static FerryException TooManySessions(int max) =>
         FerryException.TooManyRequests($"You have {max} open sessions, the most allowed; close one first.", TimeSpan.FromSeconds(1));
 
     public IReadOnlyList<Session> List(string owner) =>

@@ -40,7 +40,7 @@ internal sealed class ArmOperationStore(FerryDatabase database, NodePresence nod
         // SQLite: one node, so whatever is unfinished was left by this one. PostgreSQL: only a gone node's
         // operations, those whose node lock can be taken (the transaction's lock ends with it).
         var gone = database.Provider == StorageProvider.Postgres
-            ? $" AND (node IS NULL OR pg_try_advisory_xact_lock({NodePresence.LockClass}, node))"
+            ? $" AND (node IS NULL OR {NodePresence.GoneSql("node")})"
             : "";
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -66,7 +66,7 @@ internal sealed class BatchStore(FerryDatabase database, NodePresence node) : IB
         // PostgreSQL: a batch whose node's presence lock can be taken (the transaction's, ended by its commit)
         // has no live node; of two nodes claiming at once, the one holding that lock takes it.
         var free = database.Provider == StorageProvider.Postgres
-            ? $" AND (node IS NULL OR node = @Node OR pg_try_advisory_xact_lock({NodePresence.LockClass}, node))"
+            ? $" AND (node IS NULL OR node = @Node OR {NodePresence.GoneSql("node")})"
             : "";
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

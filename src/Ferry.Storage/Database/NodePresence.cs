@@ -14,4 +14,10 @@ public sealed class NodePresence
     public const int LockClass = 0x4679;
 
     public int Number { get; } = RandomNumberGenerator.GetInt32(1, int.MaxValue);
+
+    /// <summary>
+    /// PostgreSQL's test that the node numbered by <paramref name="column"/> is gone: its lock can be taken (and the
+    /// statement's transaction frees it). A node that lives holds it, so the test fails.
+    /// </summary>
+    public static string GoneSql(string column) => $"pg_try_advisory_xact_lock({LockClass}, {column})";
 }

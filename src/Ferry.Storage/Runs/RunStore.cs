@@ -102,7 +102,7 @@ internal sealed class RunStore(FerryDatabase database, NodePresence node) : IRun
         // SQLite: one node, so every run still going was cut off by this one's restart. PostgreSQL: only the
         // runs of nodes that are gone, those whose node lock can be taken (the statement's transaction frees it).
         var gone = database.Provider == StorageProvider.Postgres
-            ? $" AND (r.node IS NULL OR pg_try_advisory_xact_lock({NodePresence.LockClass}, r.node))"
+            ? $" AND (r.node IS NULL OR {NodePresence.GoneSql("r.node")})"
             : "";
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(

@@ -71,6 +71,6 @@ internal sealed class SessionPlacementStore(FerryDatabase database, NodePresence
 
     /// <summary>Whether the row's node lives: it is this node, or (PostgreSQL) another whose presence lock is held.</summary>
     private string Lives => database.Provider == StorageProvider.Postgres
-        ? $"(node = @Me OR NOT pg_try_advisory_xact_lock({NodePresence.LockClass}, node))"
+        ? $"(node = @Me OR NOT {NodePresence.GoneSql("node")})"
         : "node = @Me";
 }
