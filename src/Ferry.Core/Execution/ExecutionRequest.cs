@@ -14,4 +14,7 @@ public sealed record ExecutionRequest(string Code, IReadOnlyList<InputValue> Inp
     /// refused unrun with 503 (a web service call waiting behind a slower one past the queue's deadline).
     /// </summary>
     public long? StartBy { get; init; }
+
+    /// <summary>The CPUs a background execution (a batch's chunk) may run on; null: any the server may.</summary>
+    public IReadOnlyList<int>? Cpus { get; init; }
 }

@@ -5,6 +5,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Execution;
 using Ferry.Core.Snapshots;
 using Ferry.Execution.Diagnostics;
+using Ferry.Execution.Processes;
 using Ferry.Execution.Realtime;
 using Ferry.Execution.Runtimes;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,9 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     /// <summary>How many workers a call may find dead before it ran: each attempt lost only its place in a line.</summary>
     private const int MaxAttempts = 3;
 
+    /// <summary>How long after a single call batch workers keep off the cores left to single calls (ReservedCores).</summary>
+    private static readonly TimeSpan SingleCallsRecent = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<(string Name, string Version, bool Background), ServicePool> pools = new();
     private readonly ConcurrentDictionary<(string Name, string Version), DateTimeOffset> removed = new(); // when, until published again
     private readonly IWorkerFactory workers;
@@ -38,6 +42,8 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
     private readonly ServiceTemplates templates;
     private readonly PoolMetrics metrics;
     private long lastIdleCheck;
+    private long lastSingleCall = long.MinValue; // UTC ticks: single calls keep cores to themselves for a while (ReservedCores)
+    private readonly IReadOnlyList<int>? backgroundCpus; // the cores batch workers keep meanwhile; null: no cores are kept apart
 
     public ServicePoolManager(
         IWorkerFactory workers, RuntimeCatalog runtimes, IBlobStore blobs, IOptions<ServicePoolOptions> options, ILogger<ServicePoolManager> logger, TimeProvider time, RealtimeScorer realtime, PoolMetrics metrics)
@@ -53,14 +59,30 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         this.logger = logger;
         templates = new ServiceTemplates(PrepareWorkerAsync, this.options.Value.SpareCopy, logger);
         budget = new WorkerBudget(options.Value.MaxResidentWorkers, options.Value.MaxResidentWorkersPerUser);
+        var cpus = CpuSet.Allowed();
+        var reserved = options.Value.ReservedCores;
+        backgroundCpus = reserved > 0 && cpus.Count > reserved ? [.. cpus.Skip(reserved)] : null;
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(options.Value.QueueTimeout.TotalMilliseconds / 10, 10, 100));
         sweep = time.CreateTimer(static manager => ((ServicePoolManager)manager!).ExpireWaiters(), this, tick, tick);
     }
 
-    public Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken) =>
-        service.Entry is OnnxModelEntry model
+    public Task<ExecutionResult> RunAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken)
+    {
+        if (backgroundCpus is not null)
+        {
+            Volatile.Write(ref lastSingleCall, time.GetUtcNow().UtcTicks);
+        }
+
+        return service.Entry is OnnxModelEntry model
             ? realtime.ScoreAsync(service, model, request, cancellationToken) // no worker: scored in-process, batched
             : RunOnWorkerAsync(service, request, cancellationToken);
+    }
+
+    /// <summary>The CPUs a batch's chunk runs on now: all but the reserved ones within a second of a single call, else any.</summary>
+    private IReadOnlyList<int>? ChunkCpus() =>
+        backgroundCpus is not null && time.GetUtcNow().UtcTicks - Volatile.Read(ref lastSingleCall) < SingleCallsRecent.Ticks
+            ? backgroundCpus
+            : null;
 
     private async Task<ExecutionResult> RunOnWorkerAsync(ServiceDefinition service, ServiceCall request, CancellationToken cancellationToken)
     {
@@ -146,7 +168,8 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             {
                 // One request for them all where the runtime serves it, else all written at once: either
                 // way the worker serves them one behind the other, and the server wakes once per chunk.
-                var answered = await worker.Worker.ExecuteManyAsync(ExecutionOf(service, requests[0]), [.. requests.Select(r => r.Inputs)], cancellationToken);
+                var answered = await worker.Worker.ExecuteManyAsync(
+                    ExecutionOf(service, requests[0]) with { Cpus = ChunkCpus() }, [.. requests.Select(r => r.Inputs)], cancellationToken);
                 for (var i = 0; i < answered.Count; i++)
                 {
                     results[i] = answered[i]?.Sendable();

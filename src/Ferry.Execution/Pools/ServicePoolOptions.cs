@@ -64,4 +64,12 @@ public sealed class ServicePoolOptions
     /// by one worker without waiting for a fork; the next spare is forked in the background.
     /// </summary>
     public bool SpareCopy { get; set; } = true;
+
+    /// <summary>
+    /// Cores left to single calls while they are being served: a version's batch workers then run on
+    /// the server's other cores only, so a batch does not take the core a single call wakes up on.
+    /// Within a second of the last single call the batch workers have every core again. Zero, or no
+    /// more cores than this, turns it off. Python workers only (an R worker's batch runs where it is).
+    /// </summary>
+    public int ReservedCores { get; set; } = 1;
 }

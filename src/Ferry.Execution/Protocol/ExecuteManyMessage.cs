@@ -5,6 +5,7 @@ namespace Ferry.Execution.Protocol;
 /// isolated <c>execute</c> of its own; the reply's <c>results</c> hold one <c>execute</c> reply per
 /// record run, fewer when a record was interrupted, the results outgrew a reply, or the chunk ran past
 /// <c>BudgetMs</c> (its records turned slow): the rest did not run, or their results were not kept.
+/// <c>Cpus</c>, when not null, are the CPUs the worker is to run on from this chunk on (null: all it may).
 /// </summary>
 internal sealed record ExecuteManyMessage(
     string Code,
@@ -13,7 +14,8 @@ internal sealed record ExecuteManyMessage(
     IReadOnlyDictionary<string, string> OutputTypes,
     IReadOnlyList<string> OutputFiles,
     bool Isolated,
-    int BudgetMs)
+    int BudgetMs,
+    IReadOnlyList<int>? Cpus)
 {
     public string Type { get; } = "execute_many";
 }

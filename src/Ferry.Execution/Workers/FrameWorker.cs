@@ -320,7 +320,8 @@ public sealed partial class FrameWorker : IWorker
             OutputTypesOf(request),
             request.OutputFiles,
             request.Isolated,
-            (int)ChunkBudget.TotalMilliseconds);
+            (int)ChunkBudget.TotalMilliseconds,
+            request.Cpus);
         var results = new ExecutionResult?[records.Count];
         try
         {

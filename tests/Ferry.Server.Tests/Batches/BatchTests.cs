@@ -255,6 +255,29 @@ public sealed class BatchTests(BatchTests.BatchFactory factory) : IClassFixture<
         Assert.DoesNotContain(single, records.Select(y => y - 10)); // the batch's own workers, not the single calls' (whose pool is of one)
     }
 
+    [Fact]
+    public async Task BatchWorkers_KeepOffTheReservedCore_WhileSingleCallsCome_AndHaveEveryCoreASecondAfter()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        // y: the CPUs the code ran on, as a bit mask.
+        var name = await PublishAsync(client, "import os\ny = sum(1 << c for c in os.sched_getaffinity(0))");
+        var service = $"{name}/1.0";
+        var every = await ConsumeAsync(client, service, 0); // a single call's worker runs wherever the server may
+        var lowest = every & -every;
+        var kept = every == lowest ? every : every & ~lowest; // Ferry:WebServices:ReservedCores = 1: the lowest is left to single calls
+
+        Assert.All(await RunBatchAsync(), y => Assert.Equal(kept, y));
+        factory.Clock.Advance(TimeSpan.FromSeconds(2)); // a second and more without a single call
+        Assert.All(await RunBatchAsync(), y => Assert.Equal(every, y)); // the same workers, moved back
+
+        async Task<List<int>> RunBatchAsync()
+        {
+            var id = await BatchApi.StartAsync(client, service, Enumerable.Repeat(new { x = 1 }, 4), parallelCount: 2);
+            var status = await BatchApi.CompleteAsync(client, service, id);
+            return [.. status.GetProperty("batchExecutionResults").EnumerateArray().Select(r => r.GetProperty("outputParameters").GetProperty("y").GetInt32())];
+        }
+    }
+
     private static async Task<int> ConsumeAsync(HttpClient client, string service, int x)
     {
         using var response = await client.PostAsJsonAsync($"/api/{service}", new { x });

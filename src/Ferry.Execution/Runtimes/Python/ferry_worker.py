@@ -328,6 +328,8 @@ class Worker:
         self.captured = 0  # bytes the last execution left in it
         self.empty_directory = None  # _stamp of a working directory last seen empty
         self.interrupt_pending = False  # a SIGINT came between calls: the next call checks whom it meant
+        self.all_cpus = None  # the CPUs the worker was started on (read when a chunk first names some)
+        self.cpus = None  # the CPUs it runs on now, when a chunk moved it
 
     def _compile(self, code):
         compiled = self.compiled.get(code)
@@ -425,6 +427,7 @@ class Worker:
                 os.nice(BACKGROUND_NICE)
             except OSError:
                 pass  # the records run at the worker's own priority
+        self._run_on(request.get("cpus"))
         parts, size = [], 0
         budget = request.get("budgetMs")
         stop_at = None if budget is None else time.monotonic() + budget / 1000.0
@@ -448,6 +451,30 @@ class Worker:
             if stop_at is not None and time.monotonic() > stop_at:
                 break  # the chunk took its time (its records turned slow): the records left run in the next
         return b'{"results":[' + b",".join(parts) + b"]}"
+
+    def _run_on(self, cpus):
+        """Moves every thread of the worker to the CPUs a chunk names (the server keeps a core for single
+        calls while they come), or back to all it started with (None)."""
+        if cpus is None and self.cpus is None:
+            return
+        if self.all_cpus is None:
+            try:
+                self.all_cpus = frozenset(os.sched_getaffinity(0))
+            except OSError:
+                return
+        want = (frozenset(cpus) & self.all_cpus if cpus else frozenset()) or self.all_cpus
+        if want == (self.cpus or self.all_cpus):
+            return
+        try:
+            threads = [int(t) for t in os.listdir("/proc/self/task")]
+        except OSError:
+            threads = [0]
+        for thread in threads:
+            try:
+                os.sched_setaffinity(thread, want)
+            except OSError:
+                pass  # a thread that ended meanwhile, or a CPU the worker may not use: it runs where it was
+        self.cpus = None if want == self.all_cpus else want
 
     def fork(self, path, token, directory):
         """Makes a new worker as a copy of this one (a service's template: its snapshot and initCode loaded
