@@ -213,13 +213,22 @@ public sealed partial class OnlineEndpointService(
         return true;
     }
 
-    /// <summary>Scores with a key: a deployment is picked by the traffic split and its <c>run(raw_data)</c> answers.</summary>
-    public async Task<JsonNode?> ScoreAsync(string resourceGroup, string workspace, string endpointName, string? key, string body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Scores with a key: a deployment is picked by the traffic split and its <c>run(raw_data)</c> answers.
+    /// The key is checked before the body is read, so a caller without one costs no memory.
+    /// </summary>
+    public async Task<JsonNode?> ScoreAsync(string resourceGroup, string workspace, string endpointName, string? key, Stream content, CancellationToken cancellationToken)
     {
         var view = await ScoringViewAsync(resourceGroup, workspace, endpointName, cancellationToken);
         if (view is null || key is null || !(SameKey(key, view.Endpoint.PrimaryKey) | SameKey(key, view.Endpoint.SecondaryKey)))
         {
             throw FerryException.Unauthorized("The key is not one of this endpoint's keys (key_auth_access_denied).");
+        }
+
+        string body;
+        using (var reader = new StreamReader(content))
+        {
+            body = await reader.ReadToEndAsync(cancellationToken);
         }
 
         var deploymentName = PickDeployment(view.Endpoint)

@@ -28,7 +28,19 @@ internal sealed partial class OnnxModel
                 values[i] = Stack(inputs[i], i, calls, total);
             }
 
-            using var results = session.Run(runOptions, inputNames, values, outputNames);
+            using var results = RunWithin(values);
+            var count = 0L;
+            for (var o = 0; o < outputNames.Length; o++)
+            {
+                count += ValueCount(results[o]);
+            }
+
+            if (count > limits.MaxOutputValues)
+            {
+                throw new ModelRunFailedException(
+                    $"The model answered {count} values for {total} rows, more than the {limits.MaxOutputValues} one run may answer (Ferry:Realtime:MaxOutputValues).");
+            }
+
             var columns = new List<(string Name, JsonNode?[] Values)>();
             for (var o = 0; o < outputNames.Length; o++)
             {
@@ -65,6 +77,52 @@ internal sealed partial class OnnxModel
             }
         }
     }
+
+    /// <summary>
+    /// One run under a deadline: past <see cref="RealtimeOptions.RunTimeout"/> ONNX Runtime is told to stop
+    /// (it checks between nodes, a Loop's iterations included) and the run's calls fail.
+    /// </summary>
+    private IDisposableReadOnlyCollection<OrtValue> RunWithin(OrtValue[] values)
+    {
+        var run = new RunOptions();
+        using var deadline = new Timer(static state => Stop((RunOptions)state!), run, limits.RunTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            return session.Run(run, inputNames, values, outputNames);
+        }
+        catch (OnnxRuntimeException) when (run.Terminate)
+        {
+            throw new ModelRunFailedException(
+                $"The model ran longer than {limits.RunTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (Ferry:Realtime:RunTimeout) and was stopped.");
+        }
+        finally
+        {
+            deadline.Dispose();
+            lock (run)
+            {
+                run.Dispose(); // under the lock: a deadline firing now finds it closed
+            }
+        }
+    }
+
+    private static void Stop(RunOptions run)
+    {
+        lock (run)
+        {
+            if (!run.IsClosed)
+            {
+                run.Terminate = true;
+            }
+        }
+    }
+
+    /// <summary>How many values an output holds: a tensor's elements, a sequence's items.</summary>
+    private static long ValueCount(OrtValue value) => value.OnnxType switch
+    {
+        OnnxValueType.ONNX_TYPE_TENSOR => value.GetTensorTypeAndShape().ElementCount,
+        OnnxValueType.ONNX_TYPE_SEQUENCE => value.GetValueCount(),
+        _ => 0,
+    };
 
     /// <summary>Calls join one run only when each input has the same width in all of them (a free-width input may differ).</summary>
     public static bool SameShape(BoundCall a, BoundCall b) => a.Widths.AsSpan().SequenceEqual(b.Widths);

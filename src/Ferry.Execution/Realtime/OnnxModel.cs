@@ -18,22 +18,26 @@ internal sealed partial class OnnxModel : IDisposable
 
     private readonly InferenceSession session;
     private readonly SessionOptions sessionOptions;
-    private readonly RunOptions runOptions = new();
+    private readonly RealtimeOptions limits;
     private readonly ModelInput[] inputs;
     private readonly string[] inputNames;
     private readonly string[] outputNames;
 
-    private OnnxModel(InferenceSession session, SessionOptions sessionOptions, ModelInput[] inputs)
+    private OnnxModel(InferenceSession session, SessionOptions sessionOptions, RealtimeOptions limits, ModelInput[] inputs)
     {
         this.session = session;
         this.sessionOptions = sessionOptions;
+        this.limits = limits;
         this.inputs = inputs;
         inputNames = [.. inputs.Select(i => i.Name)];
         outputNames = [.. session.OutputNames];
     }
 
-    /// <summary>Loads <paramref name="path"/>; anything ONNX Runtime cannot load, or a model with inputs Ferry cannot bind, is a 400.</summary>
-    public static OnnxModel Load(string path, int intraOpThreads)
+    /// <summary>
+    /// Loads <paramref name="path"/>; anything ONNX Runtime cannot load, or a model with inputs Ferry cannot bind, is a 400.
+    /// A model loaded to score (<paramref name="limits"/> given) takes its memory from the arena all realtime models share.
+    /// </summary>
+    public static OnnxModel Load(string path, RealtimeOptions? limits)
     {
         using (var head = File.OpenRead(path))
         {
@@ -47,11 +51,17 @@ internal sealed partial class OnnxModel : IDisposable
 
         var options = new SessionOptions
         {
-            IntraOpNumThreads = intraOpThreads,
+            IntraOpNumThreads = limits?.IntraOpThreads ?? 1,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        if (limits is not null)
+        {
+            SharedArena.Register(limits.MaxMemoryBytes);
+            options.AddSessionConfigEntry("session.use_env_allocators", "1");
+        }
+
         InferenceSession session;
         try
         {
@@ -65,7 +75,7 @@ internal sealed partial class OnnxModel : IDisposable
 
         try
         {
-            return new OnnxModel(session, options, [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))]);
+            return new OnnxModel(session, options, limits ?? new RealtimeOptions(), [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))]);
         }
         catch
         {
@@ -83,7 +93,6 @@ internal sealed partial class OnnxModel : IDisposable
     {
         session.Dispose();
         sessionOptions.Dispose();
-        runOptions.Dispose();
     }
 
     /// <summary>ONNX Runtime's reason without the server's file path.</summary>

@@ -13,4 +13,16 @@ public sealed class RealtimeOptions
 
     /// <summary>ONNX Runtime's threads per run. One: batches already spread the work, and a second thread per run costs more than it saves on small models.</summary>
     public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>How long one model run may take before ONNX Runtime is told to stop it; its calls answer <c>success:false</c>.</summary>
+    public TimeSpan RunTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most values (cells) one run's outputs may hold; a model answering more fails the run's calls with <c>success:false</c>.</summary>
+    public long MaxOutputValues { get; set; } = 4_000_000;
+
+    /// <summary>
+    /// The memory all realtime models share for their runs (one ONNX Runtime arena per process, set by the first model loaded;
+    /// at most 4 GiB). A run that needs more fails with <c>success:false</c> instead of growing the server.
+    /// </summary>
+    public long MaxMemoryBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 }

@@ -45,7 +45,7 @@ public sealed partial class RealtimeScorer(IBlobStore blobs, IOptions<RealtimeOp
         {
             scored = await loaded.Batcher(model).ScoreAsync(bound);
         }
-        catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException)
+        catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException or ModelRunFailedException)
         {
             // The model refused the rows (a shape it cannot take, say): like user code failing, a result, not an HTTP error.
             return ExecutionResult.Failed($"The model could not score inputData: {e.Message}");
@@ -78,7 +78,7 @@ public sealed partial class RealtimeScorer(IBlobStore blobs, IOptions<RealtimeOp
     public void Remove(string name, string version) => models.TryRemove((name, version), out _);
 
     /// <summary>Throws a 400 naming the formats Ferry scores unless <paramref name="file"/> loads as an ONNX model whose inputs Ferry can bind.</summary>
-    public static void Check(string file) => OnnxModel.Load(file, 1).Dispose();
+    public static void Check(string file) => OnnxModel.Load(file, limits: null).Dispose();
 
     public void Dispose()
     {
@@ -103,7 +103,7 @@ public sealed partial class RealtimeScorer(IBlobStore blobs, IOptions<RealtimeOp
             return loaded;
         }
 
-        var fresh = new Loaded(service.Revision, entry.ModelHash, new Lazy<OnnxModel>(() => OnnxModel.Load(blobs.PathOf(entry.ModelHash), options.Value.IntraOpThreads)), BatchingOf(entry));
+        var fresh = new Loaded(service.Revision, entry.ModelHash, new Lazy<OnnxModel>(() => OnnxModel.Load(blobs.PathOf(entry.ModelHash), options.Value)), BatchingOf(entry));
         return models.AddOrUpdate(key, fresh, (_, current) => current.Revision > service.Revision ? current : current.Revision == service.Revision && current.Hash == entry.ModelHash ? current : fresh);
     }
 

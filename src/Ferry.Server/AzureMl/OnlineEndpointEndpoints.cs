@@ -3,7 +3,10 @@ using Ferry.Core.OnlineEndpoints;
 using Ferry.Core.Errors;
 using Ferry.Server.Auth;
 using Ferry.Server.AzureMl.Contracts;
+using Ferry.Server.Errors;
+using Ferry.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Ferry.Server.AzureMl;
 
@@ -29,7 +32,8 @@ internal static class OnlineEndpointEndpoints
         endpoints.MapDelete("/{endpointName}/deployments/{deploymentName}", DeleteDeploymentAsync).WithName("OnlineDeployments_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/deployments/delete"));
 
         app.MapPost("/endpoints/{resourceGroupName}/{workspaceName}/{endpointName}/score", ScoreAsync)
-            .WithName("OnlineEndpoints_Score").WithTags("Azure ML: scoring").RequirePermission(Permission.Public);
+            .WithName("OnlineEndpoints_Score").WithTags("Azure ML: scoring").RequirePermission(Permission.Public)
+            .WithMetadata(new BodySizeLimit(app.ServiceProvider.GetRequiredService<IOptions<FerryServerOptions>>().Value.MaxScoringBodyBytes));
     }
 
     private static async Task<Results<Created<OnlineEndpointResponse>, Ok<OnlineEndpointResponse>>> PutAsync(
@@ -109,11 +113,9 @@ internal static class OnlineEndpointEndpoints
     {
         var header = request.Headers.Authorization.ToString();
         var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
         try
         {
-            var result = await endpoints.ScoreAsync(resourceGroupName, workspaceName, endpointName, key, body, cancellationToken);
+            var result = await endpoints.ScoreAsync(resourceGroupName, workspaceName, endpointName, key, request.Body, cancellationToken);
             return TypedResults.Json(result);
         }
         catch (ScoringFailedException failed)

@@ -45,6 +45,10 @@ internal static class ErrorHandlingExtensions
             {
                 limit.MaxRequestBodySize = maxBytes;
             }
+            else
+            {
+                context.Request.Body = new BodyLimitStream(context.Request.Body, maxBytes); // a host without Kestrel's limit (the in-memory test host)
+            }
 
             return next(context);
         });

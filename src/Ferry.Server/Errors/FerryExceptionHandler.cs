@@ -64,7 +64,7 @@ internal sealed partial class FerryExceptionHandler(ILogger<FerryExceptionHandle
     private static string Describe(BadHttpRequestException bad) => bad.InnerException switch
     {
         JsonException json => $"The request body is not valid JSON for this operation: {json.Message}",
-        _ when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts.",
+        _ when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => $"The request body is larger than this operation accepts ({bad.Message})",
         _ => bad.Message,
     };
 

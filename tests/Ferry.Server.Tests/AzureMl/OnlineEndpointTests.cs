@@ -104,6 +104,22 @@ public sealed class OnlineEndpointTests(FerryFactory factory) : IClassFixture<Fe
         // Scoring is counted like consuming, per deployment (refused keys never reach it); the factory's clock stands still.
         var calls = Assert.Single(factory.Services.GetRequiredService<FerryMetrics>().Points($"endpoint:{workspace.Split('/')[4]}/ws1/iris-ep", "blue"));
         Assert.Equal((3, 1, 0), (calls.Calls, calls.Failures, calls.Errors));
+
+        // A body that never ends (sent as a stream: the factory's client would buffer it first): without a key it is
+        // refused unread; with one it is cut off at the scoring limit.
+        using var streaming = factory.Server.CreateClient();
+        using (var endless = new HttpRequestMessage(HttpMethod.Post, scoringUri) { Content = new EndlessContent() })
+        using (var refused = await streaming.SendAsync(endless).WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using (var endless = new HttpRequestMessage(HttpMethod.Post, scoringUri) { Content = new EndlessContent() })
+        {
+            endless.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secondary);
+            using var tooLarge = await streaming.SendAsync(endless).WaitAsync(TimeSpan.FromSeconds(60));
+            await HttpAssert.ErrorAsync(tooLarge, HttpStatusCode.RequestEntityTooLarge, "16777216-byte limit");
+        }
     }
 
     [Fact]

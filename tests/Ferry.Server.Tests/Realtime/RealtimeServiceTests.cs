@@ -201,6 +201,44 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
         Assert.Matches("queue;dur=[0-9.]+, worker;dur=[0-9.]+, total;dur=[0-9.]+", string.Join(",", response.Headers.GetValues("Server-Timing")));
     }
 
+    [Fact]
+    public async Task HostileModels_EndlessLoopStopsAtTheDeadline_HugeOutputsAndAllocationsFailTheirCalls_OthersGoOn()
+    {
+        await using var limited = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?>
+        {
+            ["Ferry:Realtime:RunTimeout"] = "00:00:02",
+            ["Ferry:Realtime:MaxOutputValues"] = "100000",
+        });
+        using var client = await limited.LoggedInClientAsync();
+        var iris = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{iris}/v1", models.Bytes("iris_svc")))
+        {
+        }
+
+        foreach (var (model, first, expected) in new[]
+        {
+            ("endless_loop", 1.0, "ran longer than 2 s (Ferry:Realtime:RunTimeout) and was stopped"),
+            ("outer_product", 1.0, "more than the 100000 one run may answer"),
+            ("memory_bomb", 2e9, "could not score inputData"),
+        })
+        {
+            var name = Unique();
+            using (var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes(model)))
+            {
+                Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+            }
+
+            var rows = models.Features.Take(100).Select((r, i) => i == 0 ? [first, .. r[1..]] : r);
+            using var response = await client.PostAsJsonAsync($"/api/{name}/v1", new { inputData = Frame(rows) }).WaitAsync(TimeSpan.FromSeconds(60));
+            var result = await HttpAssert.OkJsonAsync(response);
+            Assert.False(result.GetProperty("success").GetBoolean(), result.ToString());
+            Assert.Contains(expected, result.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+
+            // The server is still whole: another model scores at once.
+            Assert.Equal(Ints(models.Expected.GetProperty("svc")), Ints((await ScoreAsync(client, iris, "v1", Frame(models.Features))).GetProperty("label")));
+        }
+    }
+
     private static async Task<HttpResponseMessage> PublishAsync(HttpClient client, HttpMethod method, string path, byte[]? model, params (string Name, string Value)[] fields)
     {
         using var form = new MultipartFormDataContent();

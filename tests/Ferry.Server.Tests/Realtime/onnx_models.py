@@ -94,6 +94,48 @@ def logistic(clf, names, path):
         helper.make_value_info("probability", prob)]), path)
 
 
+def endless_loop(path):
+    """A Loop of 2**62 iterations over X: it never ends by itself."""
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond"], ["cond_out"]), helper.make_node("Abs", ["v"], ["v_out"])], "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []), helper.make_tensor_value_info("cond", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("v", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), helper.make_tensor_value_info("v_out", TensorProto.FLOAT, [None, 4])])
+    nodes = [
+        helper.make_node("Constant", [], ["trips"], value=helper.make_tensor("t", TensorProto.INT64, [], [2 ** 62])),
+        helper.make_node("Constant", [], ["go"], value=helper.make_tensor("g", TensorProto.BOOL, [], [True])),
+        helper.make_node("Loop", ["trips", "go", "X"], ["Y"], body=body),
+    ]
+    save(helper.make_graph(nodes, "endless", [features()], [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 4])]), path)
+
+
+def outer_product(path):
+    """Every value of X times every other: (4N)^2 values for N rows, an output sized by the caller."""
+    nodes = [
+        helper.make_node("Constant", [], ["column"], value=helper.make_tensor("c", TensorProto.INT64, [2], [-1, 1])),
+        helper.make_node("Constant", [], ["row"], value=helper.make_tensor("r", TensorProto.INT64, [2], [1, -1])),
+        helper.make_node("Reshape", ["X", "column"], ["a"]),
+        helper.make_node("Reshape", ["X", "row"], ["b"]),
+        helper.make_node("MatMul", ["a", "b"], ["Y"]),
+    ]
+    save(helper.make_graph(nodes, "outer", [features()], [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, None])]), path)
+
+
+def memory_bomb(path):
+    """A tensor as long as the first value says: 2e9 asks for 8 GB."""
+    nodes = [
+        helper.make_node("Constant", [], ["first"], value=helper.make_tensor("f", TensorProto.INT64, [2], [0, 0])),
+        helper.make_node("Constant", [], ["one"], value=helper.make_tensor("o", TensorProto.INT64, [2], [1, 1])),
+        helper.make_node("Slice", ["X", "first", "one"], ["x00"]),
+        helper.make_node("Cast", ["x00"], ["n"], to=TensorProto.INT64),
+        helper.make_node("Constant", [], ["flat"], value=helper.make_tensor("s", TensorProto.INT64, [1], [1])),
+        helper.make_node("Reshape", ["n", "flat"], ["shape"]),
+        helper.make_node("ConstantOfShape", ["shape"], ["big"], value=helper.make_tensor("v", TensorProto.FLOAT, [1], [1.0])),
+        helper.make_node("ReduceSum", ["big"], ["Y"], keepdims=1),
+    ]
+    save(helper.make_graph(nodes, "bomb", [features()], [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1])]), path)
+
+
 SPECIES = ["I. setosa", "I. versicolor", "I. virginica"]
 
 if __name__ == "__main__":
@@ -109,6 +151,9 @@ if __name__ == "__main__":
     decision_tree(tree_model, os.path.join(out, "iris_tree.onnx"))
     names = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
     logistic(logistic_model, names, os.path.join(out, "iris_logistic.onnx"))
+    endless_loop(os.path.join(out, "endless_loop.onnx"))
+    outer_product(os.path.join(out, "outer_product.onnx"))
+    memory_bomb(os.path.join(out, "memory_bomb.onnx"))
     json.dump({
         "features": X.tolist(),
         "names": names,
