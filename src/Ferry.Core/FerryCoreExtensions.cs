@@ -92,6 +92,7 @@ public static class FerryCoreExtensions
         services.AddSingleton<ModelService>();
         services.AddSingleton<CodeVersionService>();
         services.AddSingleton<OnlineEndpointService>();
+        services.AddSingleton<WorkspaceRemoval>();
         return services;
     }
 }

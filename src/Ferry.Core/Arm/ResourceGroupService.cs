@@ -54,7 +54,8 @@ public sealed partial class ResourceGroupService(IResourceGroupStore store, Time
 
     public Task<IReadOnlyList<ResourceGroup>> ListAsync(string subscriptionId, CancellationToken cancellationToken) => store.ListAsync(subscriptionId, cancellationToken);
 
-    public async Task DeleteAsync(string subscriptionId, string name, CancellationToken cancellationToken)
+    /// <summary>Deletes the group's row (its workspaces' rows go with it); <see cref="WorkspaceRemoval"/> deletes the workspaces first.</summary>
+    internal async Task DeleteAsync(string subscriptionId, string name, CancellationToken cancellationToken)
     {
         if (await FindAsync(subscriptionId, name, cancellationToken) is null || !await store.DeleteAsync(name, cancellationToken))
         {

@@ -58,6 +58,8 @@ public sealed partial class WorkspaceService(
     public async Task<Workspace> GetAsync(string resourceGroup, string name, CancellationToken cancellationToken) =>
         await store.FindAsync(resourceGroup, name, cancellationToken) ?? throw NotFound(resourceGroup, name);
 
+    public Task<Workspace?> FindAsync(string resourceGroup, string name, CancellationToken cancellationToken) => store.FindAsync(resourceGroup, name, cancellationToken);
+
     public Task<IReadOnlyList<Workspace>> ListAsync(string resourceGroup, CancellationToken cancellationToken) => store.ListAsync(resourceGroup, cancellationToken);
 
     /// <summary>The workspaces of every resource group of the subscription.</summary>
@@ -74,8 +76,11 @@ public sealed partial class WorkspaceService(
         return workspace;
     }
 
-    /// <summary>Deletes the workspace and its files; false when there was none (ARM answers 204).</summary>
-    public async Task<bool> DeleteAsync(string resourceGroup, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the workspace's row (the rows named under it go with it) and its files; false when there was none.
+    /// <see cref="WorkspaceRemoval"/> stops what runs in it first.
+    /// </summary>
+    internal async Task<bool> DeleteAsync(string resourceGroup, string name, CancellationToken cancellationToken)
     {
         var workspace = await store.FindAsync(resourceGroup, name, cancellationToken);
         if (workspace is null || !await store.DeleteAsync(resourceGroup, name, cancellationToken))
@@ -84,9 +89,16 @@ public sealed partial class WorkspaceService(
         }
 
         var directory = Path.Combine(Path.GetFullPath(options.Value.Directory), workspace.WorkspaceId);
-        if (Directory.Exists(directory))
+        try
         {
-            Directory.Delete(directory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // a canceled run still writing there; the directory is named by the workspace's own id, so no later workspace sees it
         }
 
         return true;

@@ -127,6 +127,21 @@ public sealed partial class RunService(
         return run;
     }
 
+    /// <summary>Cancels every run of the workspace not ended yet (the workspace is being deleted).</summary>
+    public async Task CancelAllAsync(string resourceGroup, string workspace, CancellationToken cancellationToken)
+    {
+        foreach (var experiment in await store.ListExperimentsAsync(resourceGroup, workspace, cancellationToken))
+        {
+            foreach (var run in await store.ListAsync(experiment.ExperimentId, cancellationToken))
+            {
+                if (!run.IsTerminal)
+                {
+                    await CancelAsync(resourceGroup, workspace, experiment.Name, run.RunId, cancellationToken);
+                }
+            }
+        }
+    }
+
     string IChangeSubscriber.Topic => ChangeTopics.RunCancel;
 
     /// <summary>Another node was asked to cancel a run: stop it if it runs here.</summary>

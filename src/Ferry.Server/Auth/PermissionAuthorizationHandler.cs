@@ -77,9 +77,11 @@ internal sealed class PermissionAuthorizationHandler(RoleAssignmentService roles
                 + $"or the scope is invalid. If access was recently granted, please refresh your credentials. (Its role on the subscription is {role}; the action needs {permission.Role}.)");
         }
 
-        // Below a resource group (its workspaces and their data planes) the group must be this subscription's.
+        // Below a resource group (its workspace list, its workspaces and their data planes) the group must be this
+        // subscription's; the group's own operations (PUT creates it) look it up in the subscription themselves.
         var group = http.Request.RouteValues["resourceGroupName"] ?? http.Request.RouteValues["resourceGroup"];
-        var below = http.Request.RouteValues.ContainsKey("workspaceName") || http.Request.RouteValues.ContainsKey("workspace");
+        var below = http.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } pattern }
+            || !pattern.TrimEnd('/').EndsWith("{resourceGroupName}", StringComparison.Ordinal);
         if (below && group is string name && await groups.FindAsync(subscriptionId, name, cancellationToken) is null)
         {
             return new(this, StatusCodes.Status404NotFound, "ResourceGroupNotFound", $"Resource group '{name}' could not be found.");

@@ -63,9 +63,9 @@ internal static class ArmEndpoints
         string subscriptionId, string resourceGroupName, ResourceGroupService groups, CancellationToken cancellationToken) =>
         TypedResults.Ok(Response(subscriptionId, await groups.GetAsync(subscriptionId, resourceGroupName, cancellationToken)));
 
-    private static async Task<Ok> DeleteGroupAsync(string subscriptionId, string resourceGroupName, ResourceGroupService groups, CancellationToken cancellationToken)
+    private static async Task<Ok> DeleteGroupAsync(string subscriptionId, string resourceGroupName, WorkspaceRemoval removal, CancellationToken cancellationToken)
     {
-        await groups.DeleteAsync(subscriptionId, resourceGroupName, cancellationToken);
+        await removal.DeleteResourceGroupAsync(subscriptionId, resourceGroupName, cancellationToken);
         return TypedResults.Ok();
     }
 

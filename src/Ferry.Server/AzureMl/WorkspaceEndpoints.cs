@@ -54,8 +54,8 @@ internal static class WorkspaceEndpoints
         string subscriptionId, string resourceGroupName, string workspaceName, WorkspaceRequest request, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>
         TypedResults.Ok(Shape(context, subscriptionId, await workspaces.PatchAsync(resourceGroupName, workspaceName, request.ToChange(), cancellationToken), await principals.TenantIdAsync(cancellationToken)));
 
-    private static async Task<Results<Ok, NoContent>> DeleteAsync(string resourceGroupName, string workspaceName, WorkspaceService workspaces, CancellationToken cancellationToken) =>
-        await workspaces.DeleteAsync(resourceGroupName, workspaceName, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
+    private static async Task<Results<Ok, NoContent>> DeleteAsync(string resourceGroupName, string workspaceName, WorkspaceRemoval removal, CancellationToken cancellationToken) =>
+        await removal.DeleteWorkspaceAsync(resourceGroupName, workspaceName, cancellationToken) ? TypedResults.Ok() : TypedResults.NoContent();
 
     private static async Task<Ok<ArmList<WorkspaceResponse>>> ListByGroupAsync(
         string subscriptionId, string resourceGroupName, HttpContext context, WorkspaceService workspaces, ServicePrincipalService principals, CancellationToken cancellationToken) =>

@@ -106,6 +106,11 @@ public sealed class AzureMlScopeTests(FerryFactory factory) : IClassFixture<Ferr
             Assert.Equal("ResourceGroupNameNotAvailable", (await ArmErrorAsync(taken, HttpStatusCode.Conflict)).GetProperty("code").GetString());
         }
 
+        using (var listed = await client.GetAsync($"{group}/providers/Microsoft.MachineLearningServices/workspaces?{V}"))
+        {
+            Assert.Equal("ResourceGroupNotFound", (await ArmErrorAsync(listed, HttpStatusCode.NotFound)).GetProperty("code").GetString());
+        }
+
         using var list = await client.GetAsync($"/subscriptions/{sp.SubscriptionId}/providers/Microsoft.MachineLearningServices/workspaces?{V}");
         Assert.Equal(0, (await HttpAssert.OkJsonAsync(list)).GetProperty("value").GetArrayLength());
         using var intact = await admin.GetAsync($"{workspace}?{V}");

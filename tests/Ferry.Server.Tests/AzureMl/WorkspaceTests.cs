@@ -140,6 +140,54 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
     }
 
     [Fact]
+    public async Task Delete_StopsItsRunsAndEndpoints_TheSameNamesAgainInheritNothing_GroupDeleteLikewise()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        var (scoringUri, primary, _) = await ArmApi.DeployEchoScorerAsync(client, workspace, "echo");
+        using var scorer = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, await ScoreAsync(scorer, scoringUri, primary));
+        var runId = await ArmApi.StartRunAsync(client, workspace, "slow", ("slow.py", "import time\ntime.sleep(600)\n"), """{"Configuration":{"Script":"slow.py"}}""");
+
+        using (var delete = await client.DeleteAsync($"{workspace}?{ApiVersion}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await ScoreAsync(scorer, scoringUri, primary));
+        using (var put = await client.PutAsJsonAsync($"{workspace}?{ApiVersion}", new { location = "centralus" }))
+        {
+            Assert.Equal("Succeeded", await PollAsync(client, put.Headers.GetValues("Azure-AsyncOperation").Single()));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await ScoreAsync(scorer, scoringUri, primary));
+        using (var endpoints = await client.GetAsync($"{workspace}/onlineEndpoints?api-version=2021-03-01-preview"))
+        {
+            Assert.Equal(0, (await HttpAssert.OkJsonAsync(endpoints)).GetProperty("value").GetArrayLength());
+        }
+
+        using (var models = await client.GetAsync($"/modelmanagement/v1.0{workspace}/models?{ApiVersion}"))
+        {
+            Assert.Equal(0, (await HttpAssert.OkJsonAsync(models)).GetProperty("value").GetArrayLength());
+        }
+
+        using (var run = await client.GetAsync($"/history/v1.0{workspace}/experiments/slow/runs/{runId}?{ApiVersion}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, run.StatusCode);
+        }
+
+        // The group's delete goes through its workspaces the same way.
+        (scoringUri, primary, _) = await ArmApi.DeployEchoScorerAsync(client, workspace, "echo2");
+        Assert.Equal(HttpStatusCode.OK, await ScoreAsync(scorer, scoringUri, primary));
+        using (var delete = await client.DeleteAsync($"{workspace[..workspace.IndexOf("/providers/", StringComparison.Ordinal)]}?{ApiVersion}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await ScoreAsync(scorer, scoringUri, primary));
+    }
+
+    [Fact]
     public async Task Put_InMissingGroupOrWithoutLocation_Fails()
     {
         using var client = await factory.LoggedInClientAsync();
@@ -151,4 +199,12 @@ public sealed class WorkspaceTests(FerryFactory factory) : IClassFixture<FerryFa
     }
 
     private static Task<string> PollAsync(HttpClient client, string url) => ArmApi.PollAsync(client, url);
+
+    private static async Task<HttpStatusCode> ScoreAsync(HttpClient client, string scoringUri, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(scoringUri).PathAndQuery) { Content = new StringContent("{}") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
 }

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Arm;
+using Ferry.Core.Models;
+using Ferry.Core.OnlineEndpoints;
+using Ferry.Core.Runs;
 using Ferry.Server.Tests.Infrastructure;
 using Ferry.Storage;
 using Ferry.Storage.Database;
@@ -59,6 +62,49 @@ public sealed class ArmStoreTests(PostgresCluster cluster) : StoreTests(cluster)
         Assert.Empty(await computes.ListAsync("rg-1", "ws-a", storage.Token));
         Assert.True(await groups.DeleteAsync("rg-1", storage.Token));
         Assert.Equal(["ws-c"], (await workspaces.ListAsync(null, storage.Token)).Select(w => w.Name));
+    }
+
+    [Theory]
+    [Providers]
+    public async Task DeletedWorkspace_TakesWhatIsNamedUnderIt_RunsModelsCodesEndpoints_OthersStay_AndItsGroupsDeleteCascades(StorageProvider provider)
+    {
+        await using var storage = await StorageAsync(provider);
+        var groups = storage.Get<IResourceGroupStore>();
+        var workspaces = storage.Get<IWorkspaceStore>();
+        var runs = storage.Get<IRunStore>();
+        var models = storage.Get<IModelStore>();
+        var codes = storage.Get<ICodeVersionStore>();
+        var endpoints = storage.Get<IOnlineEndpointStore>();
+        await groups.UpsertAsync(Group("sub-1", "rg-1"), storage.Token);
+        foreach (var name in (string[])["ws-a", "ws-b"])
+        {
+            await workspaces.UpsertAsync(Workspace("rg-1", name), storage.Token);
+            var experiment = await runs.GetOrAddExperimentAsync("rg-1", name, "train", Now, storage.Token);
+            await runs.AddAsync(new Run($"run-{name}", experiment, 0, RunStatus.Completed, "local", "train.py", [], "{}", null, "/runs", Now, null, null, null, "alice"), 10, storage.Token);
+            await models.AddAsync(new Model("rg-1", name, "iris", 0, "aml://artifacts/m.pkl", "application/octet-stream", null, null, null, new Dictionary<string, string>(), new Dictionary<string, string>(), null, Now, Now), storage.Token);
+            await codes.UpsertAsync(new CodeVersion("rg-1", name, "score", "1", "LocalUpload/a", null, Now), storage.Token);
+            await endpoints.UpsertAsync(new OnlineEndpoint("rg-1", name, "ep", "westus2", null, "Key", "p", "s", new Dictionary<string, int>(), "Succeeded", Now), storage.Token);
+            await endpoints.UpsertDeploymentAsync(new OnlineDeployment("rg-1", name, "ep", "blue", "iris:1", "score:1", "score.py", 1, null, "Succeeded", Now), storage.Token);
+        }
+
+        Assert.True(await workspaces.DeleteAsync("RG-1", "WS-A", storage.Token));
+        await workspaces.UpsertAsync(Workspace("rg-1", "ws-a") with { WorkspaceId = "id-ws-a-again" }, storage.Token); // the same names again inherit nothing
+        Assert.Empty(await runs.ListExperimentsAsync("rg-1", "ws-a", storage.Token));
+        Assert.Null(await runs.FindAsync("run-ws-a", storage.Token));
+        Assert.Empty(await models.ListAsync("rg-1", "ws-a", storage.Token));
+        Assert.Null(await codes.FindAsync("rg-1", "ws-a", "score", "1", storage.Token));
+        Assert.Empty(await endpoints.ListAsync("rg-1", "ws-a", storage.Token));
+        Assert.Empty(await endpoints.ListDeploymentsAsync("rg-1", "ws-a", "ep", storage.Token));
+
+        Assert.NotNull(await runs.FindAsync("run-ws-b", storage.Token));
+        Assert.Single(await models.ListAsync("rg-1", "ws-b", storage.Token));
+        Assert.Single(await endpoints.ListDeploymentsAsync("rg-1", "ws-b", "ep", storage.Token));
+
+        Assert.True(await groups.DeleteAsync("rg-1", storage.Token));
+        Assert.Null(await runs.FindAsync("run-ws-b", storage.Token));
+        Assert.Empty(await models.ListAsync("rg-1", "ws-b", storage.Token));
+        Assert.Null(await codes.FindAsync("rg-1", "ws-b", "score", "1", storage.Token));
+        Assert.Empty(await endpoints.ListAsync("rg-1", "ws-b", storage.Token));
     }
 
     [Theory]
