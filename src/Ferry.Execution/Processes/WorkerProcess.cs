@@ -13,13 +13,19 @@ namespace Ferry.Execution.Processes;
 public sealed class WorkerProcess : IWorkerHost
 {
     private const int TailChars = 4096;
+
+    /// <summary>The longest line passed on whole; a longer one (a run printing a gigabyte without a newline) is passed on in pieces this long.</summary>
+    internal const int MaxLineChars = 64 * 1024;
+
     private readonly SandboxedProcess sandboxed;
     private readonly StringBuilder tail;
+    private readonly Task pumped;
 
-    private WorkerProcess(SandboxedProcess sandboxed, StringBuilder tail)
+    private WorkerProcess(SandboxedProcess sandboxed, StringBuilder tail, Task pumped)
     {
         this.sandboxed = sandboxed;
         this.tail = tail;
+        this.pumped = pumped;
     }
 
     public Process Process => sandboxed.Process;
@@ -41,43 +47,21 @@ public sealed class WorkerProcess : IWorkerHost
     public static async Task<WorkerProcess> StartAsync(Sandbox sandbox, SandboxRequest request, Action<string>? output, CancellationToken cancellationToken)
     {
         var tail = new StringBuilder();
-        var before = request.BeforeStart;
-        var started = await sandbox.StartAsync(
-            request with
+        var started = await sandbox.StartAsync(request with { CaptureOutput = output is not null }, cancellationToken);
+        var pumps = new List<Task>
+        {
+            PumpAsync(started.Process.StandardError, line =>
             {
-                CaptureOutput = output is not null,
-                BeforeStart = (process, layout) =>
-                {
-                    process.ErrorDataReceived += (_, e) =>
-                    {
-                        if (e.Data is not null)
-                        {
-                            Keep(tail, e.Data);
-                            output?.Invoke(e.Data);
-                        }
-                    };
-                    if (output is not null)
-                    {
-                        process.OutputDataReceived += (_, e) =>
-                        {
-                            if (e.Data is not null)
-                            {
-                                output(e.Data);
-                            }
-                        };
-                    }
-
-                    before?.Invoke(process, layout);
-                },
-            },
-            cancellationToken);
-        started.Process.BeginErrorReadLine();
+                Keep(tail, line);
+                output?.Invoke(line);
+            }),
+        };
         if (output is not null)
         {
-            started.Process.BeginOutputReadLine();
+            pumps.Add(PumpAsync(started.Process.StandardOutput, output));
         }
 
-        return new WorkerProcess(started, tail);
+        return new WorkerProcess(started, tail, Task.WhenAll(pumps));
     }
 
     /// <summary>The last lines it wrote to standard error.</summary>
@@ -89,7 +73,12 @@ public sealed class WorkerProcess : IWorkerHost
         }
     }
 
-    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => Process.WaitForExitAsync(cancellationToken);
+    /// <summary>Waits for the process to end and for what it wrote to be passed on.</summary>
+    public async Task WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        await Process.WaitForExitAsync(cancellationToken);
+        await pumped.WaitAsync(cancellationToken);
+    }
 
     /// <summary>Kills the process and everything it started; nothing when it is gone already.</summary>
     public void Kill()
@@ -111,6 +100,56 @@ public sealed class WorkerProcess : IWorkerHost
 
     /// <summary>Kills whatever still runs and removes the sandbox's scratch.</summary>
     public ValueTask DisposeAsync() => sandboxed.DisposeAsync();
+
+    /// <summary>
+    /// Passes on what <paramref name="reader"/> gives line by line, a line at most <see cref="MaxLineChars"/> long:
+    /// memory stays bounded whatever the process writes (the framework's line reader holds a whole line, however long).
+    /// </summary>
+    internal static async Task PumpAsync(TextReader reader, Action<string> line)
+    {
+        var buffer = new char[8192];
+        var current = new StringBuilder();
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer)) > 0)
+            {
+                var start = 0;
+                for (var i = 0; i < read; i++)
+                {
+                    if (buffer[i] == '\n')
+                    {
+                        current.Append(buffer, start, i - start);
+                        Emit(current, line);
+                        start = i + 1;
+                    }
+                }
+
+                current.Append(buffer, start, read - start);
+                while (current.Length >= MaxLineChars)
+                {
+                    line(current.ToString(0, MaxLineChars));
+                    current.Remove(0, MaxLineChars);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // the pipe broke with the process
+        }
+
+        if (current.Length > 0)
+        {
+            Emit(current, line);
+        }
+    }
+
+    private static void Emit(StringBuilder current, Action<string> line)
+    {
+        var length = current.Length > 0 && current[^1] == '\r' ? current.Length - 1 : current.Length;
+        line(current.ToString(0, length));
+        current.Clear();
+    }
 
     private static void Keep(StringBuilder tail, string line)
     {
