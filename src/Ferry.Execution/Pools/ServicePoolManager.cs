@@ -138,7 +138,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
         if (service.Entry is OnnxModelEntry model)
         {
             // In-process: all at once, and the service's batcher runs them together.
-            return await Task.WhenAll(requests.Select(r => realtime.ScoreAsync(service, model, r, cancellationToken)));
+            return await realtime.ScoreManyAsync(service, model, requests, cancellationToken);
         }
 
         if (requests.Count == 0)

@@ -57,6 +57,27 @@ public sealed partial class RealtimeScorer(IBlobStore blobs, IOptions<RealtimeOp
         };
     }
 
+    /// <summary>
+    /// Many calls at once (a batch's records), run together by the batcher; a call whose input the model cannot
+    /// take answers <c>success:false</c> alone (a single consume would answer 400), the others are scored.
+    /// </summary>
+    public async Task<ExecutionResult?[]> ScoreManyAsync(ServiceDefinition service, OnnxModelEntry entry, IReadOnlyList<ServiceCall> calls, CancellationToken cancellationToken)
+    {
+        return await Task.WhenAll(calls.Select(ScoreOneAsync));
+
+        async Task<ExecutionResult?> ScoreOneAsync(ServiceCall call)
+        {
+            try
+            {
+                return await ScoreAsync(service, entry, call, cancellationToken);
+            }
+            catch (FerryException invalid) when (invalid.Kind == FerryErrorKind.BadRequest)
+            {
+                return ExecutionResult.Failed(invalid.Message);
+            }
+        }
+    }
+
     /// <summary>A new or changed version: its model is (re)loaded in the background, so the first call finds it ready.</summary>
     public void Refresh(ServiceDefinition service, OnnxModelEntry entry)
     {

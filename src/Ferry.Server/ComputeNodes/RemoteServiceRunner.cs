@@ -29,7 +29,7 @@ internal sealed partial class RemoteServiceRunner(
     {
         if (service.Entry is OnnxModelEntry model)
         {
-            return await Task.WhenAll(requests.Select(r => realtime.ScoreAsync(service, model, r, cancellationToken)));
+            return await realtime.ScoreManyAsync(service, model, requests, cancellationToken);
         }
 
         return await SendAsync(

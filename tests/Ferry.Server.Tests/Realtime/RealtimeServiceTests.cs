@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Server.Tests.Batches;
 using Ferry.Server.Tests.Infrastructure;
 
 namespace Ferry.Server.Tests.Realtime;
@@ -199,6 +200,31 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
         using var response = await client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 4 });
         Assert.Equal(8, (await HttpAssert.OkJsonAsync(response)).GetProperty("outputParameters").GetProperty("y").GetInt32());
         Assert.Matches("queue;dur=[0-9.]+, worker;dur=[0-9.]+, total;dur=[0-9.]+", string.Join(",", response.Headers.GetValues("Server-Timing")));
+    }
+
+    [Fact]
+    public async Task Batch_ARecordTheModelCannotTake_IsThatRecordsSuccessFalse_TheOthersAreScored()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes("iris_svc")))
+        {
+        }
+
+        var three = new JsonObject { ["a"] = new JsonArray(1.0), ["b"] = new JsonArray(2.0), ["c"] = new JsonArray(3.0) };
+        var records = new JsonArray(
+            new JsonObject { ["inputData"] = Frame(models.Features.Take(2)) },
+            new JsonObject { ["inputData"] = three },
+            new JsonObject { ["inputData"] = Frame(models.Features.Skip(100).Take(1)) });
+        var id = await BatchApi.StartAsync(client, $"{name}/v1", records, parallelCount: 2);
+        var status = await BatchApi.CompleteAsync(client, $"{name}/v1", id);
+        Assert.Equal("complete", status.State());
+        var results = status.GetProperty("batchExecutionResults");
+        var expected = Ints(models.Expected.GetProperty("svc"));
+        Assert.Equal(expected.Take(2), Ints(results[0].GetProperty("outputParameters").GetProperty("outputData").GetProperty("label")));
+        Assert.False(results[1].GetProperty("success").GetBoolean());
+        Assert.Contains("takes 4 numeric columns per row", results[1].GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+        Assert.Equal(expected.Skip(100).Take(1), Ints(results[2].GetProperty("outputParameters").GetProperty("outputData").GetProperty("label")));
     }
 
     [Fact]
