@@ -18,7 +18,15 @@ public static class RunMetrics
     /// <summary>How much of the file is read: user code writes it, and a run is read at every poll.</summary>
     public const int MaxBytes = 4 * 1024 * 1024;
 
-    /// <summary>Each metric's values in the order logged; lines that are not such objects are skipped.</summary>
+    /// <summary>
+    /// How deep a line may nest (a value, a list, a table of rows fit easily): the run's answers wrap the value
+    /// further, and one nested near the serializer's limit would make every read of the run fail.
+    /// </summary>
+    public const int MaxDepth = 16;
+
+    private static readonly JsonDocumentOptions LineOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary>Each metric's values in the order logged; lines that are not such objects, or nest deeper than <see cref="MaxDepth"/>, are skipped.</summary>
     public static IReadOnlyDictionary<string, List<JsonNode?>> Read(Run run)
     {
         var result = new Dictionary<string, List<JsonNode?>>(StringComparer.Ordinal);
@@ -36,7 +44,7 @@ public static class RunMetrics
         {
             try
             {
-                if (JsonNode.Parse(line) is JsonObject { } entry && entry["name"]?.GetValueKind() == JsonValueKind.String)
+                if (JsonNode.Parse(line, documentOptions: LineOptions) is JsonObject { } entry && entry["name"]?.GetValueKind() == JsonValueKind.String)
                 {
                     var name = entry["name"]!.GetValue<string>();
                     if (!result.TryGetValue(name, out var values))

@@ -39,11 +39,13 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         var workspace = await ArmApi.CreateWorkspaceAsync(client);
         const string train = "import json, os, pickle\nfrom sklearn import svm, datasets\niris = datasets.load_iris()\nclf = svm.SVC(gamma='auto').fit(iris.data, iris.target)\n"
             + "os.makedirs('outputs', exist_ok=True)\npickle.dump(clf, open('outputs/model.pkl', 'wb'))\n"
-            + "with open(os.environ['AZUREML_METRICS_FILE'], 'a') as m:\n    m.write(json.dumps({'name': 'accuracy', 'value': clf.score(iris.data, iris.target)}) + '\\n')\n";
+            + "with open(os.environ['AZUREML_METRICS_FILE'], 'a') as m:\n    m.write(json.dumps({'name': 'accuracy', 'value': clf.score(iris.data, iris.target)}) + '\\n')\n"
+            + "    m.write(json.dumps({'name': 'deep', 'value': json.loads('[' * 63 + ']' * 63)}) + '\\n')\n"; // a line nested near the serializer's limit is skipped
         var runId = await StartAsync(client, workspace, "train", ("train.py", train), """{"Configuration":{"Script":"train.py"}}""");
         var run = await WaitAsync(client, workspace, "train", runId);
         Assert.Equal("Completed", run.GetProperty("status").GetString());
         Assert.True(run.GetProperty("metrics").GetProperty("accuracy").GetDouble() > 0.9);
+        Assert.False(run.GetProperty("metrics").TryGetProperty("deep", out _));
 
         using (var list = await client.GetAsync($"/history/v1.0{workspace}/experiments/train/runs/{runId}/artifacts?{ArmApi.ApiVersion}"))
         {
