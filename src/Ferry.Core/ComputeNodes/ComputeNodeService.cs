@@ -29,7 +29,7 @@ public sealed partial class ComputeNodeService(IComputeNodeStore store)
 
     /// <summary>
     /// Each entry is an http(s) URI whose host may hold ranges such as <c>10.0.1-3.4</c> and whose
-    /// port may be a range such as <c>12805-12807</c>.
+    /// port may be a range such as <c>12805-12807</c>; every address a range stands for must be a valid URI.
     /// </summary>
     private static List<string> Validate(IReadOnlyList<string>? entries)
     {
@@ -42,13 +42,10 @@ public sealed partial class ComputeNodeService(IComputeNodeStore store)
         foreach (var entry in entries)
         {
             var probe = entry?.Trim() ?? "";
-            // Replace ranges by their first value so the URI parser can judge the rest.
-            var normalized = RangePattern().Replace(probe, "$1");
-            if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri)
-                || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
-                || string.IsNullOrEmpty(uri.Host))
+            if (ExpandEntry(probe) is not { Count: > 0 } addresses || addresses.Any(a => NodeUri(a) is null))
             {
-                throw FerryException.BadRequest($"'{entry}' is not a compute node URI such as http://10.0.0.4:12805.");
+                throw FerryException.BadRequest(
+                    $"'{entry}' is not a compute node URI such as http://10.0.0.4:12805 (ranges such as 10.0.1-3.4 and 12805-12807 must stand for valid addresses and ports).");
             }
 
             result.Add(probe);
@@ -59,26 +56,37 @@ public sealed partial class ComputeNodeService(IComputeNodeStore store)
 
     /// <summary>
     /// The entries with their ranges expanded: <c>http://10.0.1-3.4:12805-12806</c> is six nodes. An entry
-    /// expanding to more than <see cref="MaxExpanded"/> addresses is cut there.
+    /// expanding to more than <see cref="MaxExpanded"/> addresses is cut there; addresses that are not valid
+    /// node URIs (stored before they were checked) are left out.
     /// </summary>
-    public static IReadOnlyList<string> Expand(IReadOnlyList<string> entries)
+    public static IReadOnlyList<string> Expand(IReadOnlyList<string> entries) =>
+        [.. entries.SelectMany(e => ExpandEntry(e) ?? []).Where(a => NodeUri(a) is not null)];
+
+    /// <summary>The address as a node's base URI, or null when it is not an http(s) URI with a host and a port in range.</summary>
+    public static Uri? NodeUri(string address) =>
+        Uri.TryCreate(address.TrimEnd('/') + "/", UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            && !string.IsNullOrEmpty(uri.Host)
+            ? uri
+            : null;
+
+    /// <summary>One entry's addresses (a backward range is its first value); null when a range's numbers are too large.</summary>
+    private static List<string>? ExpandEntry(string entry)
     {
-        var result = new List<string>();
-        foreach (var entry in entries)
+        var expanded = new List<string> { entry };
+        while (RangePattern().Match(expanded[0]) is { Success: true } range)
         {
-            var expanded = new List<string> { entry };
-            while (RangePattern().Match(expanded[0]) is { Success: true } range)
+            if (!int.TryParse(range.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+                || !int.TryParse(range.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var to))
             {
-                var from = int.Parse(range.Groups[1].Value, CultureInfo.InvariantCulture);
-                var to = int.Parse(range.Groups[2].Value, CultureInfo.InvariantCulture);
-                expanded = [.. expanded.SelectMany(e => Enumerable.Range(from, Math.Max(1, to - from + 1))
-                    .Select(v => RangePattern().Replace(e, v.ToString(CultureInfo.InvariantCulture), 1))).Take(MaxExpanded)];
+                return null;
             }
 
-            result.AddRange(expanded);
+            expanded = [.. expanded.SelectMany(e => Enumerable.Range(from, (int)Math.Clamp((long)to - from + 1, 1, MaxExpanded))
+                .Select(v => RangePattern().Replace(e, v.ToString(CultureInfo.InvariantCulture), 1))).Take(MaxExpanded)];
         }
 
-        return result;
+        return expanded;
     }
 
     private const int MaxExpanded = 256;

@@ -124,7 +124,10 @@ internal sealed partial class ComputeNodeDirectory : BackgroundService
 
         foreach (var url in current)
         {
-            nodes.GetOrAdd(url, u => new ComputeNode(new Uri(u + "/")));
+            if (ComputeNodeService.NodeUri(url) is { } address)
+            {
+                nodes.GetOrAdd(url, _ => new ComputeNode(address));
+            }
         }
 
         await Task.WhenAll(nodes.Values.Select(n => CheckAsync(n, cancellationToken)));

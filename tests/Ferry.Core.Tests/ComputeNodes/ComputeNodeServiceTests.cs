@@ -33,6 +33,8 @@ public sealed class ComputeNodeServiceTests
     [InlineData("")]
     [InlineData("12805")]
     [InlineData("file:///etc/passwd")]
+    [InlineData("http://127.0.0.1:65535-65536")]
+    [InlineData("http://10.0.0.1-99999999999:12805")]
     public async Task Set_InvalidEntry_IsBadRequestAndChangesNothing(string entry)
     {
         var store = new MemoryStore();
@@ -51,5 +53,8 @@ public sealed class ComputeNodeServiceTests
             ComputeNodeService.Expand(["http://10.0.1-2.4:12805-12806", "http://b:12805"]));
         Assert.Equal(["http://10.0.5.4:1"], ComputeNodeService.Expand(["http://10.0.5-3.4:1"])); // a backward range is its first value
         Assert.Equal(256, ComputeNodeService.Expand(["http://10.0-255.0-255.1:12805"]).Count);
+
+        // Entries stored before every address was checked: what is not an address is left out, never an exception.
+        Assert.Equal(["http://127.0.0.1:65535", "http://b:12805"], ComputeNodeService.Expand(["http://127.0.0.1:65535-65536", "http://1-99999999999.0.0.1:1", "http://b:12805"]));
     }
 }
