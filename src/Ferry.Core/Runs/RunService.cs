@@ -182,7 +182,9 @@ public sealed partial class RunService(
         using (zip)
         {
             var root = Path.GetFullPath(directory) + Path.DirectorySeparatorChar;
-            if (entries.Sum(e => e.Length) > options.Value.MaxProjectBytes)
+            // Declared sizes can be anything (zip64 allows 2^64): compare against what is left, never sum past the limit.
+            var left = options.Value.MaxProjectBytes;
+            if (entries.Any(e => (left -= e.Length) < 0 || e.Length < 0))
             {
                 throw new FerryException(FerryErrorKind.PayloadTooLarge, $"projectZipFile unpacks to more than {options.Value.MaxProjectBytes} bytes.", code: "UserError");
             }
