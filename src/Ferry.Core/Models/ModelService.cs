@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Ferry.Core.Arm;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 using Ferry.Core.Runs;
 
 namespace Ferry.Core.Models;
@@ -12,7 +14,7 @@ namespace Ferry.Core.Models;
 /// must name an artifact that exists (a run's output or an upload). <c>properties</c> are
 /// immutable; description and <c>kvTags</c> change through JSON patch.
 /// </summary>
-public sealed class ModelService(IModelStore store, WorkspaceService workspaces, ArtifactService artifacts, TimeProvider time)
+public sealed partial class ModelService(IModelStore store, WorkspaceService workspaces, ArtifactService artifacts, TimeProvider time)
 {
     private const string ArtifactScheme = "aml://artifact/";
 
@@ -22,9 +24,9 @@ public sealed class ModelService(IModelStore store, WorkspaceService workspaces,
         var name = Required(registration.Name, "name");
         var url = Required(registration.Url, "url");
         var mimeType = Required(registration.MimeType, "mimeType");
-        if (name.Length > 255 || name.Contains(':', StringComparison.Ordinal))
+        if (!ValidName().IsMatch(name))
         {
-            throw Invalid("The model name must be at most 255 characters and hold no ':'.");
+            throw Invalid($"The model name '{FileNames.Printable(name)}' is invalid: use 1 to 255 letters, digits, '-', '_' or '.', starting with a letter or digit.");
         }
 
         await using (await OpenArtifactAsync(found, url, cancellationToken))
@@ -172,4 +174,8 @@ public sealed class ModelService(IModelStore store, WorkspaceService workspaces,
         string.IsNullOrWhiteSpace(value) ? throw Invalid($"'{field}' is required.") : value;
 
     private static FerryException Invalid(string message) => new(FerryErrorKind.BadRequest, message, code: "BadRequest");
+
+    /// <summary>Azure ML's model names; the name is also a folder of a deployment's files (azureml-models/{name}/{version}).</summary>
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,254}\\z")]
+    private static partial Regex ValidName();
 }

@@ -118,6 +118,11 @@ public sealed partial class OnlineEndpointService(
             throw Invalid($"keyValue must be at least {MinimumKeyLength} characters long (got {keyValue.Length}); leave it out to have a strong key generated.");
         }
 
+        if (keyValue is not null && keyValue.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw Invalid("keyValue must hold no spaces or control characters: a key is sent in the Authorization header, where it could never match.");
+        }
+
         var endpoint = await GetEndpointAsync(resourceGroup, workspace, name, cancellationToken);
         var key = string.IsNullOrEmpty(keyValue) ? NewKey() : keyValue;
         endpoint = keyType switch
@@ -196,7 +201,8 @@ public sealed partial class OnlineEndpointService(
     public async Task<bool> DeleteDeploymentAsync(string resourceGroup, string workspace, string endpointName, string name, CancellationToken cancellationToken)
     {
         var endpoint = await GetEndpointAsync(resourceGroup, workspace, endpointName, cancellationToken);
-        if (endpoint.Traffic.TryGetValue(name, out var share) && share > 0)
+        var share = endpoint.Traffic.FirstOrDefault(t => string.Equals(t.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+        if (share > 0)
         {
             throw Invalid($"Deployment '{name}' still takes {share}% of the traffic; move the traffic first.");
         }
@@ -365,12 +371,20 @@ public sealed partial class OnlineEndpointService(
             return null;
         }
 
-        var deployments = (await store.ListDeploymentsAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, cancellationToken)).Select(d => d.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var unknown = traffic.Keys.FirstOrDefault(k => !deployments.Contains(k));
+        var deployments = (await store.ListDeploymentsAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, cancellationToken))
+            .ToDictionary(d => d.Name, d => d.Name, StringComparer.OrdinalIgnoreCase);
+        var unknown = traffic.Keys.FirstOrDefault(k => !deployments.ContainsKey(k));
         if (unknown is not null)
         {
             throw Invalid($"Traffic names '{unknown}', which is not a deployment of endpoint '{endpoint.Name}'.");
         }
+
+        if (traffic.Keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw Invalid($"Traffic names deployment '{twice.Key}' more than once (names ignore case).");
+        }
+
+        traffic = traffic.ToDictionary(t => deployments[t.Key], t => t.Value); // as the deployments spell them
 
         if (traffic.Values.Any(v => v is < 0 or > 100) || (traffic.Count > 0 && traffic.Values.Sum() != 100))
         {

@@ -43,6 +43,12 @@ public sealed class EndpointKeyTests
             Assert.Contains("at least 32 characters", await weak.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        using (var spaced = await client.PostAsJsonAsync($"{endpoint}/regenerateKeys?{Preview}", new { keyType = "Primary", keyValue = new string(' ', 40) }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, spaced.StatusCode);
+            Assert.Contains("no spaces or control characters", await spaced.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         Assert.Equal(primary, (await ListKeysAsync(client, endpoint)).Primary);
         var chosen = new string('k', 32);
         using (var strong = await client.PostAsJsonAsync($"{endpoint}/regenerateKeys?{Preview}", new { keyType = "Primary", keyValue = chosen }))

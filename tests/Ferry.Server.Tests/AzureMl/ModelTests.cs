@@ -54,6 +54,12 @@ public sealed class ModelTests(FerryFactory factory) : IClassFixture<FerryFactor
             Assert.Equal(HttpStatusCode.BadRequest, noName.StatusCode);
         }
 
+        foreach (var name in (string[])["../escape", "a/b", "line\nbreak", ".hidden", "iris:2"])
+        {
+            using var badName = await client.PostAsJsonAsync(models, new { name, url = body.url, mimeType = "a/b" });
+            Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
+        }
+
         var item = $"/modelmanagement/v1.0{workspace}/models/iris:1?{ArmApi.ApiVersion}";
         using (var patched = await client.PatchAsync(item, new StringContent(
             """[{"op":"replace","path":"/description","value":"patched"},{"op":"add","path":"/kvTags/owner","value":"ml"}]""", Encoding.UTF8, "application/json")))

@@ -65,9 +65,20 @@ public sealed class OnlineEndpointTests(FerryFactory factory) : IClassFixture<Fe
             Assert.Equal("Succeeded", await ArmApi.PollAsync(client, deploy.Headers.GetValues("Azure-AsyncOperation").Single()));
         }
 
-        using (var traffic = await client.PatchAsJsonAsync($"{endpoint}?{Preview}", new { properties = new { traffic = new Dictionary<string, int> { ["blue"] = 100 } } }))
+        using (var twice = await client.PatchAsJsonAsync($"{endpoint}?{Preview}", new { properties = new { traffic = new Dictionary<string, int> { ["blue"] = 50, ["BLUE"] = 50 } } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        }
+
+        using (var traffic = await client.PatchAsJsonAsync($"{endpoint}?{Preview}", new { properties = new { traffic = new Dictionary<string, int> { ["BLUE"] = 100 } } }))
         {
             Assert.Equal(HttpStatusCode.OK, traffic.StatusCode);
+            Assert.Equal(100, (await HttpAssert.OkJsonAsync(traffic)).GetProperty("properties").GetProperty("traffic").GetProperty("blue").GetInt32()); // as the deployment is spelled
+        }
+
+        using (var deleteInUse = await client.DeleteAsync($"{endpoint}/deployments/Blue?{Preview}"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, deleteInUse.StatusCode); // it takes the traffic, whatever the case of its name
         }
 
         using (var badTraffic = await client.PatchAsJsonAsync($"{endpoint}?{Preview}", new { properties = new { traffic = new Dictionary<string, int> { ["green"] = 100 } } }))
