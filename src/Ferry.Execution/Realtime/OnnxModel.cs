@@ -62,15 +62,23 @@ internal sealed partial class OnnxModel : IDisposable
             options.AddSessionConfigEntry("session.use_env_allocators", "1");
         }
 
+        // Loaded from a folder of its own: a model naming external data finds no file beside it (another blob, say) to read.
+        var alone = Directory.CreateTempSubdirectory("ferry-onnx-").FullName;
         InferenceSession session;
         try
         {
-            session = new InferenceSession(path, options);
+            var copy = Path.Combine(alone, "model.onnx");
+            File.Copy(path, copy);
+            session = new InferenceSession(copy, options);
         }
         catch (OnnxRuntimeException e)
         {
             options.Dispose();
-            throw FerryException.BadRequest($"The model is not an ONNX model Ferry can load ({Reason(e.Message, path)}). {Formats}.");
+            throw FerryException.BadRequest($"The model is not an ONNX model Ferry can load ({Reason(e.Message, alone)}). {Formats}.");
+        }
+        finally
+        {
+            Directory.Delete(alone, recursive: true);
         }
 
         try
@@ -95,10 +103,10 @@ internal sealed partial class OnnxModel : IDisposable
         sessionOptions.Dispose();
     }
 
-    /// <summary>ONNX Runtime's reason without the server's file path.</summary>
-    private static string Reason(string message, string path)
+    /// <summary>ONNX Runtime's reason without the server's paths (the model's folder, and the temporary folder's root).</summary>
+    private static string Reason(string message, string folder)
     {
-        var reason = message.Replace(path, "model", StringComparison.Ordinal).Trim();
+        var reason = message.Replace(folder, "model", StringComparison.Ordinal).Replace(Path.GetTempPath().TrimEnd('/'), "", StringComparison.Ordinal).Trim();
         return reason.Length > 300 ? reason[..300] + "…" : reason;
     }
 

@@ -158,7 +158,10 @@ public sealed partial class RunDispatcher(
             catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or Core.Errors.FerryException)
             {
                 LogRunFailed(logger, ex, run.RunId);
-                (status, reason) = (RunStatus.Failed, $"The run could not be started: {ex.Message}");
+                // Ferry's own reasons are the user's to read; the system's name server paths, so they stay in the log.
+                (status, reason) = (RunStatus.Failed, ex is Core.Errors.FerryException
+                    ? $"The run could not be started: {ex.Message}"
+                    : "The run could not be started; the server log has the details.");
             }
 
             if (status == RunStatus.Completed)

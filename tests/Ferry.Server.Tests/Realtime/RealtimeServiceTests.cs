@@ -144,6 +144,17 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
     }
 
     [Fact]
+    public async Task Publish_ModelNamingExternalData_Returns400WithoutServerPaths()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        using var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{Unique()}/v1", models.Bytes("external_data"));
+        var error = await HttpAssert.ErrorAsync(published, HttpStatusCode.BadRequest, "not an ONNX model Ferry can load");
+        var message = error.GetProperty("message").GetString()!;
+        Assert.DoesNotContain(Path.GetTempPath(), message, StringComparison.Ordinal);
+        Assert.DoesNotContain(factory.DataDirectory, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Patch_ReplacesTheModel_DeleteRemovesIt()
     {
         using var client = await factory.LoggedInClientAsync();

@@ -136,6 +136,24 @@ def memory_bomb(path):
     save(helper.make_graph(nodes, "bomb", [features()], [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1])]), path)
 
 
+def external_data(path):
+    """X plus an initializer whose values live in another file beside the model (ONNX's external data)."""
+    weights = helper.make_tensor("w", TensorProto.FLOAT, [4], [0.0] * 4)
+    weights.ClearField("float_data")
+    weights.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", "neighbour.bin"), ("offset", "0"), ("length", "16")):
+        entry = weights.external_data.add()
+        entry.key, entry.value = key, value
+    graph = helper.make_graph([helper.make_node("Add", ["X", "w"], ["Y"])], "external", [features()],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 4])], initializer=[weights])
+    model = helper.make_model(graph, opset_imports=[ONNX, ML], producer_name="ferry-tests")
+    model.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+    with open(os.path.join(os.path.dirname(path), "neighbour.bin"), "wb") as f:
+        f.write(bytes(16))
+
+
 SPECIES = ["I. setosa", "I. versicolor", "I. virginica"]
 
 if __name__ == "__main__":
@@ -154,6 +172,7 @@ if __name__ == "__main__":
     endless_loop(os.path.join(out, "endless_loop.onnx"))
     outer_product(os.path.join(out, "outer_product.onnx"))
     memory_bomb(os.path.join(out, "memory_bomb.onnx"))
+    external_data(os.path.join(out, "external_data.onnx"))
     json.dump({
         "features": X.tolist(),
         "names": names,
