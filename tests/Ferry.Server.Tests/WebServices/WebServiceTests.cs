@@ -218,6 +218,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
             r: $"if (x > 0) invisible(file.create({JsonSerializer.Serialize(started)}))\nSys.sleep(x)\ny <- x"));
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { initialpoolsize = 1, MAXPOOLSIZE = 1 }), HttpStatusCode.OK, "");
         await ExpectAsync(client.PostAsJsonAsync($"/services/{name}/1.0/pool", new { InitialPoolSize = 3, MaxPoolSize = 1 }), HttpStatusCode.BadRequest, "InitialPoolSize <= MaxPoolSize");
+        await ExpectAsync(client.PostAsync($"/services/{name}/1.0/pool", new StringContent("", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "needs a JSON body");
 
         for (var i = 0; i < 600 && await PoolStatusAsync(client, name) != "Success"; i++)
         {
