@@ -83,6 +83,7 @@ internal sealed partial class OnnxModel : IDisposable
 
         try
         {
+            CheckOutputs(session);
             return new OnnxModel(session, options, limits ?? new RealtimeOptions(), [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))]);
         }
         catch
@@ -108,6 +109,20 @@ internal sealed partial class OnnxModel : IDisposable
     {
         var reason = message.Replace(folder, "model", StringComparison.Ordinal).Replace(Path.GetTempPath().TrimEnd('/'), "", StringComparison.Ordinal).Trim();
         return reason.Length > 300 ? reason[..300] + "…" : reason;
+    }
+
+    /// <summary>A model whose every call would fail (an output Ferry cannot answer) is refused when it is published.</summary>
+    private static void CheckOutputs(InferenceSession session)
+    {
+        foreach (var (name, metadata) in session.OutputMetadata)
+        {
+            if (metadata.IsTensor && metadata.ElementDataType is not (TensorElementType.Float or TensorElementType.Double or TensorElementType.Int64
+                or TensorElementType.Int32 or TensorElementType.String or TensorElementType.Bool))
+            {
+                throw FerryException.BadRequest(
+                    $"The model's output '{name}' is a tensor of {metadata.ElementDataType}; Ferry answers tensors of float, double, int64, int32, string or bool, and ZipMap's maps.");
+            }
+        }
     }
 
     private static ModelInput InputOf(string name, NodeMetadata metadata)

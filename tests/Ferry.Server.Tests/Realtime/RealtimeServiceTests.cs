@@ -155,6 +155,14 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
     }
 
     [Fact]
+    public async Task Publish_ModelWithAnOutputFerryCannotAnswer_Returns400NamingIt()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        using var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{Unique()}/v1", models.Bytes("bytes_output"));
+        await HttpAssert.ErrorAsync(published, HttpStatusCode.BadRequest, "The model's output 'Y' is a tensor of UInt8");
+    }
+
+    [Fact]
     public async Task Patch_ReplacesTheModel_DeleteRemovesIt()
     {
         using var client = await factory.LoggedInClientAsync();

@@ -154,6 +154,12 @@ def external_data(path):
         f.write(bytes(16))
 
 
+def bytes_output(path):
+    """X cast to uint8: an output type Ferry does not answer."""
+    save(helper.make_graph([helper.make_node("Cast", ["X"], ["Y"], to=TensorProto.UINT8)], "bytes", [features()],
+                           [helper.make_tensor_value_info("Y", TensorProto.UINT8, [None, 4])]), path)
+
+
 SPECIES = ["I. setosa", "I. versicolor", "I. virginica"]
 
 if __name__ == "__main__":
@@ -173,6 +179,7 @@ if __name__ == "__main__":
     outer_product(os.path.join(out, "outer_product.onnx"))
     memory_bomb(os.path.join(out, "memory_bomb.onnx"))
     external_data(os.path.join(out, "external_data.onnx"))
+    bytes_output(os.path.join(out, "bytes_output.onnx"))
     json.dump({
         "features": X.tolist(),
         "names": names,
