@@ -20,7 +20,9 @@ public sealed class WorkspaceRemoval(WorkspaceService workspaces, ResourceGroupS
         }
 
         await StopAsync(workspace, cancellationToken);
-        return await workspaces.DeleteAsync(workspace.ResourceGroup, workspace.Name, cancellationToken);
+        var deleted = await workspaces.DeleteAsync(workspace.ResourceGroup, workspace.Name, cancellationToken);
+        await endpoints.ForgetWorkspaceAsync(workspace.ResourceGroup, workspace.Name, CancellationToken.None);
+        return deleted;
     }
 
     public async Task DeleteResourceGroupAsync(string subscriptionId, string name, CancellationToken cancellationToken)
@@ -30,6 +32,7 @@ public sealed class WorkspaceRemoval(WorkspaceService workspaces, ResourceGroupS
         {
             await StopAsync(workspace, cancellationToken);
             await workspaces.DeleteAsync(workspace.ResourceGroup, workspace.Name, cancellationToken);
+            await endpoints.ForgetWorkspaceAsync(workspace.ResourceGroup, workspace.Name, CancellationToken.None);
         }
 
         await groups.DeleteAsync(subscriptionId, group.Name, cancellationToken);

@@ -96,9 +96,9 @@ public sealed partial class WorkspaceService(
                 Directory.Delete(directory, recursive: true);
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // a canceled run still writing there; the directory is named by the workspace's own id, so no later workspace sees it
+            // a canceled run still writing there, or a folder it made unreadable; the directory is named by the workspace's own id, so no later workspace sees it
         }
 
         return true;

@@ -107,6 +107,20 @@ public sealed partial class OnlineEndpointService(
         return deleted;
     }
 
+    /// <summary>
+    /// The workspace is gone (its rows went with it): whatever this node still holds under it (an endpoint made
+    /// while it was being deleted) stops scoring and gives up its pools, and the other nodes are told.
+    /// </summary>
+    public async Task ForgetWorkspaceAsync(string resourceGroup, string workspace, CancellationToken cancellationToken)
+    {
+        var prefix = ScoringKey(resourceGroup, workspace, "");
+        foreach (var key in scoring.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            await ReconcileAsync(key, cancellationToken);
+            await notices.PublishAsync(ChangeTopics.OnlineEndpoint, key, CancellationToken.None);
+        }
+    }
+
     /// <summary>The shortest key a caller may set with regenerateKeys.</summary>
     public const int MinimumKeyLength = 32;
 

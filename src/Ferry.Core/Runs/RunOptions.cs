@@ -10,4 +10,7 @@ public sealed class RunOptions
 
     /// <summary>Runs one user may have queued or running at once; one more startrun gets 429.</summary>
     public int MaxActiveRunsPerUser { get; set; } = 4;
+
+    /// <summary>How much of a run's output its driver log keeps, in bytes; past it the log says so and the rest is dropped (the run goes on).</summary>
+    public long MaxLogBytes { get; set; } = 256L * 1024 * 1024;
 }

@@ -105,8 +105,28 @@ public sealed class WorkerProcess : IWorkerHost
     /// Passes on what <paramref name="reader"/> gives line by line, a line at most <see cref="MaxLineChars"/> long:
     /// memory stays bounded whatever the process writes (the framework's line reader holds a whole line, however long).
     /// </summary>
-    internal static async Task PumpAsync(TextReader reader, Action<string> line)
+    internal static async Task PumpAsync(TextReader reader, Action<string> sink)
     {
+        // A sink that fails (a full disk under the run's log) drops the rest, but the pipe is still read to its end:
+        // a process whose pipe nobody reads blocks for good.
+        var failed = false;
+        void line(string text)
+        {
+            if (failed)
+            {
+                return;
+            }
+
+            try
+            {
+                sink(text);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                failed = true;
+            }
+        }
+
         var buffer = new char[8192];
         var current = new StringBuilder();
         try

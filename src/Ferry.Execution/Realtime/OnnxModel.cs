@@ -107,7 +107,13 @@ internal sealed partial class OnnxModel : IDisposable
     /// <summary>ONNX Runtime's reason without the server's paths (the model's folder, and the temporary folder's root).</summary>
     private static string Reason(string message, string folder)
     {
-        var reason = message.Replace(folder, "model", StringComparison.Ordinal).Replace(Path.GetTempPath().TrimEnd('/'), "", StringComparison.Ordinal).Trim();
+        var reason = message.Replace(folder, "model", StringComparison.Ordinal);
+        if (Path.GetTempPath().TrimEnd('/') is { Length: > 0 } temp)
+        {
+            reason = reason.Replace(temp, "", StringComparison.Ordinal);
+        }
+
+        reason = reason.Trim();
         return reason.Length > 300 ? reason[..300] + "…" : reason;
     }
 

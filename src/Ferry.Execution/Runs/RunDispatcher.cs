@@ -21,7 +21,8 @@ namespace Ferry.Execution.Runs;
 /// ends Failed with that reason.
 /// </summary>
 public sealed partial class RunDispatcher(
-    IRunStore store, IComputeStore computes, RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> workers, FerryMetrics metrics, TimeProvider time, ILogger<RunDispatcher> logger)
+    IRunStore store, IComputeStore computes, RuntimeCatalog runtimes, Sandbox sandbox, IOptions<WorkerOptions> workers, IOptions<RunOptions> runOptions,
+    FerryMetrics metrics, TimeProvider time, ILogger<RunDispatcher> logger)
     : BackgroundService, IRunDispatcher
 {
     public const string DriverLog = "azureml-logs/70_driver_log.txt";
@@ -210,7 +211,8 @@ public sealed partial class RunDispatcher(
             MemoryLimitMb = workers.Value.MemoryLimitMb,
             CpuSeconds = sandbox.RunCpuSeconds,
         };
-        await using var process = await WorkerProcess.StartAsync(sandbox, request, line => Append(log, line), CancellationToken.None);
+        var room = runOptions.Value.MaxLogBytes;
+        await using var process = await WorkerProcess.StartAsync(sandbox, request, line => Append(log, line, ref room), CancellationToken.None);
         state.Attach(process);
         await store.MoveAsync(metrics, run.RunId, RunStatus.Running, time.GetUtcNow(), null, CancellationToken.None);
         state.State = RunStatus.Running;
@@ -246,16 +248,18 @@ public sealed partial class RunDispatcher(
         };
     }
 
-    private static void Append(StreamWriter log, string? line)
+    /// <summary>Appends a line while the log has room; the line that finds none is replaced by a note, and the rest is dropped.</summary>
+    private static void Append(StreamWriter log, string line, ref long room)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (log)
         {
-            log.WriteLine(line);
+            if (room < 0)
+            {
+                return;
+            }
+
+            room -= line.Length + 1;
+            log.WriteLine(room >= 0 ? line : "[Ferry: the run's output passed the log's limit (Ferry:Runs:MaxLogBytes); the rest is not kept]");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
+using Ferry.Execution.Processes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -156,8 +157,7 @@ public sealed partial class Sandbox
             process.StandardInput.Close();
             if (!request.CaptureOutput)
             {
-                process.OutputDataReceived += static (_, _) => { };
-                process.BeginOutputReadLine();
+                _ = WorkerProcess.PumpAsync(process.StandardOutput, static _ => { }); // read and dropped, a line at a time of bounded length
             }
 
             return sandboxedProcess;

@@ -65,7 +65,8 @@ internal sealed partial class FerryExceptionHandler(ILogger<FerryExceptionHandle
     {
         JsonException json => $"The request body is not valid JSON for this operation: {json.Message}",
         _ when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => $"The request body is larger than this operation accepts ({bad.Message})",
-        _ when bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal) || bad.Message.StartsWith("Required parameter", StringComparison.Ordinal)
+        _ when bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal)
+            || (bad.Message.StartsWith("Required parameter", StringComparison.Ordinal) && bad.Message.EndsWith("from body.", StringComparison.Ordinal))
             => "The request needs a JSON body; it was empty.",
         _ => bad.Message,
     };

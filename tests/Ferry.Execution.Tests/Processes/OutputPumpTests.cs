@@ -23,6 +23,16 @@ public sealed class OutputPumpTests
         Assert.Equal("after", lines[^1]);
     }
 
+    [Fact]
+    public async Task SinkThatFails_DropsTheRest_ButThePipeIsReadToItsEnd()
+    {
+        var reader = new StringReader(string.Join('\n', Enumerable.Range(0, 1000)));
+        var seen = 0;
+        await WorkerProcess.PumpAsync(reader, _ => throw new IOException($"disk full after {++seen}"));
+        Assert.Equal(1, seen);
+        Assert.Equal(-1, reader.Peek()); // all read: a process writing into the pipe would not block
+    }
+
     private static async Task<List<string>> PumpAsync(string text)
     {
         var lines = new List<string>();

@@ -22,7 +22,7 @@ public sealed class PostgresServerTests(PostgresCluster cluster)
         using var status = await client.GetAsync("/status");
         var database = (await HttpAssert.OkJsonAsync(status)).GetProperty("components").GetProperty("database");
         Assert.Equal("postgres", database.GetProperty("details").GetProperty("type").GetString());
-        Assert.Equal(4, database.GetProperty("details").GetProperty("schemaVersion").GetInt64());
+        Assert.Equal(5, database.GetProperty("details").GetProperty("schemaVersion").GetInt64());
         Assert.Equal("pass", database.GetProperty("statusCode").GetString());
     }
 
