@@ -230,7 +230,9 @@ local({
       dirs <- c(dirs, rel[sub])
       keep <- !sub
       stamp <- ifelse(is_link, paste0("link:", links),
-                      paste(format(as.numeric(info$mtime), digits = 17), info$size))
+                      # sprintf formats each time alone: format() pads a vector to common digits, so a file's stamp
+                      # would change when another file's time, listed beside it, needed more digits
+                      paste(sprintf("%.17g", as.numeric(info$mtime)), info$size))
       result <- c(result, structure(stamp[keep], names = rel[keep]))
     }
     result
