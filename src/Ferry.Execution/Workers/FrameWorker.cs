@@ -559,8 +559,9 @@ public sealed partial class FrameWorker : IWorker
             {
                 reply = await FrameChannel.ReadAsync(replies, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException)
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException or NotSupportedException)
             {
+                // NotSupportedException: the buffer over a channel disposed meanwhile finds it no longer readable
                 reply = null;
             }
 
