@@ -19,10 +19,7 @@ public sealed class WorkspaceRemoval(WorkspaceService workspaces, ResourceGroupS
             return false;
         }
 
-        await StopAsync(workspace, cancellationToken);
-        var deleted = await workspaces.DeleteAsync(workspace.ResourceGroup, workspace.Name, cancellationToken);
-        await endpoints.ForgetWorkspaceAsync(workspace.ResourceGroup, workspace.Name, CancellationToken.None);
-        return deleted;
+        return await RemoveAsync(workspace, cancellationToken);
     }
 
     public async Task DeleteResourceGroupAsync(string subscriptionId, string name, CancellationToken cancellationToken)
@@ -30,20 +27,23 @@ public sealed class WorkspaceRemoval(WorkspaceService workspaces, ResourceGroupS
         var group = await groups.GetAsync(subscriptionId, name, cancellationToken);
         foreach (var workspace in await workspaces.ListAsync(group.Name, cancellationToken))
         {
-            await StopAsync(workspace, cancellationToken);
-            await workspaces.DeleteAsync(workspace.ResourceGroup, workspace.Name, cancellationToken);
-            await endpoints.ForgetWorkspaceAsync(workspace.ResourceGroup, workspace.Name, CancellationToken.None);
+            await RemoveAsync(workspace, cancellationToken);
         }
 
         await groups.DeleteAsync(subscriptionId, group.Name, cancellationToken);
     }
 
-    private async Task StopAsync(Workspace workspace, CancellationToken cancellationToken)
+    /// <summary>Stops what runs in the workspace, deletes it, and forgets what was made in it meanwhile.</summary>
+    private async Task<bool> RemoveAsync(Workspace workspace, CancellationToken cancellationToken)
     {
         await runs.CancelAllAsync(workspace.ResourceGroup, workspace.Name, cancellationToken);
         foreach (var endpoint in await endpoints.ListEndpointsAsync(workspace.ResourceGroup, workspace.Name, cancellationToken))
         {
             await endpoints.DeleteEndpointAsync(endpoint.ResourceGroup, endpoint.Workspace, endpoint.Name, cancellationToken);
         }
+
+        var deleted = await workspaces.DeleteAsync(workspace.ResourceGroup, workspace.Name, cancellationToken);
+        await endpoints.ForgetWorkspaceAsync(workspace.ResourceGroup, workspace.Name, CancellationToken.None);
+        return deleted;
     }
 }

@@ -111,6 +111,24 @@ public sealed partial class RunService(
     public async Task<Run> CancelAsync(string resourceGroup, string workspace, string experimentName, string runId, CancellationToken cancellationToken)
     {
         var run = await GetAsync(resourceGroup, workspace, experimentName, runId, cancellationToken);
+        await CancelAsync(run, cancellationToken);
+        return run;
+    }
+
+    /// <summary>Cancels every run of the workspace not ended yet (the workspace is being deleted).</summary>
+    public async Task CancelAllAsync(string resourceGroup, string workspace, CancellationToken cancellationToken)
+    {
+        foreach (var experiment in await store.ListExperimentsAsync(resourceGroup, workspace, cancellationToken))
+        {
+            foreach (var run in await store.ListAsync(experiment.ExperimentId, cancellationToken))
+            {
+                await CancelAsync(run, cancellationToken);
+            }
+        }
+    }
+
+    private async Task CancelAsync(Run run, CancellationToken cancellationToken)
+    {
         if (!run.IsTerminal && !dispatcher.Cancel(run.RunId))
         {
             // Not running here: queued (canceled now), or running on another node, which is told to stop it and
@@ -122,23 +140,6 @@ public sealed partial class RunService(
 
             await store.RequestCancelAsync(run.RunId, cancellationToken); // kept for a node that misses the notice
             await notices.PublishAsync(ChangeTopics.RunCancel, run.RunId, CancellationToken.None);
-        }
-
-        return run;
-    }
-
-    /// <summary>Cancels every run of the workspace not ended yet (the workspace is being deleted).</summary>
-    public async Task CancelAllAsync(string resourceGroup, string workspace, CancellationToken cancellationToken)
-    {
-        foreach (var experiment in await store.ListExperimentsAsync(resourceGroup, workspace, cancellationToken))
-        {
-            foreach (var run in await store.ListAsync(experiment.ExperimentId, cancellationToken))
-            {
-                if (!run.IsTerminal)
-                {
-                    await CancelAsync(resourceGroup, workspace, experiment.Name, run.RunId, cancellationToken);
-                }
-            }
         }
     }
 

@@ -164,6 +164,19 @@ public sealed class WorkerProcess : IWorkerHost
         }
     }
 
+    /// <summary>Reads <paramref name="stream"/> to its end and drops what it gives (output nobody reads must still be read).</summary>
+    internal static async Task DrainAsync(Stream stream)
+    {
+        try
+        {
+            await stream.CopyToAsync(Stream.Null);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // the pipe broke with the process
+        }
+    }
+
     private static void Emit(StringBuilder current, Action<string> line)
     {
         var length = current.Length > 0 && current[^1] == '\r' ? current.Length - 1 : current.Length;

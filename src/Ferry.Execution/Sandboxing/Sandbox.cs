@@ -157,7 +157,7 @@ public sealed partial class Sandbox
             process.StandardInput.Close();
             if (!request.CaptureOutput)
             {
-                _ = WorkerProcess.PumpAsync(process.StandardOutput, static _ => { }); // read and dropped, a line at a time of bounded length
+                _ = WorkerProcess.DrainAsync(process.StandardOutput.BaseStream); // nobody reads it: dropped as it comes, never held
             }
 
             return sandboxedProcess;
