@@ -7,13 +7,13 @@ namespace Ferry.Server.Hosting;
 /// <summary>
 /// Reads request bodies bound as <see cref="JsonNode"/>, <see cref="JsonObject"/> or
 /// <see cref="JsonArray"/> strictly: a repeated property name is a JSON error when the body is read
-/// (400), not an exception when a handler first touches the node, which is built lazily.
+/// (400), not an exception when a handler first touches the node, which is built lazily. Names are
+/// compared as the nodes compare them, so <c>{"x":1,"X":2}</c> is a repeated name when they ignore case.
+/// The body is parsed once; the node is built over the element that was checked.
 /// </summary>
 internal sealed class StrictJsonNodeConverter<T> : JsonConverter<T>
     where T : JsonNode
 {
-    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
-
     public override bool HandleNull => true;
 
     public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -23,13 +23,15 @@ internal sealed class StrictJsonNodeConverter<T> : JsonConverter<T>
             return null;
         }
 
-        var raw = JsonElement.ParseValue(ref reader).GetRawText();
-        using (JsonDocument.Parse(raw, Strict))
+        var element = JsonElement.ParseValue(ref reader);
+        RefuseRepeatedNames(element, options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var nodeOptions = new JsonNodeOptions { PropertyNameCaseInsensitive = options.PropertyNameCaseInsensitive };
+        JsonNode? node = element.ValueKind switch
         {
-            // parsed only to refuse repeated names
-        }
-
-        var node = JsonNode.Parse(raw, new JsonNodeOptions { PropertyNameCaseInsensitive = options.PropertyNameCaseInsensitive });
+            JsonValueKind.Object => JsonObject.Create(element, nodeOptions),
+            JsonValueKind.Array => JsonArray.Create(element, nodeOptions),
+            _ => JsonValue.Create(element, nodeOptions),
+        };
         return node as T ?? throw new JsonException($"Expected a JSON {(typeof(T) == typeof(JsonArray) ? "array" : "object")}, not {node?.GetValueKind()}.");
     }
 
@@ -43,6 +45,31 @@ internal sealed class StrictJsonNodeConverter<T> : JsonConverter<T>
         else
         {
             value.WriteTo(writer, options);
+        }
+    }
+
+    private static void RefuseRepeatedNames(JsonElement element, StringComparer names)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            HashSet<string>? seen = null;
+            foreach (var property in element.EnumerateObject())
+            {
+                seen ??= new(names);
+                if (!seen.Add(property.Name))
+                {
+                    throw new JsonException($"Duplicate property name '{property.Name}'{(names == StringComparer.OrdinalIgnoreCase ? " (names are compared ignoring case)" : "")}.");
+                }
+
+                RefuseRepeatedNames(property.Value, names);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                RefuseRepeatedNames(item, names);
+            }
         }
     }
 }

@@ -82,6 +82,16 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new { x = "five" }), HttpStatusCode.BadRequest, "input 'x' must be a whole number");
         await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new { x = 1.5 }), HttpStatusCode.BadRequest, "input 'x' must be a whole number");
         await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/1.0", new[] { 1 }), HttpStatusCode.BadRequest, "must be a JSON object");
+        using (var twice = new StringContent("""{"x":1,"x":2}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            await ExpectAsync(client.PostAsync($"/api/{name}/1.0", twice), HttpStatusCode.BadRequest, "Duplicate");
+        }
+
+        using (var cased = new StringContent("""{"x":1,"X":2}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            await ExpectAsync(client.PostAsync($"/api/{name}/1.0", cased), HttpStatusCode.BadRequest, "Duplicate");
+        }
+
         await ExpectAsync(client.PostAsJsonAsync($"/api/{name}/9.9", new { x = 1 }), HttpStatusCode.NotFound, "no web service");
         await ExpectAsync(client.PostAsJsonAsync($"/api/{Unique()}/1.0", new { x = 1 }), HttpStatusCode.NotFound, "no web service");
         await ExpectAsync(client.GetAsync($"/api/{name}/9.9/swagger.json"), HttpStatusCode.NotFound, "no web service");
