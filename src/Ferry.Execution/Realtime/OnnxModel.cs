@@ -34,7 +34,8 @@ internal sealed partial class OnnxModel : IDisposable
     }
 
     /// <summary>
-    /// Loads <paramref name="path"/>; anything ONNX Runtime cannot load, or a model with inputs Ferry cannot bind, is a 400.
+    /// Loads <paramref name="path"/>; anything ONNX Runtime cannot load, a model that could copy strings without bound
+    /// (<see cref="StringGuard"/>), or a model with inputs Ferry cannot bind, is a 400.
     /// A model loaded to score (<paramref name="limits"/> given) takes its memory from the arena all realtime models share.
     /// </summary>
     public static OnnxModel Load(string path, RealtimeOptions? limits)
@@ -47,6 +48,15 @@ internal sealed partial class OnnxModel : IDisposable
                 throw FerryException.BadRequest(
                     $"The model is a RevoScale realtime model (rx_serialize_model's 'blob' format), which only Microsoft's runtime can score. {Formats}.");
             }
+        }
+
+        try
+        {
+            StringGuard.Check(File.ReadAllBytes(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw FerryException.BadRequest($"The model is not an ONNX model Ferry can load ({e.Message}). {Formats}.");
         }
 
         var options = new SessionOptions

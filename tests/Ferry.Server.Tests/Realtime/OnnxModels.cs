@@ -6,8 +6,9 @@ namespace Ferry.Server.Tests.Realtime;
 
 /// <summary>
 /// The iris models as ONNX graphs (an SVMClassifier from the seed's SVC, a TreeEnsembleClassifier, a
-/// LinearClassifier with named inputs and a ZipMap), built once by <c>onnx_models.py</c> with Debian's
-/// python3-onnx, and scikit-learn's own predictions to hold Ferry's to.
+/// LinearClassifier with named inputs and a ZipMap), hostile models (an endless Loop, outputs and allocations
+/// sized by the caller, strings tiled or doubled), a harmless string model, built once by <c>onnx_models.py</c>
+/// with Debian's python3-onnx, and scikit-learn's own predictions to hold Ferry's to.
 /// </summary>
 public sealed class OnnxModels : IDisposable
 {

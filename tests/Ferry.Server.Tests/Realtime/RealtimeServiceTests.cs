@@ -163,6 +163,45 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
     }
 
     [Fact]
+    public async Task Publish_ModelsThatCouldCopyStringsWithoutBound_Return400NamingTheNode_AndStoreNothing()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        foreach (var (model, node) in new[]
+        {
+            ("string_tile", "node 'repeat' (Tile) reads 'text', which may hold strings, and Tile can write more strings than it reads"),
+            ("string_doubling", "node 'double0' (StringConcat) reads 'text', which may hold strings"),
+            ("loop_string_tile", "node 'tile_in_body' (Tile) in the body of node 'loop' (Loop) reads 'word', which may hold strings"),
+        })
+        {
+            var name = Unique();
+            using (var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes(model)))
+            {
+                var message = (await HttpAssert.ErrorAsync(published, HttpStatusCode.BadRequest, node)).GetProperty("message").GetString()!;
+                Assert.Contains("Ferry refuses a model that could copy strings without bound", message, StringComparison.Ordinal);
+                Assert.Contains("may only be reshaped", message, StringComparison.Ordinal);
+            }
+
+            using var versions = await client.GetAsync($"/services/{name}");
+            Assert.Equal(0, (await HttpAssert.OkJsonAsync(versions)).GetArrayLength());
+        }
+    }
+
+    [Fact]
+    public async Task StringModel_NormalizedAndEncoded_PublishesAndScores()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = Unique();
+        using (var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes("species_codes")))
+        {
+            Assert.True(published.StatusCode == HttpStatusCode.Created, await published.Content.ReadAsStringAsync());
+        }
+
+        var output = await ScoreAsync(client, name, "v1", new JsonObject { ["text"] = new JsonArray("I. Setosa", "I. VIRGINICA", "rose") });
+        Assert.Equal([0L, 2L, -1L], Ints(output.GetProperty("code")));
+        Assert.Equal(["i. setosa", "i. virginica", "rose"], output.GetProperty("name").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
     public async Task Patch_ReplacesTheModel_DeleteRemovesIt()
     {
         using var client = await factory.LoggedInClientAsync();

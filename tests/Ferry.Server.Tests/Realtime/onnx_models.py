@@ -17,8 +17,8 @@ ML = helper.make_opsetid("ai.onnx.ml", 1)
 ONNX = helper.make_opsetid("", 13)
 
 
-def save(graph, path):
-    model = helper.make_model(graph, opset_imports=[ONNX, ML], producer_name="ferry-tests")
+def save(graph, path, ml=ML):
+    model = helper.make_model(graph, opset_imports=[ONNX, ml], producer_name="ferry-tests")
     model.ir_version = 8
     checker.check_model(model)
     with open(path, "wb") as f:
@@ -160,6 +160,64 @@ def bytes_output(path):
                            [helper.make_tensor_value_info("Y", TensorProto.UINT8, [None, 4])]), path)
 
 
+def texts(name="text"):
+    return helper.make_tensor_value_info(name, TensorProto.STRING, [None])
+
+
+def string_tile(path):
+    """The caller's strings repeated as often as the caller says: a string's characters are outside ONNX Runtime's arena."""
+    save(helper.make_graph([helper.make_node("Tile", ["text", "count"], ["Y"], name="repeat")], "string_tile",
+                           [texts(), helper.make_tensor_value_info("count", TensorProto.INT64, [None])], [texts("Y")]), path)
+
+
+def string_doubling(path):
+    """StringConcat(x, x) 40 times: a string twice as long at each step, 2**40 times the caller's in all (opset 20)."""
+    nodes, value = [], "text"
+    for k in range(40):
+        nodes.append(helper.make_node("StringConcat", [value, value], [f"twice{k}"], name=f"double{k}"))
+        value = f"twice{k}"
+    nodes.append(helper.make_node("Identity", [value], ["Y"]))
+    model = helper.make_model(helper.make_graph(nodes, "string_doubling", [texts()], [texts("Y")]),
+                              opset_imports=[helper.make_opsetid("", 20), ML], producer_name="ferry-tests")
+    model.ir_version = 9  # StringConcat is newer than this onnx's checker
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def loop_string_tile(path):
+    """A Loop whose body tiles a string constant of its own a million times, for the loop's count of numeric rows."""
+    body = helper.make_graph([
+        helper.make_node("Identity", ["cond"], ["cond_out"]),
+        helper.make_node("Constant", [], ["word"], value=helper.make_tensor("w", TensorProto.STRING, [1], [b"x" * 1000])),
+        helper.make_node("Constant", [], ["million"], value=helper.make_tensor("m", TensorProto.INT64, [1], [1000000])),
+        helper.make_node("Tile", ["word", "million"], ["words"], name="tile_in_body"),
+        helper.make_node("Size", ["words"], ["n"]),
+        helper.make_node("Cast", ["n"], ["nf"], to=TensorProto.FLOAT),
+        helper.make_node("Add", ["v", "nf"], ["v_out"]),
+    ], "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []), helper.make_tensor_value_info("cond", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("v", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), helper.make_tensor_value_info("v_out", TensorProto.FLOAT, [None, 4])])
+    nodes = [
+        helper.make_node("Constant", [], ["trips"], value=helper.make_tensor("t", TensorProto.INT64, [], [1000])),
+        helper.make_node("Constant", [], ["go"], value=helper.make_tensor("g", TensorProto.BOOL, [], [True])),
+        helper.make_node("Loop", ["trips", "go", "X"], ["Y"], body=body, name="loop"),
+    ]
+    save(helper.make_graph(nodes, "loop_string_tile", [features()], [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 4])]), path)
+
+
+def species_codes(path):
+    """Harmless strings: the caller's species names lower-cased, answered, and encoded as the iris codes (-1 for others)."""
+    nodes = [
+        helper.make_node("StringNormalizer", ["text"], ["lower"], case_change_action="LOWER", locale="C.UTF-8"),
+        helper.make_node("LabelEncoder", ["lower"], ["code"], domain="ai.onnx.ml",
+                         keys_strings=[s.lower() for s in SPECIES], values_int64s=[0, 1, 2], default_int64=-1),
+        helper.make_node("Identity", ["lower"], ["name"]),
+    ]
+    save(helper.make_graph(nodes, "species_codes", [texts()], [
+        helper.make_tensor_value_info("code", TensorProto.INT64, [None]), texts("name")]), path, helper.make_opsetid("ai.onnx.ml", 2))
+
+
 SPECIES = ["I. setosa", "I. versicolor", "I. virginica"]
 
 if __name__ == "__main__":
@@ -180,6 +238,10 @@ if __name__ == "__main__":
     memory_bomb(os.path.join(out, "memory_bomb.onnx"))
     external_data(os.path.join(out, "external_data.onnx"))
     bytes_output(os.path.join(out, "bytes_output.onnx"))
+    string_tile(os.path.join(out, "string_tile.onnx"))
+    string_doubling(os.path.join(out, "string_doubling.onnx"))
+    loop_string_tile(os.path.join(out, "loop_string_tile.onnx"))
+    species_codes(os.path.join(out, "species_codes.onnx"))
     json.dump({
         "features": X.tolist(),
         "names": names,
