@@ -74,7 +74,7 @@ internal sealed class OnnxGraph
                     Nodes.Add(OnnxNode.Read(reader.ReadBytes(), depth));
                     break;
                 case 5:
-                    var (name, type) = ReadTensor(reader.ReadBytes());
+                    var (name, type, _) = ReadTensor(reader.ReadBytes());
                     Defined.Add((name, type == StringType));
                     break;
                 case 15:
@@ -104,10 +104,10 @@ internal sealed class OnnxGraph
         }
     }
 
-    /// <summary>A TensorProto's name (8) and data_type (2).</summary>
-    public static (string Name, long DataType) ReadTensor(ReadOnlySpan<byte> bytes)
+    /// <summary>A TensorProto's name (8) and data_type (2), and the bytes of its longest string (string_data, 6).</summary>
+    public static (string Name, long DataType, int LongestText) ReadTensor(ReadOnlySpan<byte> bytes)
     {
-        var (name, type) = ("", 0L);
+        var (name, type, longest) = ("", 0L, 0);
         var reader = new ProtoReader(bytes);
         while (reader.Next(out var field, out var wire))
         {
@@ -119,13 +119,17 @@ internal sealed class OnnxGraph
             {
                 type = (long)reader.ReadVarint();
             }
+            else if (field == 6 && wire == ProtoReader.Delimited)
+            {
+                longest = Math.Max(longest, reader.ReadBytes().Length);
+            }
             else
             {
                 reader.Skip(wire);
             }
         }
 
-        return (name, type);
+        return (name, type, longest);
     }
 
     /// <summary>A SparseTensorProto's values (1): its name, and whether they are strings.</summary>
@@ -137,7 +141,7 @@ internal sealed class OnnxGraph
         {
             if (field == 1 && wire == ProtoReader.Delimited)
             {
-                var (values, type) = ReadTensor(reader.ReadBytes());
+                var (values, type, _) = ReadTensor(reader.ReadBytes());
                 (name, isString) = (values, isString || type == StringType);
             }
             else

@@ -77,6 +77,9 @@ internal sealed class OnnxAttribute
 
     public bool IsReference { get; private set; }
 
+    /// <summary>The bytes of its longest text (s, strings, a string tensor's elements), 0 when it holds none.</summary>
+    public int LongestText { get; private set; }
+
     public List<OnnxGraph> Graphs { get; } = [];
 
     public static OnnxAttribute Read(ReadOnlySpan<byte> bytes, int depth)
@@ -95,11 +98,13 @@ internal sealed class OnnxAttribute
                     attribute.Int = (long)reader.ReadVarint();
                     break;
                 case (4 or 9, ProtoReader.Delimited):
-                    reader.ReadBytes();
+                    attribute.LongestText = Math.Max(attribute.LongestText, reader.ReadBytes().Length);
                     attribute.HoldsText = true;
                     break;
                 case (5 or 10, ProtoReader.Delimited):
-                    attribute.HoldsStringValues |= OnnxGraph.ReadTensor(reader.ReadBytes()).DataType == OnnxGraph.StringType;
+                    var (_, type, longest) = OnnxGraph.ReadTensor(reader.ReadBytes());
+                    attribute.HoldsStringValues |= type == OnnxGraph.StringType;
+                    attribute.LongestText = Math.Max(attribute.LongestText, longest);
                     break;
                 case (22 or 23, ProtoReader.Delimited):
                     attribute.HoldsStringValues |= OnnxGraph.ReadSparseTensor(reader.ReadBytes()).IsString;

@@ -19,6 +19,12 @@ internal sealed class StringGuard
         + "measured (Shape, Size), compared (Equal, RegexFullMatch), normalized (StringNormalizer), cast (Cast), "
         + "encoded (LabelEncoder, CategoryMapper, OneHotEncoder, TfIdfVectorizer) or answered as an output";
 
+    /// <summary>
+    /// The longest text an ai.onnx.ml node's attribute may hold: its class labels, its categories and the values it maps to
+    /// are copied once per row scored (outside the arena too), so their length times the rows is what a call can cost.
+    /// </summary>
+    public const int MaxAttributeText = 1024;
+
     /// <summary>Nodes looked at in all, a model's own functions called over and over included.</summary>
     private const int MaxWork = 4_000_000;
 
@@ -93,6 +99,12 @@ internal sealed class StringGuard
 
         var standard = node.Domain is "" or "ai.onnx";
         var ml = node.Domain == "ai.onnx.ml";
+        if (ml && node.Attributes.FirstOrDefault(a => a.LongestText > MaxAttributeText) is { } text)
+        {
+            throw Refused(label, $"holds a string of {text.LongestText} bytes in its attribute '{Trim(text.Name)}', and a row may get a copy of it; "
+                + $"Ferry takes strings of at most {MaxAttributeText} bytes in the attributes of ai.onnx.ml operators (labels, categories)");
+        }
+
         // A call of the model's own function is judged by its body; one named like a standard operator by both.
         var called = functions[(node.Domain, node.OpType)];
         var first = Array.IndexOf(reads, true);
@@ -184,7 +196,10 @@ internal sealed class StringGuard
                     || !node.Attributes.Any(a => a.Name is "values_int64s" or "values_floats" or "values_tensor"),
                 (_, true, "OneHotEncoder") => false,
                 (_, true, var op) when MlTypePreserving.Contains(op) => any,
-                _ => true, // CategoryMapper (strings from numbers), CastMap, and operators Ferry does not know
+                // Another domain's operator loads only if ONNX Runtime has it (no custom operator library is registered):
+                // its own contrib operators, none of which makes strings from no strings. One that reads strings is refused above.
+                (false, false, _) => any,
+                _ => true, // CategoryMapper (strings from numbers), CastMap, and ai.onnx.ml operators Ferry does not know
             };
         }
 

@@ -177,6 +177,29 @@ public sealed class StringGuardTests
     }
 
     [Fact]
+    public void Check_OtherDomainOnNumbers_Passes_ItsOutputsHoldNoStrings()
+    {
+        // An offline-optimized numeric model: ONNX Runtime's own fused operators, then standard ones.
+        StringGuard.Check(Model(Graph(
+            [Node("FusedMatMul", ["x", "w"], ["m"], domain: "com.microsoft"), Node("Tile", ["m", "r"], ["y"])],
+            [Value("x", Float), Value("w", Float), Value("r", 7)],
+            ["y"])));
+    }
+
+    [Fact]
+    public void Check_ClassLabelLongerThanTheLimit_IsRefused_OneAtTheLimitPasses()
+    {
+        byte[] Classifier(int length) => Model(Graph(
+            [Node("LinearClassifier", ["x"], ["label", "scores"], name: "clf", domain: "ai.onnx.ml", attributes: [Strings("classlabels_strings", new string('a', length))])],
+            [Value("x", Float)],
+            ["label", "scores"]));
+
+        StringGuard.Check(Classifier(StringGuard.MaxAttributeText));
+        var error = Assert.Throws<FerryException>(() => StringGuard.Check(Classifier(StringGuard.MaxAttributeText + 1))).Message;
+        Assert.Contains($"node 'clf' (LinearClassifier) holds a string of {StringGuard.MaxAttributeText + 1} bytes in its attribute 'classlabels_strings'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_GraphGivenTwice_IsCheckedAsTheOneGraphProtobufMergesThemInto()
     {
         var first = Graph([], [Value("text", Text), Value("r", 7)], []);
