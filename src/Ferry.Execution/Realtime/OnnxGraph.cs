@@ -74,7 +74,7 @@ internal sealed class OnnxGraph
                     Nodes.Add(OnnxNode.Read(reader.ReadBytes(), depth));
                     break;
                 case 5:
-                    var (name, type, _) = ReadTensor(reader.ReadBytes());
+                    var (name, type, _, _) = ReadTensor(reader.ReadBytes());
                     Defined.Add((name, type == StringType));
                     break;
                 case 15:
@@ -104,10 +104,10 @@ internal sealed class OnnxGraph
         }
     }
 
-    /// <summary>A TensorProto's name (8) and data_type (2), and the bytes of its longest string (string_data, 6).</summary>
-    public static (string Name, long DataType, int LongestText) ReadTensor(ReadOnlySpan<byte> bytes)
+    /// <summary>A TensorProto's name (8) and data_type (2), and the bytes of its longest string and of all (string_data, 6).</summary>
+    public static (string Name, long DataType, int LongestText, long TotalText) ReadTensor(ReadOnlySpan<byte> bytes)
     {
-        var (name, type, longest) = ("", 0L, 0);
+        var (name, type, longest, total) = ("", 0L, 0, 0L);
         var reader = new ProtoReader(bytes);
         while (reader.Next(out var field, out var wire))
         {
@@ -121,7 +121,8 @@ internal sealed class OnnxGraph
             }
             else if (field == 6 && wire == ProtoReader.Delimited)
             {
-                longest = Math.Max(longest, reader.ReadBytes().Length);
+                var length = reader.ReadBytes().Length;
+                (longest, total) = (Math.Max(longest, length), total + length);
             }
             else
             {
@@ -129,7 +130,7 @@ internal sealed class OnnxGraph
             }
         }
 
-        return (name, type, longest);
+        return (name, type, longest, total);
     }
 
     /// <summary>A SparseTensorProto's values (1): its name, and whether they are strings.</summary>
@@ -141,7 +142,7 @@ internal sealed class OnnxGraph
         {
             if (field == 1 && wire == ProtoReader.Delimited)
             {
-                var (values, type, _) = ReadTensor(reader.ReadBytes());
+                var (values, type, _, _) = ReadTensor(reader.ReadBytes());
                 (name, isString) = (values, isString || type == StringType);
             }
             else

@@ -21,6 +21,12 @@ internal sealed partial class OnnxModel
             throw FerryException.BadRequest("inputData has no rows.");
         }
 
+        if (rows > MaxRowsPerRun)
+        {
+            throw FerryException.BadRequest(
+                $"inputData has {rows} rows; this model copies up to {StringBytesPerRow} bytes of labels per row, so it scores at most {MaxRowsPerRun} rows a call (Ferry:Realtime:MaxStringBytes).");
+        }
+
         var values = new Array[inputs.Length];
         var widths = new int[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)

@@ -23,9 +23,10 @@ internal sealed partial class OnnxModel : IDisposable
     private readonly string[] inputNames;
     private readonly string[] outputNames;
 
-    private OnnxModel(InferenceSession session, SessionOptions sessionOptions, RealtimeOptions limits, ModelInput[] inputs)
+    private OnnxModel(InferenceSession session, SessionOptions sessionOptions, RealtimeOptions limits, ModelInput[] inputs, long stringBytesPerRow)
     {
         this.session = session;
+        StringBytesPerRow = stringBytesPerRow;
         this.sessionOptions = sessionOptions;
         this.limits = limits;
         this.inputs = inputs;
@@ -50,9 +51,10 @@ internal sealed partial class OnnxModel : IDisposable
             }
         }
 
+        long stringBytesPerRow;
         try
         {
-            StringGuard.Check(File.ReadAllBytes(path));
+            stringBytesPerRow = StringGuard.Check(File.ReadAllBytes(path));
         }
         catch (InvalidDataException e)
         {
@@ -94,7 +96,7 @@ internal sealed partial class OnnxModel : IDisposable
         try
         {
             CheckOutputs(session);
-            return new OnnxModel(session, options, limits ?? new RealtimeOptions(), [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))]);
+            return new OnnxModel(session, options, limits ?? new RealtimeOptions(), [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))], stringBytesPerRow);
         }
         catch
         {
@@ -105,6 +107,12 @@ internal sealed partial class OnnxModel : IDisposable
     }
 
     public IReadOnlyList<string> OutputNames => outputNames;
+
+    /// <summary>The most bytes of strings a row scored may copy from the model (<see cref="StringGuard.Check"/>).</summary>
+    public long StringBytesPerRow { get; }
+
+    /// <summary>The most rows one run may score under <see cref="RealtimeOptions.MaxStringBytes"/>.</summary>
+    public long MaxRowsPerRun => StringBytesPerRow == 0 ? long.MaxValue : Math.Max(1, limits.MaxStringBytes / StringBytesPerRow);
 
     public string DescribeInputs() => string.Join(", ", inputs.Select(i => $"'{i.Name}' ({i.TypeName}{(i.Width > 1 ? $", {i.Width} per row" : "")})"));
 

@@ -80,6 +80,9 @@ internal sealed class OnnxAttribute
     /// <summary>The bytes of its longest text (s, strings, a string tensor's elements), 0 when it holds none.</summary>
     public int LongestText { get; private set; }
 
+    /// <summary>The bytes of all its texts.</summary>
+    public long TotalText { get; private set; }
+
     public List<OnnxGraph> Graphs { get; } = [];
 
     public static OnnxAttribute Read(ReadOnlySpan<byte> bytes, int depth)
@@ -98,13 +101,16 @@ internal sealed class OnnxAttribute
                     attribute.Int = (long)reader.ReadVarint();
                     break;
                 case (4 or 9, ProtoReader.Delimited):
-                    attribute.LongestText = Math.Max(attribute.LongestText, reader.ReadBytes().Length);
+                    var text = reader.ReadBytes().Length;
+                    attribute.LongestText = Math.Max(attribute.LongestText, text);
+                    attribute.TotalText += text;
                     attribute.HoldsText = true;
                     break;
                 case (5 or 10, ProtoReader.Delimited):
-                    var (_, type, longest) = OnnxGraph.ReadTensor(reader.ReadBytes());
+                    var (_, type, longest, total) = OnnxGraph.ReadTensor(reader.ReadBytes());
                     attribute.HoldsStringValues |= type == OnnxGraph.StringType;
                     attribute.LongestText = Math.Max(attribute.LongestText, longest);
+                    attribute.TotalText += total;
                     break;
                 case (22 or 23, ProtoReader.Delimited):
                     attribute.HoldsStringValues |= OnnxGraph.ReadSparseTensor(reader.ReadBytes()).IsString;

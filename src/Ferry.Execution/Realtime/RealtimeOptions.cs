@@ -25,4 +25,11 @@ public sealed class RealtimeOptions
     /// at most 4 GiB). A run that needs more fails with <c>success:false</c> instead of growing the server.
     /// </summary>
     public long MaxMemoryBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The most bytes of strings one run may copy from the model's labels, categories and mapped values (rows × what a row
+    /// may get; their characters are not held to <see cref="MaxMemoryBytes"/>). A call alone over it is a 400 naming how
+    /// many rows the model takes; calls join a batch while it holds.
+    /// </summary>
+    public long MaxStringBytes { get; set; } = 256L * 1024 * 1024;
 }

@@ -44,17 +44,22 @@ internal sealed class StringGuard
 
     private readonly ILookup<(string Domain, string Name), OnnxFunction> functions;
     private int work;
+    private long perRow;
 
     private StringGuard(IEnumerable<OnnxFunction> functions) => this.functions = functions.ToLookup(f => (f.Domain, f.Name));
 
     /// <summary>
     /// Checks the model's bytes: a 400 naming the node that could copy strings without bound, or an
-    /// <see cref="InvalidDataException"/> for bytes that are not protobuf.
+    /// <see cref="InvalidDataException"/> for bytes that are not protobuf. Answers the most bytes of strings one
+    /// row scored may copy from the model (every text of each ai.onnx.ml node that makes strings: a row gets
+    /// a label, a category or a map keyed by all labels), which <see cref="OnnxModel"/> holds runs to.
     /// </summary>
-    public static void Check(ReadOnlySpan<byte> model)
+    public static long Check(ReadOnlySpan<byte> model)
     {
         var (graph, functions) = OnnxGraph.ReadModel(model);
-        new StringGuard(functions).Graph(graph, null, untypedMayBeString: true, "", 1);
+        var guard = new StringGuard(functions);
+        guard.Graph(graph, null, untypedMayBeString: true, "", 1);
+        return guard.perRow;
     }
 
     /// <summary>Walks a graph's nodes in order; answers, for each of its outputs, whether it may hold strings.</summary>
@@ -116,6 +121,11 @@ internal sealed class StringGuard
         }
 
         var makes = standard || ml || !called.Any() ? Makes(node, reads, standard, ml) : new bool[node.Outputs.Count];
+        if (ml && makes.Contains(true))
+        {
+            perRow += node.Attributes.Sum(a => a.TotalText);
+        }
+
         foreach (var attribute in node.Attributes)
         {
             foreach (var body in attribute.Graphs)

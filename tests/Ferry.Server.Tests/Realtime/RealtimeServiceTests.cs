@@ -323,6 +323,36 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
         }
     }
 
+    [Fact]
+    public async Task StringLabels_ACallOverMaxStringBytes_Is400NamingTheRowsTheModelTakes()
+    {
+        // Every text of the logistic model's string-making nodes counts: its classifier's labels (9 + 13 + 12 bytes) and
+        // post_transform ("SOFTMAX", 7), its ZipMap's labels (34): 75 bytes a row may copy.
+        await using var limited = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Realtime:MaxStringBytes"] = "750" });
+        using var client = await limited.LoggedInClientAsync();
+        var name = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{name}/v1", models.Bytes("iris_logistic")))
+        {
+        }
+
+        JsonObject Rows(int count)
+        {
+            var names = models.Expected.GetProperty("names").EnumerateArray().Select(n => n.GetString()!).ToArray();
+            var frame = new JsonObject();
+            for (var c = 0; c < names.Length; c++)
+            {
+                frame[names[c]] = new JsonArray([.. models.Features.Take(count).Select(row => (JsonNode?)JsonValue.Create(row[c]))]);
+            }
+
+            return frame;
+        }
+
+        Assert.Equal(10, (await ScoreAsync(client, name, "v1", Rows(10))).GetProperty("label").GetArrayLength());
+        using var over = await client.PostAsJsonAsync($"/api/{name}/v1", new { inputData = Rows(11) });
+        await HttpAssert.ErrorAsync(over, HttpStatusCode.BadRequest,
+            "inputData has 11 rows; this model copies up to 75 bytes of labels per row, so it scores at most 10 rows a call (Ferry:Realtime:MaxStringBytes)");
+    }
+
     private static async Task<HttpResponseMessage> PublishAsync(HttpClient client, HttpMethod method, string path, byte[]? model, params (string Name, string Value)[] fields)
     {
         using var form = new MultipartFormDataContent();
