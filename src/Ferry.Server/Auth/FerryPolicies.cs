@@ -9,6 +9,8 @@ namespace Ferry.Server.Auth;
 /// <summary>
 /// The one authorization policy: the operation's declared <see cref="Permission"/>, checked by
 /// <see cref="PermissionAuthorizationHandler"/>. The default policy (every API route) is any authenticated caller.
+/// Neither names a scheme: Bearer is the default one, so the caller the authentication middleware found is the
+/// caller (a policy naming it would authenticate again and copy the principal on every request).
 /// </summary>
 internal static class FerryPolicies
 {
@@ -16,8 +18,8 @@ internal static class FerryPolicies
 
     public static void Add(AuthorizationOptions options)
     {
-        options.DefaultPolicy = new AuthorizationPolicyBuilder(BearerAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
-        options.AddPolicy(Permission, new AuthorizationPolicyBuilder(BearerAuthenticationHandler.SchemeName)
+        options.DefaultPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        options.AddPolicy(Permission, new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()
             .AddRequirements(new PermissionRequirement())
             .Build());

@@ -1,3 +1,4 @@
+using System.Globalization;
 
 namespace Ferry.Server.Diagnostics;
 
@@ -10,12 +11,14 @@ internal sealed partial class RequestLog(RequestDelegate next, ILogger<RequestLo
 {
     public const string HeaderName = "X-Correlation-Id";
     private const string ItemKey = "Ferry.CorrelationId";
+    private static readonly ulong ProcessHalf = BitConverter.ToUInt64(Guid.NewGuid().ToByteArray());
+    private static long count;
 
     public static string? CorrelationIdOf(HttpContext context) => context.Items[ItemKey] as string;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var correlationId = Sanitize(context.Request.Headers[HeaderName].ToString()) ?? Guid.NewGuid().ToString("N");
+        var correlationId = Sanitize(context.Request.Headers[HeaderName].ToString()) ?? NewId();
         context.Items[ItemKey] = correlationId;
         context.Response.Headers[HeaderName] = correlationId;
         var started = time.GetTimestamp();
@@ -35,6 +38,16 @@ internal sealed partial class RequestLog(RequestDelegate next, ILogger<RequestLo
             }
         }
     }
+
+    /// <summary>
+    /// 32 hex digits, as a GUID's "N" form: the process's random half and a count. Unique like a GUID per server,
+    /// without asking the kernel for randomness on every request.
+    /// </summary>
+    private static string NewId() => string.Create(32, Interlocked.Increment(ref count), static (span, n) =>
+    {
+        ProcessHalf.TryFormat(span, out _, "x16", CultureInfo.InvariantCulture);
+        n.TryFormat(span[16..], out _, "x16", CultureInfo.InvariantCulture);
+    });
 
     private static string? Sanitize(string value) =>
         value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? value : null;
