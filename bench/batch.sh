@@ -3,14 +3,16 @@
 # against the same rows sent one by one by wrk at 16 connections (records per second each), and the
 # p99 of single calls at 1 connection while a batch runs against without it (one batch of LONG
 # records, 100,000 by default, outlasting the wrk run), and while batches of RECORDS are started back
-# to back (each start, its 10,000 results read and its delete: the batch API's own load included). ROUNDS rounds (3), each load in turn; the median round by
-# throughput (for the batch: by elapsed time) is reported. Prints Markdown.
-#   ./ferry bench batch        (RECORDS=10000, PARALLEL=4, DURATION=10s, ROUNDS=3, WARMUP=10s by default)
+# to back (each start, its 10,000 results read and its delete: the batch API's own load included). ROUNDS rounds (5), each load in turn; the median round by
+# throughput (for the batch: by elapsed time) is reported. The p99 ratios are paired: each round's p99 beside a batch over the
+# same round's p99 without one (measured just before it), and the median of the rounds' ratios is reported, so a round the
+# machine made slow for both does not decide it. Prints Markdown.
+#   ./ferry bench batch        (RECORDS=10000, PARALLEL=4, DURATION=10s, ROUNDS=5, WARMUP=10s by default)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 records="${RECORDS:-10000}"
 parallel="${PARALLEL:-4}"
 duration="${DURATION:-10s}"
-rounds="${ROUNDS:-3}"
+rounds="${ROUNDS:-5}"
 warmup="${WARMUP:-10s}"
 
 long="${LONG:-100000}"
@@ -90,6 +92,18 @@ done
 median() { # KIND: the median round's fields (by the first field; for batch seconds the median is the same either way)
   awk -v k="$1" '$1 == k { $1 = ""; sub(/^ +/, ""); print }' "$results" | sort -n | sed -n "$(( (rounds + 1) / 2 ))p"
 }
+# The median over the rounds of KIND's p99 / alone1's p99 in the same round.
+paired() {
+  awk -v k="$1" '$1 == "alone1" { a[++na] = $4 } $1 == k { b[++nb] = $4 } END { for (i = 1; i <= nb && i <= na; i++) print b[i] / a[i] }' "$results" \
+    | sort -g | sed -n "$(( (rounds + 1) / 2 ))p" | awk '{ printf "%.2f", $1 }'
+}
+each_round() { # KIND: every round's p99 / alone1's p99, in order
+  awk -v k="$1" '$1 == "alone1" { a[++na] = $4 } $1 == k { b[++nb] = $4 } END { for (i = 1; i <= nb && i <= na; i++) printf "%s%.2f", (i > 1 ? ", " : ""), b[i] / a[i] }' "$results"
+}
+long_ratio="$(paired long1)"
+long_rounds="$(each_round long1)"
+during_ratio="$(paired during1)"
+during_rounds="$(each_round during1)"
 read -r s16_rps s16_p50 s16_p99 s16_x < <(median single16)
 read -r batch_s < <(median batch)
 read -r a1_rps a1_p50 a1_p99 a1_x < <(median alone1)
@@ -105,4 +119,4 @@ echo "| single calls, 1 connection, no batch | $a1_rps | $a1_p50 ms | $a1_p99 ms
 echo "| single calls, 1 connection, one batch of $long records running | $l1_rps | $l1_p50 ms | $l1_p99 ms ${l1_x:-} |"
 echo "| single calls, 1 connection, batches of $records started back to back (start, poll, read all results, delete) | $d1_rps | $d1_p50 ms | $d1_p99 ms ${d1_x:-} |"
 echo
-echo "Batch / one-by-one throughput: $(ratio "$batch_rps" "$s16_rps"). Interactive p99 while a batch runs / without: $(ratio "$l1_p99" "$a1_p99"); with batches back to back: $(ratio "$d1_p99" "$a1_p99")."
+echo "Batch / one-by-one throughput: $(ratio "$batch_rps" "$s16_rps"). Interactive p99 while a batch runs / without, paired by round: median $long_ratio (rounds: $long_rounds); with batches back to back: median $during_ratio (rounds: $during_rounds)."

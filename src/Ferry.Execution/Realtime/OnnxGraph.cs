@@ -60,14 +60,8 @@ internal sealed class OnnxGraph
         }
 
         var reader = new ProtoReader(bytes);
-        while (reader.Next(out var field, out var wire))
+        while (reader.NextDelimited(out var field))
         {
-            if (wire != ProtoReader.Delimited)
-            {
-                reader.Skip(wire);
-                continue;
-            }
-
             switch (field)
             {
                 case 1:
@@ -98,7 +92,7 @@ internal sealed class OnnxGraph
 
                     break;
                 default:
-                    reader.Skip(wire);
+                    reader.Skip(ProtoReader.Delimited);
                     break;
             }
         }

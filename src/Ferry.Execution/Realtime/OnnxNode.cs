@@ -22,14 +22,8 @@ internal sealed class OnnxNode
     {
         var node = new OnnxNode();
         var reader = new ProtoReader(bytes);
-        while (reader.Next(out var field, out var wire))
+        while (reader.NextDelimited(out var field))
         {
-            if (wire != ProtoReader.Delimited)
-            {
-                reader.Skip(wire);
-                continue;
-            }
-
             switch (field)
             {
                 case 1:
@@ -51,7 +45,7 @@ internal sealed class OnnxNode
                     node.Domain = reader.ReadString();
                     break;
                 default:
-                    reader.Skip(wire);
+                    reader.Skip(ProtoReader.Delimited);
                     break;
             }
         }

@@ -37,6 +37,22 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
         return true;
     }
 
+    /// <summary>The next length-delimited field's number, the fields of other wire types skipped; false at the end of the message.</summary>
+    public bool NextDelimited(out int field)
+    {
+        while (Next(out field, out var wire))
+        {
+            if (wire == Delimited)
+            {
+                return true;
+            }
+
+            Skip(wire);
+        }
+
+        return false;
+    }
+
     public ulong ReadVarint()
     {
         ulong value = 0;
