@@ -63,16 +63,16 @@ internal sealed class AdaptiveBatcher(OnnxModel model, RealtimeBatching batching
     private void Take(List<Pending> batch)
     {
         var deadline = 0L;
-        var rows = 0L;
+        var strings = 0L;
         while (batch.Count < batching.MaxBatchSize)
         {
-            // A call joins when it has the batch's shape and the rows stay within what one run may score (the model's string copies).
-            if (queue.TryPeek(out var next) && (batch.Count == 0 || (OnnxModel.SameShape(batch[0].Call, next.Call) && rows + next.Call.Rows <= model.MaxRowsPerRun)))
+            // A call joins when it has the batch's shape and the run's strings stay within what one run may make.
+            if (queue.TryPeek(out var next) && (batch.Count == 0 || (OnnxModel.SameShape(batch[0].Call, next.Call) && strings + model.StringBytes(next.Call) <= model.MaxStringBytes)))
             {
                 if (queue.TryDequeue(out next))
                 {
                     batch.Add(next);
-                    rows += next.Call.Rows;
+                    strings += model.StringBytes(next.Call);
                 }
 
                 continue;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
@@ -21,12 +22,6 @@ internal sealed partial class OnnxModel
             throw FerryException.BadRequest("inputData has no rows.");
         }
 
-        if (rows > MaxRowsPerRun)
-        {
-            throw FerryException.BadRequest(
-                $"inputData has {rows} rows; this model copies up to {StringBytesPerRow} bytes of labels per row, so it scores at most {MaxRowsPerRun} rows a call (Ferry:Realtime:MaxStringBytes).");
-        }
-
         var values = new Array[inputs.Length];
         var widths = new int[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
@@ -36,7 +31,24 @@ internal sealed partial class OnnxModel
             values[i] = Convert(inputs[i], columns, rows);
         }
 
-        return new BoundCall(rows, values, widths);
+        var strings = 0L;
+        foreach (var column in values.OfType<string[]>())
+        {
+            foreach (var text in column)
+            {
+                strings += Encoding.UTF8.GetByteCount(text);
+            }
+        }
+
+        var call = new BoundCall(rows, values, widths, strings);
+        if (StringBytes(call) > MaxStringBytes)
+        {
+            throw FerryException.BadRequest(
+                $"inputData could make {StringBytes(call)} bytes of strings in this model ({rows} rows of up to {Strings.BytesPerRow} bytes of labels, "
+                + $"and {Strings.Copies} values that may copy its {strings} bytes of strings), more than the {MaxStringBytes} one run may make (Ferry:Realtime:MaxStringBytes).");
+        }
+
+        return call;
     }
 
     private List<KeyValuePair<string, JsonArray>> ColumnsOf(ModelInput input, JsonObject frame)

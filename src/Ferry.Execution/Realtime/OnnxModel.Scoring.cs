@@ -167,6 +167,11 @@ internal sealed partial class OnnxModel
         {
             var info = value.GetTensorTypeAndShape();
             var count = (int)info.ElementCount;
+            if (rows > 0 && count % rows != 0)
+            {
+                throw new NotSupportedException($"The model's output '{name}' holds {count} values for {rows} rows; Ferry answers outputs with as many values for each row.");
+            }
+
             var width = rows == 0 ? 0 : count / rows;
             var cells = info.ElementDataType switch
             {

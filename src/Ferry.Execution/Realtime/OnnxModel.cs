@@ -23,10 +23,10 @@ internal sealed partial class OnnxModel : IDisposable
     private readonly string[] inputNames;
     private readonly string[] outputNames;
 
-    private OnnxModel(InferenceSession session, SessionOptions sessionOptions, RealtimeOptions limits, ModelInput[] inputs, long stringBytesPerRow)
+    private OnnxModel(InferenceSession session, SessionOptions sessionOptions, RealtimeOptions limits, ModelInput[] inputs, StringBudget strings)
     {
         this.session = session;
-        StringBytesPerRow = stringBytesPerRow;
+        Strings = strings;
         this.sessionOptions = sessionOptions;
         this.limits = limits;
         this.inputs = inputs;
@@ -51,10 +51,10 @@ internal sealed partial class OnnxModel : IDisposable
             }
         }
 
-        long stringBytesPerRow;
+        StringBudget strings;
         try
         {
-            stringBytesPerRow = StringGuard.Check(File.ReadAllBytes(path));
+            strings = StringGuard.Check(File.ReadAllBytes(path));
         }
         catch (InvalidDataException e)
         {
@@ -96,7 +96,7 @@ internal sealed partial class OnnxModel : IDisposable
         try
         {
             CheckOutputs(session);
-            return new OnnxModel(session, options, limits ?? new RealtimeOptions(), [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))], stringBytesPerRow);
+            return new OnnxModel(session, options, limits ?? new RealtimeOptions(), [.. session.InputNames.Select(name => InputOf(name, session.InputMetadata[name]))], strings);
         }
         catch
         {
@@ -108,11 +108,17 @@ internal sealed partial class OnnxModel : IDisposable
 
     public IReadOnlyList<string> OutputNames => outputNames;
 
-    /// <summary>The most bytes of strings a row scored may copy from the model (<see cref="StringGuard.Check"/>).</summary>
-    public long StringBytesPerRow { get; }
+    /// <summary>What the model's strings may cost a run (<see cref="StringGuard.Check"/>).</summary>
+    public StringBudget Strings { get; }
 
-    /// <summary>The most rows one run may score under <see cref="RealtimeOptions.MaxStringBytes"/>.</summary>
-    public long MaxRowsPerRun => StringBytesPerRow == 0 ? long.MaxValue : Math.Max(1, limits.MaxStringBytes / StringBytesPerRow);
+    /// <summary>The most bytes of strings one run may make (<see cref="RealtimeOptions.MaxStringBytes"/>).</summary>
+    public long MaxStringBytes => limits.MaxStringBytes;
+
+    /// <summary>
+    /// The most bytes of strings scoring <paramref name="call"/> may make in the model: its rows' labels, and each value that may hold
+    /// strings copying all of the call's strings (four times: lower- or upper-casing may widen a character's UTF-8).
+    /// </summary>
+    public long StringBytes(BoundCall call) => (call.Rows * Strings.BytesPerRow) + (4L * Strings.Copies * call.StringBytes);
 
     public string DescribeInputs() => string.Join(", ", inputs.Select(i => $"'{i.Name}' ({i.TypeName}{(i.Width > 1 ? $", {i.Width} per row" : "")})"));
 

@@ -45,21 +45,23 @@ internal sealed class StringGuard
     private readonly ILookup<(string Domain, string Name), OnnxFunction> functions;
     private int work;
     private long perRow;
+    private int copies;
 
     private StringGuard(IEnumerable<OnnxFunction> functions) => this.functions = functions.ToLookup(f => (f.Domain, f.Name));
 
     /// <summary>
     /// Checks the model's bytes: a 400 naming the node that could copy strings without bound, or an
-    /// <see cref="InvalidDataException"/> for bytes that are not protobuf. Answers the most bytes of strings one
-    /// row scored may copy from the model (every text of each ai.onnx.ml node that makes strings: a row gets
-    /// a label, a category or a map keyed by all labels), which <see cref="OnnxModel"/> holds runs to.
+    /// <see cref="InvalidDataException"/> for bytes that are not protobuf. Answers what the model's strings may cost a
+    /// run, which <see cref="OnnxModel"/> holds runs to: the bytes one row may copy from the model (every text of each
+    /// ai.onnx.ml node that makes strings: a row gets a label, a category or a map keyed by all labels), and how many
+    /// values may copy the caller's strings.
     /// </summary>
-    public static long Check(ReadOnlySpan<byte> model)
+    public static StringBudget Check(ReadOnlySpan<byte> model)
     {
         var (graph, functions) = OnnxGraph.ReadModel(model);
         var guard = new StringGuard(functions);
         guard.Graph(graph, null, untypedMayBeString: true, "", 1);
-        return guard.perRow;
+        return new StringBudget(guard.perRow, guard.copies);
     }
 
     /// <summary>Walks a graph's nodes in order; answers, for each of its outputs, whether it may hold strings.</summary>
@@ -104,23 +106,24 @@ internal sealed class StringGuard
 
         var standard = node.Domain is "" or "ai.onnx";
         var ml = node.Domain == "ai.onnx.ml";
-        if (ml && node.Attributes.FirstOrDefault(a => a.LongestText > MaxAttributeText) is { } text)
+        if (node.Attributes.FirstOrDefault(a => a.LongestText > MaxAttributeText) is { } text)
         {
             throw Refused(label, $"holds a string of {text.LongestText} bytes in its attribute '{Trim(text.Name)}', and a row may get a copy of it; "
-                + $"Ferry takes strings of at most {MaxAttributeText} bytes in the attributes of ai.onnx.ml operators (labels, categories)");
+                + $"Ferry takes strings of at most {MaxAttributeText} bytes in operators' attributes (labels, categories, pad values)");
         }
 
-        // A call of the model's own function is judged by its body; one named like a standard operator by both.
+        // A call of the model's own function is judged by its body and as the operator it is named (ONNX Runtime runs
+        // its own operator of that name when it has one, not the model's function): a function cannot vouch for it.
         var called = functions[(node.Domain, node.OpType)];
         var first = Array.IndexOf(reads, true);
-        if (first >= 0 && (standard || ml || !called.Any()) && !(standard ? StandardReaders : ml ? MlReaders : FrozenSet<string>.Empty).Contains(node.OpType))
+        if (first >= 0 && !(standard ? StandardReaders : ml ? MlReaders : FrozenSet<string>.Empty).Contains(node.OpType))
         {
             throw Refused(label, standard || ml
                 ? $"reads '{Trim(node.Inputs[first])}', which may hold strings, and {node.OpType} can write more strings than it reads"
                 : $"reads '{Trim(node.Inputs[first])}', which may hold strings, and Ferry does not know what {Trim(node.Domain)}'s {node.OpType} does with them");
         }
 
-        var makes = standard || ml || !called.Any() ? Makes(node, reads, standard, ml) : new bool[node.Outputs.Count];
+        var makes = Makes(node, reads, standard, ml);
         if (ml && makes.Contains(true))
         {
             perRow += node.Attributes.Sum(a => a.TotalText);
@@ -157,7 +160,9 @@ internal sealed class StringGuard
         {
             if (node.Outputs[o].Length > 0)
             {
-                scope.Define(node.Outputs[o], makes[o] || declared.Contains(node.Outputs[o]));
+                var strings = makes[o] || declared.Contains(node.Outputs[o]);
+                copies += strings ? 1 : 0;
+                scope.Define(node.Outputs[o], strings);
             }
         }
     }
@@ -254,3 +259,10 @@ internal sealed class StringGuard
         }
     }
 }
+
+/// <summary>
+/// What a model's strings may cost a run: <paramref name="BytesPerRow"/> of labels, categories and mapped values a row
+/// may get, and <paramref name="Copies"/>, the values nodes make that may hold strings, each of which may copy the
+/// caller's strings (<see cref="OnnxModel.StringBytes"/>).
+/// </summary>
+internal sealed record StringBudget(long BytesPerRow, int Copies);

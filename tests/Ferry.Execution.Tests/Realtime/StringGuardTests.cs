@@ -158,7 +158,7 @@ public sealed class StringGuardTests
     }
 
     [Fact]
-    public void Check_FunctionTilingItsArgument_IsRefusedOnlyWhenCalledWithStrings()
+    public void Check_FunctionTilingItsArgument_IsRefusedOnlyWhenCalledWithStrings_AtTheCall()
     {
         var function = Concat(Delimited(1, Utf8("twice")), Delimited(10, Utf8("local")), Delimited(4, Utf8("a")), Delimited(4, Utf8("r")),
             Delimited(5, Utf8("b")), Delimited(7, Node("Tile", ["a", "r"], ["b"])));
@@ -166,7 +166,30 @@ public sealed class StringGuardTests
         StringGuard.Check(Model(Graph([call], [Value("x", Float), Value("r", 7)], ["y"]), function));
 
         var error = Assert.Throws<FerryException>(() => StringGuard.Check(Model(Graph([call], [Value("x", Text), Value("r", 7)], ["y"]), function))).Message;
-        Assert.Contains("node #0 (Tile) in function twice called by node #0 (twice) reads 'a'", error, StringComparison.Ordinal);
+        Assert.Contains("node #0 (twice) reads 'x', which may hold strings, and Ferry does not know what local's twice does with them", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_FunctionNamedLikeOnnxRuntimesOwnOperator_CannotVouchForIt()
+    {
+        // ONNX Runtime runs its own com.microsoft Tokenizer (strings out), not the model's function of that name (a number out).
+        var shadow = Concat(Delimited(1, Utf8("Tokenizer")), Delimited(10, Utf8("com.microsoft")), Delimited(4, Utf8("t")), Delimited(5, Utf8("n")),
+            Delimited(7, Node("Constant", [], ["n"], attributes: [Concat(Delimited(1, Utf8("value_float")), [0x15, 0, 0, 0x80, 0x3F])])));
+        var error = Refused(Graph(
+            [Node("Tokenizer", ["text"], ["tokens"], name: "shadow", domain: "com.microsoft"), Node("Expand", ["tokens", "shape"], ["y"])],
+            [Value("text", Text), Value("shape", 7)],
+            ["y"]), shadow);
+        Assert.Contains("node 'shadow' (Tokenizer) reads 'text', which may hold strings", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_CountsTheValuesThatMayCopyTheCallersStrings()
+    {
+        var budget = StringGuard.Check(Model(Graph(
+            [Node("Identity", ["text"], ["a"]), Node("Transpose", ["a"], ["b"]), Node("Equal", ["a", "b"], ["same"]), Node("Identity", ["x"], ["y"])],
+            [Value("text", Text), Value("x", Float)],
+            ["a", "b", "same", "y"])));
+        Assert.Equal(new StringBudget(0, 2), budget);
     }
 
     [Fact]
@@ -208,7 +231,7 @@ public sealed class StringGuardTests
         Assert.Contains("(Tile) reads 'text'", error, StringComparison.Ordinal);
     }
 
-    private static string Refused(byte[] graph) => Assert.Throws<FerryException>(() => StringGuard.Check(Model(graph))).Message;
+    private static string Refused(byte[] graph, params byte[][] functions) => Assert.Throws<FerryException>(() => StringGuard.Check(Model(graph, functions))).Message;
 
     private static byte[] Model(byte[] graph, params byte[][] functions) => [.. Delimited(7, graph), .. functions.SelectMany(f => Delimited(25, f))];
 

@@ -324,7 +324,7 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
     }
 
     [Fact]
-    public async Task StringLabels_ACallOverMaxStringBytes_Is400NamingTheRowsTheModelTakes()
+    public async Task Strings_ACallThatCouldMakeMoreThanMaxStringBytes_Is400SayingWhy()
     {
         // Every text of the logistic model's string-making nodes counts: its classifier's labels (9 + 13 + 12 bytes) and
         // post_transform ("SOFTMAX", 7), its ZipMap's labels (34): 75 bytes a row may copy.
@@ -350,7 +350,19 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
         Assert.Equal(10, (await ScoreAsync(client, name, "v1", Rows(10))).GetProperty("label").GetArrayLength());
         using var over = await client.PostAsJsonAsync($"/api/{name}/v1", new { inputData = Rows(11) });
         await HttpAssert.ErrorAsync(over, HttpStatusCode.BadRequest,
-            "inputData has 11 rows; this model copies up to 75 bytes of labels per row, so it scores at most 10 rows a call (Ferry:Realtime:MaxStringBytes)");
+            "inputData could make 825 bytes of strings in this model (11 rows of up to 75 bytes of labels, and 2 values that may copy its 0 bytes of strings), "
+            + "more than the 750 one run may make (Ferry:Realtime:MaxStringBytes)");
+
+        // The caller's strings, copied by the model's two string values (the lower-cased names, and their Identity): 4 × 2 × their bytes.
+        var codes = Unique();
+        using (await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{codes}/v1", models.Bytes("species_codes")))
+        {
+        }
+
+        var names = new JsonObject { ["text"] = new JsonArray([.. Enumerable.Range(0, 10).Select(_ => (JsonNode?)"I. setosa")]) };
+        Assert.Equal(10, (await ScoreAsync(client, codes, "v1", names)).GetProperty("code").GetArrayLength());
+        using var copied = await client.PostAsJsonAsync($"/api/{codes}/v1", new { inputData = new JsonObject { ["text"] = new JsonArray([.. Enumerable.Range(0, 11).Select(_ => (JsonNode?)"I. setosa")]) } });
+        await HttpAssert.ErrorAsync(copied, HttpStatusCode.BadRequest, "inputData could make 792 bytes of strings in this model (11 rows of up to 0 bytes of labels, and 2 values that may copy its 99 bytes of strings)");
     }
 
     private static async Task<HttpResponseMessage> PublishAsync(HttpClient client, HttpMethod method, string path, byte[]? model, params (string Name, string Value)[] fields)
