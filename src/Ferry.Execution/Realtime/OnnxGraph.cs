@@ -26,6 +26,9 @@ internal sealed class OnnxGraph
     /// <summary>Values (outputs and value_info) whose declared type involves strings.</summary>
     public HashSet<string> DeclaredStrings { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The bytes of the strings its initializers hold (dense and sparse).</summary>
+    public long InitializerText { get; private set; }
+
     /// <summary>Reads a ModelProto: its graph (field 7) and its functions (25); everything else is skipped.</summary>
     public static (OnnxGraph Graph, List<OnnxFunction> Functions) ReadModel(ReadOnlySpan<byte> bytes)
     {
@@ -68,11 +71,14 @@ internal sealed class OnnxGraph
                     Nodes.Add(OnnxNode.Read(reader.ReadBytes(), depth));
                     break;
                 case 5:
-                    var (name, type, _, _) = ReadTensor(reader.ReadBytes());
+                    var (name, type, _, text) = ReadTensor(reader.ReadBytes());
                     Defined.Add((name, type == StringType));
+                    InitializerText += text;
                     break;
                 case 15:
-                    Defined.Add(ReadSparseTensor(reader.ReadBytes()));
+                    var (sparse, isString, sparseText) = ReadSparseTensor(reader.ReadBytes());
+                    Defined.Add((sparse, isString));
+                    InitializerText += sparseText;
                     break;
                 case 11:
                     var (input, declared) = ReadValueInfo(reader.ReadBytes());
@@ -128,16 +134,16 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>A SparseTensorProto's values (1): its name, and whether they are strings.</summary>
-    public static (string Name, bool IsString) ReadSparseTensor(ReadOnlySpan<byte> bytes)
+    public static (string Name, bool IsString, long TotalText) ReadSparseTensor(ReadOnlySpan<byte> bytes)
     {
-        var (name, isString) = ("", false);
+        var (name, isString, total) = ("", false, 0L);
         var reader = new ProtoReader(bytes);
         while (reader.Next(out var field, out var wire))
         {
             if (field == 1 && wire == ProtoReader.Delimited)
             {
-                var (values, type, _, _) = ReadTensor(reader.ReadBytes());
-                (name, isString) = (values, isString || type == StringType);
+                var (values, type, _, text) = ReadTensor(reader.ReadBytes());
+                (name, isString, total) = (values, isString || type == StringType, total + text);
             }
             else
             {
@@ -145,7 +151,7 @@ internal sealed class OnnxGraph
             }
         }
 
-        return (name, isString);
+        return (name, isString, total);
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ internal sealed partial class OnnxModel
         {
             throw FerryException.BadRequest(
                 $"inputData could make {StringBytes(call)} bytes of strings in this model ({rows} rows of up to {Strings.BytesPerRow} bytes of labels, "
-                + $"and {Strings.Copies} values that may copy its {strings} bytes of strings), more than the {MaxStringBytes} one run may make (Ferry:Realtime:MaxStringBytes).");
+                + $"and {Strings.Copies} values that may copy its {strings} bytes of strings and the model's {Strings.ConstantBytes}), more than the {MaxStringBytes} one run may make (Ferry:Realtime:MaxStringBytes).");
         }
 
         return call;

@@ -116,9 +116,9 @@ internal sealed partial class OnnxModel : IDisposable
 
     /// <summary>
     /// The most bytes of strings scoring <paramref name="call"/> may make in the model: its rows' labels, and each value that may hold
-    /// strings copying all of the call's strings (four times: lower- or upper-casing may widen a character's UTF-8).
+    /// strings copying all of the call's strings and the model's own (four times: lower- or upper-casing may widen a character's UTF-8).
     /// </summary>
-    public long StringBytes(BoundCall call) => (call.Rows * Strings.BytesPerRow) + (4L * Strings.Copies * call.StringBytes);
+    public long StringBytes(BoundCall call) => (call.Rows * Strings.BytesPerRow) + (4L * Strings.Copies * (call.StringBytes + Strings.ConstantBytes));
 
     public string DescribeInputs() => string.Join(", ", inputs.Select(i => $"'{i.Name}' ({i.TypeName}{(i.Width > 1 ? $", {i.Width} per row" : "")})"));
 

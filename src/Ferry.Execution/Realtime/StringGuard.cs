@@ -46,6 +46,7 @@ internal sealed class StringGuard
     private int work;
     private long perRow;
     private int copies;
+    private long constants;
 
     private StringGuard(IEnumerable<OnnxFunction> functions) => this.functions = functions.ToLookup(f => (f.Domain, f.Name));
 
@@ -61,13 +62,14 @@ internal sealed class StringGuard
         var (graph, functions) = OnnxGraph.ReadModel(model);
         var guard = new StringGuard(functions);
         guard.Graph(graph, null, untypedMayBeString: true, "", 1);
-        return new StringBudget(guard.perRow, guard.copies);
+        return new StringBudget(guard.perRow, guard.copies, guard.constants);
     }
 
     /// <summary>Walks a graph's nodes in order; answers, for each of its outputs, whether it may hold strings.</summary>
     private bool[] Graph(OnnxGraph graph, Scope? outer, bool untypedMayBeString, string where, int depth)
     {
         var scope = new Scope(outer);
+        constants += graph.InitializerText;
         foreach (var (name, mayBeString) in graph.Defined)
         {
             scope.Define(name, mayBeString ?? untypedMayBeString);
@@ -124,6 +126,10 @@ internal sealed class StringGuard
         }
 
         var makes = Makes(node, reads, standard, ml);
+        if (standard && node.OpType == "Constant")
+        {
+            constants += node.Attributes.Sum(a => a.TotalText);
+        }
         if (ml && makes.Contains(true))
         {
             perRow += node.Attributes.Sum(a => a.TotalText);
@@ -263,6 +269,7 @@ internal sealed class StringGuard
 /// <summary>
 /// What a model's strings may cost a run: <paramref name="BytesPerRow"/> of labels, categories and mapped values a row
 /// may get, and <paramref name="Copies"/>, the values nodes make that may hold strings, each of which may copy the
-/// caller's strings (<see cref="OnnxModel.StringBytes"/>).
+/// caller's strings and the model's own (<paramref name="ConstantBytes"/>: its initializers' and Constants' strings;
+/// <see cref="OnnxModel.StringBytes"/>).
 /// </summary>
-internal sealed record StringBudget(long BytesPerRow, int Copies);
+internal sealed record StringBudget(long BytesPerRow, int Copies, long ConstantBytes);

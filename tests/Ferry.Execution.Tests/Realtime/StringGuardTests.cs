@@ -189,7 +189,19 @@ public sealed class StringGuardTests
             [Node("Identity", ["text"], ["a"]), Node("Transpose", ["a"], ["b"]), Node("Equal", ["a", "b"], ["same"]), Node("Identity", ["x"], ["y"])],
             [Value("text", Text), Value("x", Float)],
             ["a", "b", "same", "y"])));
-        Assert.Equal(new StringBudget(0, 2), budget);
+        Assert.Equal(new StringBudget(0, 2, 0), budget);
+
+        // The model's own strings (an initializer, a Constant) may be copied as the caller's are.
+        var vocabulary = Delimited(5, Concat(Delimited(8, Utf8("vocab")), Number(2, Text), Delimited(6, Utf8("hello")), Delimited(6, Utf8("world"))));
+        var withConstants = StringGuard.Check(Model(
+        [
+            .. Graph(
+                [Node("Identity", ["vocab"], ["copy"]), Node("Constant", [], ["word"], attributes: [Strings("value_strings", "abc")])],
+                [],
+                ["copy", "word"]),
+            .. vocabulary,
+        ]));
+        Assert.Equal(new StringBudget(0, 2, 13), withConstants);
     }
 
     [Fact]

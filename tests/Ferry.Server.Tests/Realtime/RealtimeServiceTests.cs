@@ -350,7 +350,7 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
         Assert.Equal(10, (await ScoreAsync(client, name, "v1", Rows(10))).GetProperty("label").GetArrayLength());
         using var over = await client.PostAsJsonAsync($"/api/{name}/v1", new { inputData = Rows(11) });
         await HttpAssert.ErrorAsync(over, HttpStatusCode.BadRequest,
-            "inputData could make 825 bytes of strings in this model (11 rows of up to 75 bytes of labels, and 2 values that may copy its 0 bytes of strings), "
+            "inputData could make 825 bytes of strings in this model (11 rows of up to 75 bytes of labels, and 2 values that may copy its 0 bytes of strings and the model's 0), "
             + "more than the 750 one run may make (Ferry:Realtime:MaxStringBytes)");
 
         // The caller's strings, copied by the model's two string values (the lower-cased names, and their Identity): 4 × 2 × their bytes.
@@ -362,7 +362,7 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
         var names = new JsonObject { ["text"] = new JsonArray([.. Enumerable.Range(0, 10).Select(_ => (JsonNode?)"I. setosa")]) };
         Assert.Equal(10, (await ScoreAsync(client, codes, "v1", names)).GetProperty("code").GetArrayLength());
         using var copied = await client.PostAsJsonAsync($"/api/{codes}/v1", new { inputData = new JsonObject { ["text"] = new JsonArray([.. Enumerable.Range(0, 11).Select(_ => (JsonNode?)"I. setosa")]) } });
-        await HttpAssert.ErrorAsync(copied, HttpStatusCode.BadRequest, "inputData could make 792 bytes of strings in this model (11 rows of up to 0 bytes of labels, and 2 values that may copy its 99 bytes of strings)");
+        await HttpAssert.ErrorAsync(copied, HttpStatusCode.BadRequest, "inputData could make 792 bytes of strings in this model (11 rows of up to 0 bytes of labels, and 2 values that may copy its 99 bytes of strings and the model's 0)");
     }
 
     private static async Task<HttpResponseMessage> PublishAsync(HttpClient client, HttpMethod method, string path, byte[]? model, params (string Name, string Value)[] fields)
