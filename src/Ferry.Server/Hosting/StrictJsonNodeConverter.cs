@@ -52,11 +52,10 @@ internal sealed class StrictJsonNodeConverter<T> : JsonConverter<T>
     {
         if (element.ValueKind == JsonValueKind.Object)
         {
-            HashSet<string>? seen = null;
+            var seen = element.GetPropertyCount() > 1 ? new HashSet<string>(names) : null; // a batch's records often have one input
             foreach (var property in element.EnumerateObject())
             {
-                seen ??= new(names);
-                if (!seen.Add(property.Name))
+                if (seen is not null && !seen.Add(property.Name))
                 {
                     throw new JsonException($"Duplicate property name '{property.Name}'{(names == StringComparer.OrdinalIgnoreCase ? " (names are compared ignoring case)" : "")}.");
                 }
