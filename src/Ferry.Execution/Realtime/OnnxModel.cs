@@ -68,6 +68,11 @@ internal sealed partial class OnnxModel : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+
+        // Folding computes a model's constant subgraphs when it loads: on the heap, outside the arena and without a deadline
+        // (a ConstantOfShape of a billion floats costs gigabytes and seconds at publish and at every load). Unfolded, they
+        // are computed by each run, in the arena and under RunTimeout, like any other node.
+        options.AddSessionConfigEntry("optimization.disable_specified_optimizers", "ConstantFolding");
         if (limits is not null)
         {
             SharedArena.Register(limits.MaxMemoryBytes);

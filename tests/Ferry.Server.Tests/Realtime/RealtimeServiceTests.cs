@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -324,6 +325,22 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
     }
 
     [Fact]
+    public async Task Publish_ModelWithAGiantConstant_DoesNotComputeIt()
+    {
+        // ONNX Runtime's constant folding would compute the model's 1 GB tensor while publishing (and at every load): on the heap,
+        // outside the arena, with no deadline. Unfolded, it is a run's work, in the arena and under RunTimeout. The process's peak
+        // resident memory says whether it was computed.
+        using var client = await factory.LoggedInClientAsync();
+        var peak = PeakResidentBytes();
+        using (var published = await PublishAsync(client, HttpMethod.Post, $"/realtime-services/{Unique()}/v1", models.Bytes("constant_bomb")))
+        {
+            Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        }
+
+        Assert.True(PeakResidentBytes() - peak < 512L << 20, $"Publishing grew the peak resident memory by {(PeakResidentBytes() - peak) >> 20} MB.");
+    }
+
+    [Fact]
     public async Task Strings_ACallThatCouldMakeMoreThanMaxStringBytes_Is400SayingWhy()
     {
         // Every text of the logistic model's string-making nodes counts: its classifier's labels (9 + 13 + 12 bytes) and
@@ -406,6 +423,10 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
 
         return frame;
     }
+
+    /// <summary>The most memory this process has held resident (<c>VmHWM</c>).</summary>
+    private static long PeakResidentBytes() =>
+        1024 * long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
     private static List<long> Ints(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetInt64())];
 

@@ -136,6 +136,17 @@ def memory_bomb(path):
     save(helper.make_graph(nodes, "bomb", [features()], [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1])]), path)
 
 
+def constant_bomb(path):
+    """A constant 1 GB tensor summed and added to X: computed when the model loads, unless constant folding is off."""
+    nodes = [
+        helper.make_node("Constant", [], ["shape"], value=helper.make_tensor("s", TensorProto.INT64, [1], [2 ** 28])),
+        helper.make_node("ConstantOfShape", ["shape"], ["big"], value=helper.make_tensor("v", TensorProto.FLOAT, [1], [1.0])),
+        helper.make_node("ReduceSum", ["big"], ["total"], keepdims=1),
+        helper.make_node("Add", ["X", "total"], ["Y"]),
+    ]
+    save(helper.make_graph(nodes, "constant_bomb", [features()], [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 4])]), path)
+
+
 def external_data(path):
     """X plus an initializer whose values live in another file beside the model (ONNX's external data)."""
     weights = helper.make_tensor("w", TensorProto.FLOAT, [4], [0.0] * 4)
@@ -236,6 +247,7 @@ if __name__ == "__main__":
     endless_loop(os.path.join(out, "endless_loop.onnx"))
     outer_product(os.path.join(out, "outer_product.onnx"))
     memory_bomb(os.path.join(out, "memory_bomb.onnx"))
+    constant_bomb(os.path.join(out, "constant_bomb.onnx"))
     external_data(os.path.join(out, "external_data.onnx"))
     bytes_output(os.path.join(out, "bytes_output.onnx"))
     string_tile(os.path.join(out, "string_tile.onnx"))
