@@ -83,7 +83,7 @@ internal sealed partial class OnnxModel
         var width = columns.Count;
         return input.Type switch
         {
-            TensorElementType.Float => Fill(input, columns, rows, width, new float[rows * width], static v => (float)Number(v)),
+            TensorElementType.Float => Fill(input, columns, rows, width, new float[rows * width], Single),
             TensorElementType.Double => Fill(input, columns, rows, width, new double[rows * width], Number),
             TensorElementType.Int64 => Fill(input, columns, rows, width, new long[rows * width], Whole),
             TensorElementType.Int32 => Fill(input, columns, rows, width, new int[rows * width], static v => checked((int)Whole(v))),
@@ -123,6 +123,13 @@ internal sealed partial class OnnxModel
     /// <summary>A number; a missing value (null) is NaN, as R and pandas have it.</summary>
     private static double Number(JsonNode? value) =>
         value is null ? double.NaN : value.GetValueKind() == JsonValueKind.Number ? value.GetValue<double>() : throw new FormatException("numbers");
+
+    /// <summary>A number a float holds: past float's range it would silently become an infinity and score as nonsense.</summary>
+    private static float Single(JsonNode? value)
+    {
+        var number = Number(value);
+        return double.IsFinite(number) && !float.IsFinite((float)number) ? throw new FormatException("numbers within a float's range (±3.4e38)") : (float)number;
+    }
 
     private static long Whole(JsonNode? value) =>
         value?.GetValueKind() == JsonValueKind.Number && value.AsValue().TryGetValue<long>(out var whole) ? whole : throw new FormatException("whole numbers");

@@ -127,6 +127,10 @@ public sealed class RealtimeServiceTests(FerryFactory factory, OnnxModels models
         await ExpectAsync(client.PostAsJsonAsync($"/api/{linear}/v1", new { inputData = missing }), "no column 'petal_width'");
         var text = new JsonObject { ["sepal_length"] = new JsonArray(5.1), ["sepal_width"] = new JsonArray(3.5), ["petal_length"] = new JsonArray(1.4), ["petal_width"] = new JsonArray("wide") };
         await ExpectAsync(client.PostAsJsonAsync($"/api/{linear}/v1", new { inputData = text }), "The column 'petal_width' must hold numbers");
+
+        // The model takes floats: 1e300 would become an infinity and score as nonsense.
+        var huge = new JsonObject { ["sepal_length"] = new JsonArray(5.1, 1e300), ["sepal_width"] = new JsonArray(3.5, 3.5), ["petal_length"] = new JsonArray(1.4, 1.4), ["petal_width"] = new JsonArray(0.2, 0.2) };
+        await ExpectAsync(client.PostAsJsonAsync($"/api/{linear}/v1", new { inputData = huge }), "The column 'sepal_length' must hold numbers within a float's range (±3.4e38) for the model's input 'sepal_length' (float); row 2 holds 1E+300");
     }
 
     [Fact]
