@@ -11,7 +11,7 @@ public static class ParameterTypes
     public static bool IsKnown(string? type) => type is not null && All.Contains(type);
 
     /// <summary>Why <paramref name="value"/> is not a <paramref name="type"/>, or null when it is.</summary>
-    public static string? Problem(JsonNode? value, string type) => type switch
+    public static string? Problem(JsonNode? value, string type) => BeyondDouble(value) is { } huge ? $"holds {huge}, a number beyond a double's range" : type switch
     {
         "logical" => value?.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false",
         "numeric" => value?.GetValueKind() == JsonValueKind.Number ? null : "must be a number",
@@ -28,6 +28,18 @@ public static class ParameterTypes
     };
 
     private static bool IsScalar(JsonNode? node) => node is null or JsonValue;
+
+    /// <summary>
+    /// The first number in <paramref name="value"/> (it, or an item of its arrays and columns) that no double holds (<c>1e400</c>):
+    /// a runtime would read it as an infinity.
+    /// </summary>
+    private static string? BeyondDouble(JsonNode? value) => value switch
+    {
+        JsonValue number when number.GetValueKind() == JsonValueKind.Number && !(number.TryGetValue<double>(out var d) && double.IsFinite(d)) => number.ToJsonString(),
+        JsonArray items => items.Select(BeyondDouble).FirstOrDefault(found => found is not null),
+        JsonObject columns => columns.Select(c => BeyondDouble(c.Value)).FirstOrDefault(found => found is not null),
+        _ => null,
+    };
 
     private static bool IsInteger(JsonNode? value) =>
         value?.GetValueKind() == JsonValueKind.Number && value.AsValue().TryGetValue<decimal>(out var number) && decimal.Truncate(number) == number;

@@ -202,6 +202,13 @@ public sealed class PythonWorkerTests : FrameWorkerTests
         Assert.Equal("6.5", values["total"]);
         Assert.Equal("true", values["flag"]);
 
+        // NaN and the infinities are missing values (null) in a numeric output, as they are in a vector.
+        var missing = await Worker.ExecuteAsync(
+            new ExecutionRequest("import numpy as np\nnan = float('nan')\ninf = np.float64('inf')\nv = [1.0, float('-inf')]", [], [new OutputSpec("nan", "numeric"), new OutputSpec("inf", "numeric"), new OutputSpec("v", "vector")]),
+            CancellationToken.None);
+        Assert.True(missing.Success, missing.ErrorMessage);
+        Assert.Equal(["null", "null", "[1.0,null]"], missing.OutputParameters.Select(o => o.Value?.ToJsonString() ?? "null"));
+
         var mistyped = await Worker.ExecuteAsync(new ExecutionRequest("x = [1, 2]", [], [new OutputSpec("x", "integer")]), CancellationToken.None);
         Assert.False(mistyped.Success);
         Assert.Contains("Output 'x' could not be encoded as integer", mistyped.ErrorMessage, StringComparison.Ordinal);

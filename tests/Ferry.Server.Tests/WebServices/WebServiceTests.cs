@@ -87,6 +87,11 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
             await ExpectAsync(client.PostAsync($"/api/{name}/1.0", twice), HttpStatusCode.BadRequest, "Duplicate");
         }
 
+        using (var huge = new StringContent("""{"x":1e400}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            await ExpectAsync(client.PostAsync($"/api/{name}/1.0", huge), HttpStatusCode.BadRequest, "The input 'x' holds 1e400, a number beyond a double's range");
+        }
+
         using (var cased = new StringContent("""{"x":1,"X":2}""", System.Text.Encoding.UTF8, "application/json"))
         {
             await ExpectAsync(client.PostAsync($"/api/{name}/1.0", cased), HttpStatusCode.BadRequest, "Duplicate");

@@ -259,6 +259,8 @@ def convert_output(value, kind):
             return plain
         raise TypeError(f"a {type(value).__name__} is not a logical value")
     if kind in ("integer", "numeric"):
+        if plain is None and value is not None:
+            return None  # NaN or an infinity: a missing value (null), as in a vector
         if isinstance(plain, bool) or not isinstance(plain, (int, float)):
             raise TypeError(f"a {type(value).__name__} is not a {kind} value")
         if kind == "integer":
