@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Ferry.Core.Errors;
+using Ferry.Core.Files;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Arm;
@@ -91,10 +92,7 @@ public sealed partial class WorkspaceService(
         var directory = Path.Combine(Path.GetFullPath(options.Value.Directory), workspace.WorkspaceId);
         try
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            ConfinedFiles.DeleteTree(directory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

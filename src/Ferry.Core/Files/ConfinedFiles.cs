@@ -23,6 +23,10 @@ public static partial class ConfinedFiles
     private const long SysOpenat2 = 437; // the same number on every 64-bit Linux architecture
     private const int Enoent = 2;
     private const int Eexist = 17;
+    private const int Eacces = 13;
+    private const int Eisdir = 21;
+    private const int AtRemoveDir = 0x200;
+    private const byte DirectoryEntryDirectory = 4; // DT_DIR
     private const ushort TypeMask = 0xF000;
     private const ushort RegularFile = 0x8000;
     private const ushort DirectoryType = 0x4000;
@@ -211,6 +215,134 @@ public static partial class ConfinedFiles
     }
 
     /// <summary>
+    /// Deletes a directory and everything under it, whatever user code left there: entries are named by the bytes the
+    /// kernel gives (a name that is not UTF-8 too, which .NET's own enumeration cannot name again), a link is removed,
+    /// never followed, a directory user code made unreadable is opened up first, and any depth takes no stack (each
+    /// level is left through its "..", with only the names of the way down kept). Nothing there is nothing to do; what
+    /// cannot be removed is an <see cref="IOException"/>. For trees whose user code has ended.
+    /// </summary>
+    public static void DeleteTree(string directory)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        SafeFileHandle parent;
+        try
+        {
+            parent = OpenRoot(Path.GetDirectoryName(full) ?? "/");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        using (parent)
+        {
+            var name = NullTerminated(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(full)));
+            var top = OpenDirectoryAt((int)parent.DangerousGetHandle(), name);
+            if (top < 0)
+            {
+                return; // gone, or not a directory (a link, say): nothing of the server's to delete
+            }
+
+            var current = top;
+            var path = new Stack<byte[]>();
+            var buffer = new byte[32 * 1024];
+            try
+            {
+                while (true)
+                {
+                    if (EmptyAllButFirstDirectory(current, buffer) is { } child)
+                    {
+                        var next = OpenDirectoryAt(current, child);
+                        if (next < 0)
+                        {
+                            throw new IOException($"A directory under '{full}' cannot be opened to delete it (error {Marshal.GetLastPInvokeError()}).");
+                        }
+
+                        path.Push(child);
+                        _ = Close(current);
+                        current = next;
+                        continue;
+                    }
+
+                    if (path.Count == 0)
+                    {
+                        break;
+                    }
+
+                    var up = OpenDirectoryAt(current, NullTerminated(".."u8.ToArray()));
+                    _ = Close(current);
+                    current = up;
+                    if (current < 0 || (UnlinkAt(current, path.Pop(), AtRemoveDir) != 0 && Marshal.GetLastPInvokeError() != Enoent))
+                    {
+                        throw new IOException($"A directory under '{full}' cannot be deleted (error {Marshal.GetLastPInvokeError()}).");
+                    }
+                }
+            }
+            finally
+            {
+                if (current >= 0)
+                {
+                    _ = Close(current);
+                }
+            }
+
+            if (UnlinkAt((int)parent.DangerousGetHandle(), name, AtRemoveDir) != 0 && Marshal.GetLastPInvokeError() != Enoent)
+            {
+                throw new IOException($"The directory '{full}' cannot be deleted (error {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+    }
+
+    /// <summary>Removes every entry of a directory but its subdirectories, and names the first of those (null when there is none).</summary>
+    private static byte[]? EmptyAllButFirstDirectory(int directory, byte[] buffer)
+    {
+        _ = Lseek(directory, 0, 0);
+        byte[]? first = null;
+        while (true)
+        {
+            var read = GetDents64(directory, buffer);
+            if (read <= 0)
+            {
+                return read == 0 ? first : throw new IOException($"A directory cannot be read to delete it (error {Marshal.GetLastPInvokeError()}).");
+            }
+
+            for (var at = 0; at < read;)
+            {
+                var length = BitConverter.ToUInt16(buffer, at + 16);
+                var type = buffer[at + 18];
+                var end = Array.IndexOf(buffer, (byte)0, at + 19);
+                var name = buffer.AsSpan(at + 19, end - (at + 19));
+                at += length;
+                if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                {
+                    continue;
+                }
+
+                var entry = NullTerminated(name.ToArray());
+                if (type == DirectoryEntryDirectory || (UnlinkAt(directory, entry, 0) != 0 && Marshal.GetLastPInvokeError() == Eisdir))
+                {
+                    first ??= entry;
+                }
+            }
+        }
+    }
+
+    /// <summary>Opens a directory (never through a link) to read and delete in; a directory user code made unreadable is opened up first.</summary>
+    private static int OpenDirectoryAt(int directory, byte[] name)
+    {
+        var flags = (int)(ODirectory | ONoFollow | OCloseOnExec); // read-only
+        var fd = OpenAt(directory, name, flags);
+        if (fd < 0 && Marshal.GetLastPInvokeError() == Eacces && FchmodAt(directory, name, 0x1C0 /* 0700 */, 0) == 0)
+        {
+            fd = OpenAt(directory, name, flags);
+        }
+
+        return fd;
+    }
+
+    private static byte[] NullTerminated(byte[] name) => [.. name, 0];
+
+    /// <summary>
     /// Whether a relative path is one this class can open: no empty, "." or ".." part, no NUL, no
     /// leading '/'. Callers that take paths from clients check with it first for a clear 400.
     /// </summary>
@@ -288,6 +420,26 @@ public static partial class ConfinedFiles
 
     [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Fchownat(int directory, string path, uint uid, uint gid, int flags);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
+    private static partial int OpenAt(int directory, byte[] path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
+    private static partial int UnlinkAt(int directory, byte[] path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fchmodat", SetLastError = true)]
+    private static partial int FchmodAt(int directory, byte[] path, uint mode, int flags);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long Lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+
+    private static int GetDents64(int fd, byte[] buffer) => (int)GetDents(Arm ? 61 : 217, fd, buffer, (nuint)buffer.Length);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long GetDents(long number, int fd, byte[] buffer, nuint size);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint Geteuid();

@@ -71,7 +71,7 @@ public sealed partial class RunService(
         }
         catch
         {
-            Directory.Delete(directory, recursive: true);
+            ConfinedFiles.DeleteTree(directory);
             throw;
         }
     }

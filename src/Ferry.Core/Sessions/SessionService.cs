@@ -65,10 +65,7 @@ public sealed class SessionService : IAsyncDisposable
         }
         catch
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            ConfinedFiles.DeleteTree(directory);
 
             try
             {
@@ -319,11 +316,11 @@ public sealed class SessionService : IAsyncDisposable
         await session.Worker.DisposeAsync();
         try
         {
-            Directory.Delete(session.WorkingDirectory, recursive: true);
+            ConfinedFiles.DeleteTree(session.WorkingDirectory);
         }
-        catch (DirectoryNotFoundException)
+        catch (IOException)
         {
-            // already gone
+            // something user code left could not be removed; the next start's sweep takes it
         }
     }
 }

@@ -1,4 +1,5 @@
 using Ferry.Core.Execution;
+using Ferry.Core.Files;
 
 namespace Ferry.Execution.Pools;
 
@@ -26,11 +27,11 @@ internal sealed class PreparedWorker(IWorker worker, long revision, string direc
         await Worker.DisposeAsync();
         try
         {
-            Directory.Delete(directory, recursive: true);
+            ConfinedFiles.DeleteTree(directory);
         }
-        catch (DirectoryNotFoundException)
+        catch (IOException)
         {
-            // already gone
+            // something user code left could not be removed; the next start's sweep takes it
         }
 
         if (released is not null)

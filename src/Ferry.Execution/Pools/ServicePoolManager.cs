@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
+using Ferry.Core.Files;
 using Ferry.Core.Snapshots;
 using Ferry.Execution.Diagnostics;
 using Ferry.Execution.Processes;
@@ -451,7 +452,14 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             await worker.DisposeAsync();
         }
 
-        Directory.Delete(directory, recursive: true);
+        try
+        {
+            ConfinedFiles.DeleteTree(directory);
+        }
+        catch (IOException)
+        {
+            // something user code left could not be removed; the next start's sweep takes it
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Web service {Name} {Version} was not called for the idle timeout; {Count} workers stopped until its next call")]

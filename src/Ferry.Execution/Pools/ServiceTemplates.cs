@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Ferry.Core.Errors;
 using Ferry.Core.Execution;
+using Ferry.Core.Files;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Execution.Pools;
@@ -231,7 +232,7 @@ internal sealed partial class ServiceTemplates(
         await spare.Worker.DisposeAsync();
         try
         {
-            Directory.Delete(spare.Directory, recursive: true);
+            ConfinedFiles.DeleteTree(spare.Directory);
         }
         catch (IOException)
         {
@@ -337,11 +338,11 @@ internal sealed partial class ServiceTemplates(
                 await Worker.DisposeAsync(); // its copies (the spare among them) end with its sandbox
                 try
                 {
-                    Directory.Delete(directory, recursive: true);
+                    ConfinedFiles.DeleteTree(directory);
                 }
-                catch (DirectoryNotFoundException)
+                catch (IOException)
                 {
-                    // already gone
+                    // something user code left could not be removed; the next start's sweep takes it
                 }
 
                 ending.Dispose();

@@ -339,7 +339,7 @@ public sealed partial class Sandbox
     {
         try
         {
-            Directory.Delete(directory, recursive: true);
+            ConfinedFiles.DeleteTree(directory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using Ferry.Core.Arm;
+using Ferry.Core.Files;
 using Ferry.Core.Sessions;
 using Ferry.Core.Users;
 using Ferry.Core.WebServices;
@@ -37,11 +38,16 @@ internal sealed partial class FerryStartup(
         await migrator.MigrateAsync(cancellationToken);
 
         // Sessions and pool workers end with the process that held their interpreters; clear what a crash left behind.
+        // Whatever user code left there (a name that is not UTF-8, a locked directory) never stops the start: what cannot go is logged.
         foreach (var directory in new[] { sessions.Value.Directory, pools.Value.Directory })
         {
-            if (Directory.Exists(directory))
+            try
             {
-                Directory.Delete(directory, recursive: true);
+                ConfinedFiles.DeleteTree(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogNotCleared(logger, directory, e.Message);
             }
         }
 
@@ -67,6 +73,9 @@ internal sealed partial class FerryStartup(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Created user '{UserName}' with the generated password {Password} (also in {PasswordFile}); change it with 'ferry admin user set-password'")]
     private static partial void LogGeneratedPassword(ILogger logger, string userName, string password, string passwordFile);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Directory} could not be cleared at start-up: {Problem}")]
+    private static partial void LogNotCleared(ILogger logger, string directory, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Data directory {DataDirectory} is ready")]
     private static partial void LogReady(ILogger logger, string dataDirectory);

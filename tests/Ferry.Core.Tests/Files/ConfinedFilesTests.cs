@@ -28,6 +28,46 @@ public sealed class ConfinedFilesTests : IDisposable
     }
 
     [Fact]
+    public void DeleteTree_NamesThatAreNotUtf8_DeepNesting_LinksAndLockedDirectories_AllGoButWhatLinksPointAt()
+    {
+        var outside = Directory.CreateDirectory(Path.Combine(root, "outside")).FullName;
+        File.WriteAllText(Path.Combine(outside, "secret"), "key");
+        var tree = Directory.CreateDirectory(Path.Combine(root, "tree")).FullName;
+
+        // What user code can leave: names .NET cannot name again, 2,000 levels, links out, a directory locked to all.
+        const string Plant = """
+            import os, sys
+            os.chdir(sys.argv[1])
+            os.mkdir(b"dir\xff")
+            open(b"dir\xff/file\xfe", "w").write("x")
+            os.symlink(sys.argv[2], "link-to-outside")
+            os.symlink(sys.argv[2] + "/secret", b"dir\xff/link\xfd")
+            os.makedirs("locked/inner")
+            open("locked/inner/f", "w").write("x")
+            os.chmod("locked/inner", 0)
+            os.chmod("locked", 0)
+            os.mkdir("deep")
+            os.chdir("deep")
+            for _ in range(2000):
+                os.mkdir("d")
+                os.chdir("d")
+            open("bottom", "w").write("x")
+            """;
+        using (var python = System.Diagnostics.Process.Start("/usr/bin/python3", ["-c", Plant, tree, outside]))
+        {
+            python.WaitForExit();
+            Assert.Equal(0, python.ExitCode);
+        }
+
+        Assert.ThrowsAny<IOException>(() => Directory.Delete(tree, recursive: true)); // what Ferry did before: a name that is not UTF-8 stopped it
+        ConfinedFiles.DeleteTree(tree);
+
+        Assert.False(Directory.Exists(tree));
+        Assert.Equal("key", File.ReadAllText(Path.Combine(outside, "secret")));
+        ConfinedFiles.DeleteTree(tree); // nothing there: nothing to do
+    }
+
+    [Fact]
     public void PackAndUnpack_FilesOfEverySize_ArriveWhole()
     {
         var source = Directory.CreateDirectory(Path.Combine(root, "source")).FullName;

@@ -178,7 +178,8 @@ def _stamp(st):
 
 
 def _files(directory):
-    """Every file under directory (relative name to mtime and size), for changedFiles."""
+    """Every file under directory (relative name to mtime and size), for changedFiles. A name that is not UTF-8
+    (os.mkdir(b"\\xff")) has no JSON text and no files API can name it: it and what is under it are left out."""
     result = {}
     stack = [(directory, "")]
     while stack:
@@ -189,6 +190,10 @@ def _files(directory):
             continue
         with entries:
             for entry in entries:
+                try:
+                    entry.name.encode("utf-8")
+                except UnicodeEncodeError:
+                    continue
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, prefix + entry.name + "/"))
