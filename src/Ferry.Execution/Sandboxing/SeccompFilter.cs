@@ -9,6 +9,8 @@ namespace Ferry.Execution.Sandboxing;
 /// in reach of the kernel's whole namespace attack surface). <c>unshare</c> and <c>clone</c> with
 /// CLONE_NEWUSER fail with EPERM; <c>clone3</c>, whose flags a filter cannot read, answers ENOSYS so
 /// the C library falls back to <c>clone</c>; another architecture's system calls (i386, x32) kill.
+/// The kernel's keyrings are refused too (<c>add_key</c>, <c>request_key</c>, <c>keyctl</c>: EPERM, as in Docker's
+/// default profile): a uid's keyring outlives its worker, and the uid is handed to another user's worker later.
 /// </summary>
 internal static class SeccompFilter
 {
@@ -28,10 +30,10 @@ internal static class SeccompFilter
     /// <summary>The program as bubblewrap's <c>--seccomp</c> reads it, or null on an architecture it does not know.</summary>
     public static byte[]? Build()
     {
-        (uint Arch, uint Unshare, uint Clone)? numbers = RuntimeInformation.ProcessArchitecture switch
+        (uint Arch, uint Unshare, uint Clone, uint AddKey)? numbers = RuntimeInformation.ProcessArchitecture switch
         {
-            Architecture.X64 => (0xC000003E, 272, 56),
-            Architecture.Arm64 => (0xC00000B7, 97, 220),
+            Architecture.X64 => (0xC000003E, 272, 56, 248),
+            Architecture.Arm64 => (0xC00000B7, 97, 220, 217),
             _ => null,
         };
         if (numbers is not { } n)
@@ -39,22 +41,26 @@ internal static class SeccompFilter
             return null;
         }
 
+        // add_key, request_key and keyctl follow one another on both.
         (ushort Code, byte True, byte False, uint K)[] program =
         [
             (LoadWord, 0, 0, 4),                    // 0: arch
-            (JumpEqual, 0, 11, n.Arch),             // 1: another ABI: kill (13)
+            (JumpEqual, 0, 14, n.Arch),             // 1: another ABI: kill (16)
             (LoadWord, 0, 0, 0),                    // 2: system call number
-            (JumpGreaterOrEqual, 9, 0, X32Bit),     // 3: x32: kill (13)
-            (JumpEqual, 7, 0, Clone3),              // 4: clone3: ENOSYS (12)
-            (JumpEqual, 2, 0, n.Unshare),           // 5: unshare: look at its flags (8)
-            (JumpEqual, 1, 0, n.Clone),             // 6: clone: look at its flags (8)
-            (Return, 0, 0, Allow),                  // 7
-            (LoadWord, 0, 0, 16),                   // 8: the flags (first argument, low word)
-            (JumpSet, 1, 0, CloneNewUser),          // 9: a new user namespace: EPERM (11)
+            (JumpGreaterOrEqual, 12, 0, X32Bit),    // 3: x32: kill (16)
+            (JumpEqual, 10, 0, Clone3),             // 4: clone3: ENOSYS (15)
+            (JumpEqual, 8, 0, n.AddKey),            // 5: add_key: EPERM (14)
+            (JumpEqual, 7, 0, n.AddKey + 1),        // 6: request_key: EPERM (14)
+            (JumpEqual, 6, 0, n.AddKey + 2),        // 7: keyctl: EPERM (14)
+            (JumpEqual, 2, 0, n.Unshare),           // 8: unshare: look at its flags (11)
+            (JumpEqual, 1, 0, n.Clone),             // 9: clone: look at its flags (11)
             (Return, 0, 0, Allow),                  // 10
-            (Return, 0, 0, Eperm),                  // 11
-            (Return, 0, 0, Enosys),                 // 12
-            (Return, 0, 0, KillProcess),            // 13
+            (LoadWord, 0, 0, 16),                   // 11: the flags (first argument, low word)
+            (JumpSet, 1, 0, CloneNewUser),          // 12: a new user namespace: EPERM (14)
+            (Return, 0, 0, Allow),                  // 13
+            (Return, 0, 0, Eperm),                  // 14
+            (Return, 0, 0, Enosys),                 // 15
+            (Return, 0, 0, KillProcess),            // 16
         ];
         var bytes = new byte[program.Length * 8];
         for (var i = 0; i < program.Length; i++)

@@ -61,6 +61,12 @@ internal static class AttackScript
             # A user namespace would make it root with every capability (mounts, the kernel's namespace code).
             r['user_namespace'] = subprocess.run(['unshare', '-Ur', 'true'], capture_output=True).returncode
             r['terminal'] = [_read(d) for d in ('/dev/tty', '/dev/ptmx')]
+            # The kernel's keyrings outlive a worker: a key left in its uid's keyring would reach the next user of that uid.
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.syscall.restype = ctypes.c_long
+            added = libc.syscall(248 if os.uname().machine == 'x86_64' else 217, b'user', b'ferry-probe', b'secret', 6, ctypes.c_int(-4))  # add_key to the user keyring (KEY_SPEC_USER_KEYRING)
+            r['keyring'] = 'ADDED' if added >= 0 else os.strerror(ctypes.get_errno())
             # Links left where the server reads: if it followed them, a download would leak the key.
             for link in ('leak.txt', 'outputs/model.bin'):
                 try:

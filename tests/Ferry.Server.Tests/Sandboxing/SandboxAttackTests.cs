@@ -188,6 +188,7 @@ public sealed class SandboxAttackTests(SandboxAttackTests.Server server, ITestOu
         Assert.NotEqual(JsonValueKind.Null, report.GetProperty("fork_error").ValueKind);
         Assert.NotEqual(0, report.GetProperty("uid").GetInt32());
         Assert.NotEqual(0, report.GetProperty("user_namespace").GetInt32());
+        Assert.Equal("Operation not permitted", report.GetProperty("keyring").GetString());
         Assert.All(report.GetProperty("terminal").EnumerateArray(), opened => Assert.Equal("FileNotFoundError", opened.GetString()));
     }
 
