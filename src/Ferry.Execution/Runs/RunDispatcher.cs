@@ -156,8 +156,10 @@ public sealed partial class RunDispatcher(
             {
                 (status, reason) = await RunScriptAsync(run, state);
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or Core.Errors.FerryException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Whatever stops it (a project whose azureml-logs/70_driver_log.txt is a directory, say), the run ends Failed:
+                // left Preparing it could never end nor be canceled, and would hold one of its user's active runs for good.
                 LogRunFailed(logger, ex, run.RunId);
                 // Ferry's own reasons are the user's to read; the system's name server paths, so they stay in the log.
                 (status, reason) = (RunStatus.Failed, ex is Core.Errors.FerryException

@@ -100,6 +100,19 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
     }
 
     [Fact]
+    public async Task ProjectWhoseDriverLogIsADirectory_EndsFailed_NotPreparingForGood()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        using var started = await ArmApi.PostRunAsync(client, workspace, "exp", [("x.py", "print(1)"), ("azureml-logs/70_driver_log.txt/x", "")], """{"Configuration":{"Script":"x.py"}}""");
+        var run = (await HttpAssert.OkJsonAsync(started)).GetProperty("runId").GetString()!;
+
+        var failed = await WaitAsync(client, workspace, "exp", run);
+        Assert.Equal("Failed", failed.GetProperty("status").GetString());
+        Assert.Contains("could not be started", failed.GetProperty("error").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunsQueueBehindMaxNodeCount()
     {
         using var client = await factory.LoggedInClientAsync();

@@ -52,13 +52,20 @@ public static class ArmApi
     }
 
     /// <summary>POSTs startrun as curl does: a zip of one file and a run definition, as multipart parts.</summary>
-    public static async Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition)
+    public static Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition) =>
+        PostRunAsync(client, workspace, experiment, [file], definition);
+
+    /// <summary>POSTs startrun with a zip of these files.</summary>
+    public static async Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, IReadOnlyList<(string Name, string Content)> files, string definition)
     {
         using var zipped = new MemoryStream();
         using (var zip = new ZipArchive(zipped, ZipArchiveMode.Create, leaveOpen: true))
         {
-            await using var writer = new StreamWriter(zip.CreateEntry(file.Name).Open());
-            await writer.WriteAsync(file.Content);
+            foreach (var file in files)
+            {
+                await using var writer = new StreamWriter(zip.CreateEntry(file.Name).Open());
+                await writer.WriteAsync(file.Content);
+            }
         }
 
         using var form = new MultipartFormDataContent
