@@ -36,8 +36,8 @@ public static class FerryExecutionExtensions
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
             .PostConfigure<IDataDirectory>((o, data) => o.Directory = string.IsNullOrEmpty(o.Directory) ? data.NodePathOf("warm-workers") : o.Directory)
             .Validate(
-                o => IsTimeout(o.ExecutionTimeout) && IsTimeout(o.StartTimeout) && o.InterruptGrace >= TimeSpan.Zero && o.MemoryLimitMb >= 0 && o.WarmPoolSize >= 0,
-                "Ferry:Workers: ExecutionTimeout and StartTimeout must be positive (or infinite), InterruptGrace, MemoryLimitMb and WarmPoolSize not negative.")
+                o => IsTimeout(o.ExecutionTimeout) && IsTimeout(o.StartTimeout) && o.FrameTimeout > TimeSpan.Zero && o.InterruptGrace >= TimeSpan.Zero && o.MemoryLimitMb >= 0 && o.WarmPoolSize >= 0,
+                "Ferry:Workers: ExecutionTimeout and StartTimeout must be positive (or infinite), FrameTimeout positive, InterruptGrace, MemoryLimitMb and WarmPoolSize not negative.")
             .ValidateOnStart();
         services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section)
             .PostConfigure<IDataDirectory>((o, data) =>

@@ -40,6 +40,9 @@ public sealed partial class FrameWorker : IWorker
     private volatile bool dead;
     private volatile bool stopping;
     private volatile bool killedAfterInterrupt;
+    private volatile bool killedForStalledFrame;
+    private long frameStartedAt; // timestamp a frame's header arrived while its body is still coming (0: none)
+    private int frameLength; // that frame's announced length, for the log
     private static readonly TimeSpan ForkTimeout = TimeSpan.FromSeconds(10);
     private int forks; // copies made, which names their sockets
     private long written; // requests written, which is the worker's number for the last of them
@@ -58,7 +61,8 @@ public sealed partial class FrameWorker : IWorker
         this.control = control;
         this.options = options;
         this.logger = logger;
-        var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(options.ExecutionTimeout.Ticks, options.InterruptGrace.Ticks) / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
+        var shortest = Math.Min(Math.Min(options.ExecutionTimeout.Ticks, options.InterruptGrace.Ticks), options.FrameTimeout.Ticks);
+        var tick = TimeSpan.FromTicks(Math.Clamp(shortest / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
         watchdog = time.CreateTimer(static worker => ((FrameWorker)worker!).Watch(), this, tick, tick);
     }
 
@@ -548,21 +552,31 @@ public sealed partial class FrameWorker : IWorker
     /// <summary>
     /// Takes the replies in order, each for the oldest call without one, until the channel ends;
     /// then every call still waiting fails: the oldest was running when the worker died, the others
-    /// never started (and say so, so that a pool can run them elsewhere).
+    /// never started (and say so, so that a pool can run them elsewhere). Once a frame's header has
+    /// come, the watchdog gives its body <see cref="WorkerOptions.FrameTimeout"/> to follow.
     /// </summary>
     private async Task ReadRepliesAsync()
     {
         while (true)
         {
-            WorkerReply? reply;
+            WorkerReply? reply = null;
             try
             {
-                reply = await FrameChannel.ReadAsync(replies, CancellationToken.None);
+                if (await FrameChannel.ReadLengthAsync(replies, CancellationToken.None) is { } length)
+                {
+                    frameLength = length;
+                    Volatile.Write(ref frameStartedAt, time.GetTimestamp());
+                    reply = await FrameChannel.ReadBodyAsync(replies, length, CancellationToken.None);
+                }
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidDataException or NotSupportedException)
             {
                 // NotSupportedException: the buffer over a channel disposed meanwhile finds it no longer readable
                 reply = null;
+            }
+            finally
+            {
+                Volatile.Write(ref frameStartedAt, 0);
             }
 
             if (reply is null)
@@ -601,6 +615,8 @@ public sealed partial class FrameWorker : IWorker
     {
         var died = stopping ? new WorkerDiedException($"{name} was stopped.")
             : killedAfterInterrupt ? new WorkerDiedException("The execution did not stop when interrupted; its worker was killed.")
+            : killedForStalledFrame ? new WorkerDiedException(
+                $"{name} began a reply and did not finish it within {options.FrameTimeout.TotalSeconds:0.###} s (user code writing to the worker's channel?); the worker was killed.")
             : await DiedAsync();
         Call[] failed;
         lock (calls)
@@ -634,10 +650,25 @@ public sealed partial class FrameWorker : IWorker
         }
     }
 
-    /// <summary>Every tick: a call past its time limit is interrupted; one that ignores the interrupt past the grace is killed.</summary>
+    /// <summary>
+    /// Every tick: a frame whose body stalls past <see cref="WorkerOptions.FrameTimeout"/> breaks the channel; a call
+    /// past its time limit is interrupted; one that ignores the interrupt past the grace is killed.
+    /// </summary>
     private void Watch()
     {
-        if (dead || Head() is not { } head)
+        if (dead)
+        {
+            return;
+        }
+
+        var frame = Volatile.Read(ref frameStartedAt);
+        if (frame != 0 && time.GetElapsedTime(frame) > options.FrameTimeout)
+        {
+            BreakChannel();
+            return;
+        }
+
+        if (Head() is not { } head)
         {
             return;
         }
@@ -689,6 +720,26 @@ public sealed partial class FrameWorker : IWorker
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// A frame begun and not finished: the worker is killed, and the channel shut on this side too, so the
+    /// reader's wait ends (and the part it holds goes) even if something in the sandbox still has the other end.
+    /// The reader then fails the calls as for a worker that died.
+    /// </summary>
+    private void BreakChannel()
+    {
+        LogFrameStalled(logger, Runtime, process.Id, frameLength, options.FrameTimeout);
+        killedForStalledFrame = true;
+        Kill();
+        try
+        {
+            channel.Socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // already closed: the reader has its end
         }
     }
 
@@ -758,6 +809,9 @@ public sealed partial class FrameWorker : IWorker
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Runtime} worker {WorkerPid} started in {WorkingDirectory}")]
     private static partial void LogStarted(ILogger logger, RuntimeType runtime, int workerPid, string workingDirectory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Runtime} worker {WorkerPid} began a frame of {FrameBytes} bytes and did not finish it within {FrameTimeout}; killed")]
+    private static partial void LogFrameStalled(ILogger logger, RuntimeType runtime, int workerPid, int frameBytes, TimeSpan frameTimeout);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Runtime} worker {WorkerPid} died (exit code {ExitCode})")]
     private static partial void LogDied(ILogger logger, RuntimeType runtime, int workerPid, string exitCode);

@@ -11,6 +11,12 @@ public sealed class WorkerOptions
     /// <summary>How long an interrupted execution has to stop before its worker is killed.</summary>
     public TimeSpan InterruptGrace { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a reply's body may take to arrive once its header has: a real reply (at most 192 MiB, over a local
+    /// socket) takes well under a second, so a frame past this was forged by user code, and the worker is killed.
+    /// </summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Address-space limit of a worker in MiB, set inside it (0: none).</summary>
     public int MemoryLimitMb { get; set; } = 4096;
 

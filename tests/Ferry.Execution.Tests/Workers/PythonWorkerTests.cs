@@ -170,6 +170,36 @@ public sealed class PythonWorkerTests : FrameWorkerTests
     }
 
     [Fact]
+    public async Task Execute_UserCodeForgesAFrameAndFallsSilent_FailsNamingItPastTheFrameTimeout_AndTheWorkerIsDead()
+    {
+        // A header for 250 MiB on the worker's own channel (fd 3), 1 MiB of it, then silence: the channel is broken.
+        await using var forged = await StartAsync(new WorkerOptions { FrameTimeout = TimeSpan.FromSeconds(1) });
+        var code = "import os, socket, struct, time\n"
+            + "s = socket.socket(fileno=os.dup(3))\n"
+            + "s.sendall(struct.pack('<I', 250 * 1024 * 1024) + b'A' * (1 << 20))\n"
+            + "time.sleep(3600)";
+        var execute = forged.ExecuteAsync(code, [], [], CancellationToken.None);
+        var behind = forged.ExecuteAsync("x = 1", [], ["x"], CancellationToken.None);
+
+        // 60 s only keeps a failing test from hanging; the frame's deadline is 1 s.
+        var died = await Assert.ThrowsAsync<WorkerDiedException>(() => execute.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.False(died.NotStarted);
+        Assert.Contains("did not finish it within 1 s", died.Message, StringComparison.Ordinal);
+        Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => behind)).NotStarted);
+        Assert.False(forged.IsAlive);
+        Assert.True((await Assert.ThrowsAsync<WorkerDiedException>(() => forged.ExecuteAsync("x = 1", [], [], CancellationToken.None))).NotStarted);
+    }
+
+    [Fact]
+    public async Task Execute_LargeOutput_ComesBackWhole()
+    {
+        // Several of the channel's pieces, under a frame deadline any real reply meets.
+        var result = await Worker.ExecuteAsync("s = 'ab' * (3 * 1024 * 1024)", [], ["s"], CancellationToken.None);
+        Assert.True(result.Success, result.ErrorMessage);
+        Assert.Equal(6 * 1024 * 1024, result.OutputParameters.Single().Value!.GetValue<string>().Length);
+    }
+
+    [Fact]
     public async Task Execute_OverMemoryLimit_FailsCleanly()
     {
         await using var small = await StartAsync(new WorkerOptions { MemoryLimitMb = 1024 });
