@@ -27,7 +27,7 @@ public sealed partial class ComputeService(IComputeStore store, WorkspaceService
         }
 
         var inner = properties!["properties"] as JsonObject ?? [];
-        var maxNodes = inner["scaleSettings"]?["maxNodeCount"];
+        var maxNodes = (inner["scaleSettings"] as JsonObject)?["maxNodeCount"];
         if (maxNodes?.GetValueKind() != JsonValueKind.Number || !maxNodes.AsValue().TryGetValue<int>(out var max) || max < 1)
         {
             throw new FerryException(FerryErrorKind.BadRequest, "properties.properties.scaleSettings.maxNodeCount is required and must be a whole number of at least 1.", code: "InvalidPropertyValue");

@@ -331,7 +331,7 @@ public sealed partial class WebServiceCatalog(
         CheckParameters("outputParameterDefinitions", service.Outputs);
         foreach (var file in service.OutputFileNames)
         {
-            SessionFiles.PathOf("/", file);
+            SessionFiles.PathOf("/", file ?? throw FerryException.BadRequest("'outputFileNames' holds file names; it may not hold null."));
         }
 
         if (!string.IsNullOrEmpty(request.SnapshotId))

@@ -78,6 +78,11 @@ internal static class SessionEndpoints
             throw FerryException.BadRequest("'code' is required.");
         }
 
+        if (request.InputParameters?.Any(p => p is null) == true || request.OutputParameters?.Any(name => name is null) == true)
+        {
+            throw FerryException.BadRequest("'inputParameters' holds objects ({\"name\": ..., \"value\": ...}) and 'outputParameters' names; neither may hold null.");
+        }
+
         var execution = new ExecutionRequest(
             request.Code,
             [.. (request.InputParameters ?? []).Select(p => new InputValue(p.Name ?? "", p.Value))],
