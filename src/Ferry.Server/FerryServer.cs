@@ -64,6 +64,13 @@ public static class FerryServer
 
         var app = builder.Build();
         app.UseFerryMetrics();
+
+        // Every answer is what its Content-Type says: a run's log (text user code wrote) is never sniffed into HTML.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
         app.UseMiddleware<RequestLog>();
         app.UseFerryErrors();
         if (role == NodeRole.Compute)

@@ -30,7 +30,7 @@ internal sealed partial class RequestLog(RequestDelegate next, ILogger<RequestLo
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? AsSent(context.Request.Path);
                 var user = context.User.Identity?.Name ?? "-";
                 var remoteIp = context.Connection.RemoteIpAddress?.ToString() ?? "-";
                 var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
@@ -48,6 +48,16 @@ internal sealed partial class RequestLog(RequestDelegate next, ILogger<RequestLo
         ProcessHalf.TryFormat(span, out _, "x16", CultureInfo.InvariantCulture);
         n.TryFormat(span[16..], out _, "x16", CultureInfo.InvariantCulture);
     });
+
+    /// <summary>
+    /// A path no route matched, as it was sent (escaped: a %0A stays "%0A", so a path cannot write lines of its own into
+    /// the log) and at most 256 characters of it.
+    /// </summary>
+    private static string AsSent(PathString path)
+    {
+        var escaped = path.ToUriComponent();
+        return escaped.Length <= 256 ? escaped : string.Concat(escaped.AsSpan(0, 256), "…");
+    }
 
     private static string? Sanitize(string value) =>
         value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? value : null;

@@ -34,7 +34,6 @@ internal static class PortalEndpoints
             ?? throw FerryException.NotFound($"The portal has no file '{path}'.");
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
 

@@ -16,6 +16,17 @@ public sealed class ErrorPipelineTests(FerryFactory factory) : IClassFixture<Fer
     }
 
     [Fact]
+    public async Task EveryAnswer_AsksBrowsersNotToSniffItsType()
+    {
+        using var client = factory.CreateClient();
+        foreach (var path in new[] { "/status", "/nowhere", "/ui/" })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        }
+    }
+
+    [Fact]
     public async Task WrongContentType_Returns415()
     {
         using var client = factory.CreateClient();
