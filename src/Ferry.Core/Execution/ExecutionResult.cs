@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ferry.Core.Text;
 
 namespace Ferry.Core.Execution;
 
@@ -28,7 +29,7 @@ public sealed record ExecutionResult(
     {
         foreach (var (name, value) in OutputParameters)
         {
-            if (!Encodable(value))
+            if (!UnpairedSurrogates.IsEncodable(value))
             {
                 return this with
                 {
@@ -41,49 +42,5 @@ public sealed record ExecutionResult(
         }
 
         return this;
-    }
-
-    private static bool Encodable(JsonNode? node)
-    {
-        switch (node)
-        {
-            case null:
-                return true;
-            case JsonObject obj:
-                return obj.All(p => WellFormed(p.Key) && Encodable(p.Value));
-            case JsonArray array:
-                return array.All(Encodable);
-            case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.String:
-                try
-                {
-                    return WellFormed(value.GetValue<string>());
-                }
-                catch (InvalidOperationException)
-                {
-                    return false; // an escaped lone surrogate that cannot become a .NET string
-                }
-
-            default:
-                return true;
-        }
-    }
-
-    /// <summary>No unpaired surrogate. On every call's outputs, so it allocates nothing, and text without surrogates is one vectorized scan.</summary>
-    private static bool WellFormed(string text)
-    {
-        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
-        for (var i = first; i >= 0 && i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -12,6 +12,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Models;
 using Ferry.Core.Runs;
 using Ferry.Core.Snapshots;
+using Ferry.Core.Text;
 using Ferry.Core.WebServices;
 
 namespace Ferry.Core.OnlineEndpoints;
@@ -491,6 +492,11 @@ public sealed partial class OnlineEndpointService(
         catch (System.Text.Json.JsonException e)
         {
             throw Invalid($"{Shapes}; it is not JSON ({e.Message}).");
+        }
+
+        if (!UnpairedSurrogates.IsEncodable(request))
+        {
+            throw Invalid("The body holds a string or name with an unpaired UTF-16 surrogate (an escape from \\ud800 to \\udfff without its pair), which is not valid Unicode text.");
         }
 
         if (request is JsonObject o && o[NativeInput] is JsonObject frame)

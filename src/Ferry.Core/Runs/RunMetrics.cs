@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ferry.Core.Files;
+using Ferry.Core.Text;
 
 namespace Ferry.Core.Runs;
 
@@ -26,7 +27,10 @@ public static class RunMetrics
 
     private static readonly JsonDocumentOptions LineOptions = new() { MaxDepth = MaxDepth };
 
-    /// <summary>Each metric's values in the order logged; lines that are not such objects, or nest deeper than <see cref="MaxDepth"/>, are skipped.</summary>
+    /// <summary>
+    /// Each metric's values in the order logged; lines that are not such objects, nest deeper than <see cref="MaxDepth"/>
+    /// or hold an unpaired UTF-16 surrogate are skipped.
+    /// </summary>
     public static IReadOnlyDictionary<string, List<JsonNode?>> Read(Run run)
     {
         var result = new Dictionary<string, List<JsonNode?>>(StringComparer.Ordinal);
@@ -44,7 +48,9 @@ public static class RunMetrics
         {
             try
             {
-                if (JsonNode.Parse(line, documentOptions: LineOptions) is JsonObject { } entry && entry["name"]?.GetValueKind() == JsonValueKind.String)
+                // A line whose text is not Unicode (json.dumps of a lone surrogate) could not be answered: skipped like any other bad line.
+                if (JsonNode.Parse(line, documentOptions: LineOptions) is JsonObject { } entry && UnpairedSurrogates.IsEncodable(entry)
+                    && entry["name"]?.GetValueKind() == JsonValueKind.String)
                 {
                     var name = entry["name"]!.GetValue<string>();
                     if (!result.TryGetValue(name, out var values))

@@ -6,6 +6,7 @@ using Ferry.Core.Changes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
+using Ferry.Core.Text;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Runs;
@@ -238,6 +239,12 @@ public sealed partial class RunService(
         catch (JsonException ex)
         {
             throw UserError($"runDefinitionFile is not valid JSON: {ex.Message}");
+        }
+
+        // The whole definition is kept and answered by every read of the run, keys this server ignores too.
+        if (UnpairedSurrogates.Problem(root) is { } problem)
+        {
+            throw UserError($"runDefinitionFile is not valid: {problem}");
         }
 
         var configuration = Property(root, "Configuration") ?? throw UserError("runDefinitionFile needs a 'Configuration' object.");

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Files;
 using Ferry.Core.Runs;
+using Ferry.Core.Text;
 using Ferry.Execution.Runs;
 using Ferry.Server.Auth;
 using Ferry.Server.AzureMl.Contracts;
@@ -157,6 +158,12 @@ internal static class RunEndpoints
         return TypedResults.Stream(file ?? throw FerryException.NotFound($"The run has no file '{path}'."), "text/plain", enableRangeProcessing: true);
     }
 
+    /// <summary>
+    /// The stored definition, or null for one stored before startrun refused unpaired surrogates: it cannot be written
+    /// as JSON, and one such run must not break every read of its experiment.
+    /// </summary>
+    private static JsonNode? DefinitionOf(Run run) => JsonNode.Parse(run.Definition) is var definition && UnpairedSurrogates.IsEncodable(definition) ? definition : null;
+
     private static RunResponse Shape(Run run)
     {
         var metrics = RunMetrics.Read(run);
@@ -174,7 +181,7 @@ internal static class RunEndpoints
             run.EndedAt,
             NoTags,
             NoTags,
-            JsonNode.Parse(run.Definition),
+            DefinitionOf(run),
             metrics.ToDictionary(m => m.Key, m => m.Value[^1]),
             metrics.ToDictionary(m => m.Key, m => (IReadOnlyList<JsonNode?>)m.Value),
             run.Error is { } error && run.Status is RunStatus.Failed or RunStatus.Canceled

@@ -63,6 +63,9 @@ internal sealed partial class FerryExceptionHandler(ILogger<FerryExceptionHandle
 
     private static string Describe(BadHttpRequestException bad) => bad.InnerException switch
     {
+        // A converter's own message (a repeated name, a lone surrogate) gives a path inside the value it read; say which value.
+        JsonException json when json.Path is { Length: > 1 } path && !json.Message.Contains(" Path: ", StringComparison.Ordinal)
+            => $"The request body is not valid JSON for this operation: {json.Message} ($ there is the body's {path}.)",
         JsonException json => $"The request body is not valid JSON for this operation: {json.Message}",
         _ when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => $"The request body is larger than this operation accepts ({bad.Message})",
         _ when bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Ferry.Core.Text;
 
 namespace Ferry.Server.Hosting;
 
@@ -9,6 +10,8 @@ namespace Ferry.Server.Hosting;
 /// <see cref="JsonArray"/> strictly: a repeated property name is a JSON error when the body is read
 /// (400), not an exception when a handler first touches the node, which is built lazily. Names are
 /// compared as the nodes compare them, so <c>{"x":1,"X":2}</c> is a repeated name when they ignore case.
+/// So is a string or name escaping an unpaired UTF-16 surrogate (<c>"\ud800"</c>): a node holding one
+/// throws when a handler reads the string and when it is written back, after it may have been stored.
 /// The body is parsed once; the node is built over the element that was checked.
 /// </summary>
 internal sealed class StrictJsonNodeConverter<T> : JsonConverter<T>
@@ -24,6 +27,11 @@ internal sealed class StrictJsonNodeConverter<T> : JsonConverter<T>
         }
 
         var element = JsonElement.ParseValue(ref reader);
+        if (UnpairedSurrogates.Problem(element) is { } problem)
+        {
+            throw new JsonException(problem); // first: the names checked next must be readable
+        }
+
         RefuseRepeatedNames(element, options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         var nodeOptions = new JsonNodeOptions { PropertyNameCaseInsensitive = options.PropertyNameCaseInsensitive };
         JsonNode? node = element.ValueKind switch

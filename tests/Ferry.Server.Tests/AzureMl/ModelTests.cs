@@ -69,6 +69,18 @@ public sealed class ModelTests(FerryFactory factory) : IClassFixture<FerryFactor
             Assert.Equal("ml", model.GetProperty("kvTags").GetProperty("owner").GetString());
         }
 
+        using (var lone = await client.PatchAsync(item, new StringContent(
+            """[{"op":"replace","path":"/description","value":"\ud800"}]""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, lone.StatusCode);
+            Assert.Contains("The string at $[0].value holds an unpaired UTF-16 surrogate", await lone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var kept = await client.GetAsync(item))
+        {
+            Assert.Equal("patched", (await HttpAssert.OkJsonAsync(kept)).GetProperty("description").GetString());
+        }
+
         using (var list = await client.GetAsync($"/modelmanagement/v1.0{workspace}/models?name=iris&tags=owner=ml&{ArmApi.ApiVersion}"))
         {
             Assert.Equal("iris:1", (await HttpAssert.OkJsonAsync(list)).GetProperty("value").EnumerateArray().Single().GetProperty("id").GetString());

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using Ferry.Server.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace Ferry.Server.Tests.AzureMl;
 
@@ -72,6 +74,54 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
         Assert.Equal("def run(x): return x", await client.GetStringAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/code1/content?path=score.py"));
         using var traversal = await client.PutAsync($"/artifact/v2.0{workspace}/artifacts/LocalUpload/code1/content?path=../../x.py", new StringContent("x"));
         Assert.Equal(HttpStatusCode.BadRequest, traversal.StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsLineWithALoneSurrogate_IsSkipped_AndTheRunAndItsExperimentStillRead()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        const string metrics = "import json, os\nwith open(os.environ['AZUREML_METRICS_FILE'], 'a') as m:\n"
+            + "    m.write(json.dumps({'name': 'acc', 'value': '\\ud800'}) + '\\n')\n" // json.dumps escapes the lone surrogate: "\ud800"
+            + "    m.write(json.dumps({'name': 'odd\\udc00', 'value': 1}) + '\\n')\n"
+            + "    m.write(json.dumps({'name': 'ok', 'value': 'fine \\U0001F600'}) + '\\n')\n";
+        var runId = await StartAsync(client, workspace, "metric", ("m.py", metrics), """{"Configuration":{"Script":"m.py"}}""");
+
+        var run = await WaitAsync(client, workspace, "metric", runId);
+        Assert.Equal("Completed", run.GetProperty("status").GetString());
+        Assert.Equal("fine \U0001F600", run.GetProperty("metrics").GetProperty("ok").GetString());
+        Assert.Equal(new[] { "ok" }, run.GetProperty("metrics").EnumerateObject().Select(p => p.Name));
+
+        using (var details = await client.GetAsync($"/history/v1.0{workspace}/experiments/metric/runs/{runId}/details?{ArmApi.ApiVersion}"))
+        {
+            await HttpAssert.OkJsonAsync(details);
+        }
+
+        using var list = await client.GetAsync($"/history/v1.0{workspace}/experiments/metric/runs?{ArmApi.ApiVersion}");
+        Assert.Equal(runId, (await HttpAssert.OkJsonAsync(list)).GetProperty("value").EnumerateArray().Single().GetProperty("runId").GetString());
+    }
+
+    [Fact]
+    public async Task DefinitionStoredWithALoneSurrogate_ReadsAsNoDefinition_NotA500()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        var runId = await StartAsync(client, workspace, "legacy", ("c.py", "print('clean')"), """{"Configuration":{"Script":"c.py"}}""");
+        var clean = await WaitAsync(client, workspace, "legacy", runId);
+        Assert.Equal("Completed", clean.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Object, clean.GetProperty("runDefinition").ValueKind);
+
+        // As startrun stored such definitions before it checked them.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "ferry.db")}"))
+        {
+            await connection.ExecuteAsync(
+                "UPDATE runs SET definition = @definition WHERE run_id = @runId;", new { definition = """{"Configuration":{"Script":"c.py"},"Extra":"\udc00"}""", runId });
+        }
+
+        var run = await GetAsync(client, workspace, "legacy", runId);
+        Assert.True(!run.TryGetProperty("runDefinition", out var definition) || definition.ValueKind == JsonValueKind.Null, run.ToString());
+        using var list = await client.GetAsync($"/history/v1.0{workspace}/experiments/legacy/runs?{ArmApi.ApiVersion}");
+        Assert.Equal(runId, (await HttpAssert.OkJsonAsync(list)).GetProperty("value").EnumerateArray().Single().GetProperty("runId").GetString());
     }
 
     [Fact]

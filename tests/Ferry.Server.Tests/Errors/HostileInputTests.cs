@@ -163,6 +163,68 @@ public sealed class HostileInputTests(FerryFactory factory) : IClassFixture<Ferr
         await ArmErrorAsync(response, HttpStatusCode.BadRequest, "not well-formed");
     }
 
+    [Theory]
+    [InlineData("""{"x":"\ud800"}""", "The string at $.x holds an unpaired UTF-16 surrogate")]
+    [InlineData("""{"x":"a\udc00b"}""", "The string at $.x holds an unpaired UTF-16 surrogate")]
+    [InlineData("""{"x":"fine","\ud800":"y"}""", "A property name in $ holds an unpaired UTF-16 surrogate")]
+    public async Task Consume_LoneSurrogateInAStringOrName_Is400NamingIt(string body, string fragment)
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishEchoAsync(client);
+        using (var single = await client.PostAsync($"/api/{name}/1.0", Json(body)))
+        {
+            await HttpAssert.ErrorAsync(single, HttpStatusCode.BadRequest, fragment);
+        }
+
+        using (var batch = await client.PostAsync($"/api/{name}/1.0/batch", Json($"[{body}]")))
+        {
+            await HttpAssert.ErrorAsync(batch, HttpStatusCode.BadRequest, fragment.Replace("$", "$[0]", StringComparison.Ordinal));
+        }
+
+        using var paired = await client.PostAsync($"/api/{name}/1.0", Json("""{"x":"\ud83d\ude00"}"""));
+        Assert.Equal("\U0001F600", (await HttpAssert.OkJsonAsync(paired)).GetProperty("outputParameters").GetProperty("y").GetString());
+    }
+
+    [Fact]
+    public async Task Execute_LoneSurrogateInAnInputParameter_Is400NamingItAndTheSessionLives()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var session = await SessionApi.CreateAsync(client);
+        using (var execute = await client.PostAsync($"/sessions/{session}/execute", Json("""{"code":"y = x","inputParameters":[{"name":"x","value":"\ud800"}]}""")))
+        {
+            await HttpAssert.ErrorAsync(execute, HttpStatusCode.BadRequest, "The string at $ holds an unpaired UTF-16 surrogate (an escape from \\ud800 to \\udfff without its pair), which is not valid Unicode text. ($ there is the body's $.inputParameters[0].value.)");
+        }
+
+        Assert.Equal("ok", (await SessionApi.RunAsync(client, session, "t = 'ok'", "t"))["t"].GetString());
+    }
+
+    [Fact]
+    public async Task PutCompute_LoneSurrogateInItsProperties_Is400AndNotCreated()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        using var put = await client.PutAsync(
+            $"{workspace}/computes/odd?{Preview}",
+            Json("""{"location":"westus2","properties":{"computeType":"AmlCompute","properties":{"scaleSettings":{"maxNodeCount":1},"x":"\ud800"}}}"""));
+        await ArmErrorAsync(put, HttpStatusCode.BadRequest, "The string at $.properties.x holds an unpaired UTF-16 surrogate (an escape from \\ud800 to \\udfff without its pair), which is not valid Unicode text. ($ there is the body's $.properties.)");
+
+        using var get = await client.GetAsync($"{workspace}/computes/odd?{Preview}");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
+    public async Task StartRun_LoneSurrogateAnywhereInTheDefinition_Is400AndNoRunIsStored()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        using var response = await ArmApi.PostRunAsync(
+            client, workspace, "poison", ("c.py", "print('clean')"), """{"Configuration":{"Script":"c.py","Target":"local"},"Extra":"\udc00"}""");
+        await ArmErrorAsync(response, HttpStatusCode.BadRequest, "The string at $.Extra holds an unpaired UTF-16 surrogate");
+
+        using var experiments = await client.GetAsync($"/history/v1.0{workspace}/experiments?{ArmApi.ApiVersion}");
+        Assert.Equal(0, (await HttpAssert.OkJsonAsync(experiments)).GetProperty("value").GetArrayLength());
+    }
+
     [Fact]
     public async Task Consume_ServiceWhoseInitCodeExits_Is200WithSuccessFalseNamingIt()
     {
@@ -271,6 +333,21 @@ public sealed class HostileInputTests(FerryFactory factory) : IClassFixture<Ferr
         var result = await HttpAssert.OkJsonAsync(response);
         Assert.True(result.GetProperty("success").GetBoolean(), result.ToString());
         return result.GetProperty("outputParameters").GetProperty("y").GetInt32();
+    }
+
+    /// <summary>Publishes y = x for a character x; returns its name.</summary>
+    private static async Task<string> PublishEchoAsync(HttpClient client)
+    {
+        var name = $"echo-{Guid.NewGuid():N}"[..16];
+        using var publish = await client.PostAsJsonAsync($"/services/{name}/1.0", new
+        {
+            code = "y = x",
+            runtimeType = "Python",
+            inputParameterDefinitions = new[] { new { name = "x", type = "character" } },
+            outputParameterDefinitions = new[] { new { name = "y", type = "character" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, publish.StatusCode);
+        return name;
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

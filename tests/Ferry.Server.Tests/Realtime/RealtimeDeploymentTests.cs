@@ -54,6 +54,8 @@ public sealed class RealtimeDeploymentTests(FerryFactory factory, OnnxModels mod
         await ScoreAsync(scorer, scoringUri, "wrong-key", frame, HttpStatusCode.Unauthorized);
         Assert.Contains("takes 4 numeric columns", await ScoreAsync(scorer, scoringUri, key, """{"inputData": {"a": [1]}}""", HttpStatusCode.BadRequest), StringComparison.Ordinal);
         Assert.Contains("input_data", await ScoreAsync(scorer, scoringUri, key, """{"data": [[1, 2, 3, 4]]}""", HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        var lone = """{"input_data": {"columns": ["a\ud800", "b", "c", "d"], "data": [[7, 3.2, 4.7, 1.4]]}}""";
+        Assert.Contains("unpaired UTF-16 surrogate", await ScoreAsync(scorer, scoringUri, key, lone, HttpStatusCode.BadRequest), StringComparison.Ordinal);
     }
 
     private static async Task RegisterAsync(HttpClient client, string workspace, string name, string file, byte[] bytes)
