@@ -21,10 +21,12 @@ public sealed class BatchService(IBatchStore store, WebServiceCatalog catalog, B
         var service = catalog.Get(name, version);
         var limits = options.Value;
         var parallel = parallelCount ?? limits.DefaultParallelCount;
-        if (parallel < 1 || parallel > limits.MaxParallelCount)
+        if (parallel < 1)
         {
-            throw FerryException.BadRequest($"'parallelCount' must be between 1 and {limits.MaxParallelCount} (Ferry:Batch:MaxParallelCount); got {parallel}.");
+            throw FerryException.BadRequest($"'parallelCount' must be at least 1; got {parallel}.");
         }
+
+        parallel = Math.Min(parallel, limits.MaxParallelCount); // as ML Server caps it at MaxNumberOfThreadsPerBatchExecution
 
         if (body is not JsonArray records)
         {

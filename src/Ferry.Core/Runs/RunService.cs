@@ -20,12 +20,18 @@ public sealed partial class RunService(
     FerryMetrics metrics, IChangeNotices notices, TimeProvider time) : IChangeSubscriber
 {
 
+    /// <summary>Submits a run; <paramref name="chosenRunId"/> is the caller's own id for it (startrun's <c>runId</c>), else one is made.</summary>
     public async Task<Run> StartAsync(
-        string submittedBy, string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken)
+        string submittedBy, string resourceGroup, string workspaceName, string experimentName, string definitionJson, Stream projectZip, CancellationToken cancellationToken, string? chosenRunId = null)
     {
         if (!ExperimentName().IsMatch(experimentName))
         {
             throw UserError($"Experiment name '{experimentName}' is invalid: use 1 to 255 letters, digits, '-' and '_', starting with a letter or digit.");
+        }
+
+        if (chosenRunId is not null && !RunIdPattern().IsMatch(chosenRunId))
+        {
+            throw UserError($"runId '{FileNames.Printable(chosenRunId)}' is invalid: use 1 to 256 letters, digits, '-' and '_', starting with a letter or digit.");
         }
 
         var workspace = await workspaces.GetAsync(resourceGroup, workspaceName, cancellationToken);
@@ -49,8 +55,16 @@ public sealed partial class RunService(
             throw TooManyActive(active, max);
         }
 
-        var runId = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
-        var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", runId);
+        // A chosen id is the caller's to pick, so it may be taken; its directory gets a name of its own all the same, so that two
+        // submissions racing with one id never unpack into (nor, the loser, delete) the same directory.
+        var made = $"{experimentName}_{time.GetUtcNow().ToUnixTimeMilliseconds()}_{Guid.NewGuid().ToString("N")[..8]}";
+        var runId = chosenRunId ?? made;
+        if (chosenRunId is not null && await store.FindAsync(chosenRunId, cancellationToken) is not null)
+        {
+            throw new FerryException(FerryErrorKind.Conflict, $"A run with the id '{chosenRunId}' exists already; choose another runId, or leave it out to have one made.", code: "UserError");
+        }
+
+        var directory = Path.Combine(Path.GetFullPath(workspaceOptions.Value.Directory), workspace.WorkspaceId, "runs", chosenRunId is null ? made : $"{chosenRunId}.{made}");
         Directory.CreateDirectory(directory);
         try
         {
@@ -282,4 +296,8 @@ public sealed partial class RunService(
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}\z")]
     private static partial Regex ExperimentName();
+
+    /// <summary>Azure ML's pattern for a chosen run id, <c>^[a-zA-Z0-9][\w-]{0,255}$</c>, in ASCII.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,255}\z")]
+    private static partial Regex RunIdPattern();
 }

@@ -21,7 +21,7 @@ internal static class OnlineEndpointEndpoints
         var endpoints = arm.MapGroup($"/{{subscriptionId}}/resourceGroups/{{resourceGroupName}}/{ArmLinks.Provider}/workspaces/{{workspaceName}}/onlineEndpoints");
         endpoints.MapGet("/", ListAsync).WithName("OnlineEndpoints_List").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/read"));
         endpoints.MapPut("/{endpointName}", PutAsync).WithName("OnlineEndpoints_CreateOrUpdate").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/write"));
-        endpoints.MapPatch("/{endpointName}", PutAsync).WithName("OnlineEndpoints_Update").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/write"));
+        endpoints.MapPatch("/{endpointName}", PatchAsync).WithName("OnlineEndpoints_Update").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/write"));
         endpoints.MapGet("/{endpointName}", GetAsync).WithName("OnlineEndpoints_Get").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/read"));
         endpoints.MapDelete("/{endpointName}", DeleteAsync).WithName("OnlineEndpoints_Delete").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/delete"));
         endpoints.MapPost("/{endpointName}/listKeys", ListKeysAsync).WithName("OnlineEndpoints_ListKeys").RequirePermission(Permission.Arm($"{ArmActions.Workspaces}/onlineEndpoints/listKeys/action"));
@@ -51,6 +51,14 @@ internal static class OnlineEndpointEndpoints
 
         ArmLinks.AsyncOperation(context, subscriptionId, endpoint.Location, operation.Id);
         return TypedResults.Created((string?)null, shape);
+    }
+
+    /// <summary>An update: the endpoint must be there (404 otherwise), where a PUT would create it.</summary>
+    private static async Task<Results<Created<OnlineEndpointResponse>, Ok<OnlineEndpointResponse>>> PatchAsync(
+        string subscriptionId, string resourceGroupName, string workspaceName, string endpointName, OnlineEndpointRequest? body, HttpContext context, OnlineEndpointService endpoints, CancellationToken cancellationToken)
+    {
+        _ = await endpoints.GetEndpointAsync(resourceGroupName, workspaceName, endpointName, cancellationToken);
+        return await PutAsync(subscriptionId, resourceGroupName, workspaceName, endpointName, body, context, endpoints, cancellationToken);
     }
 
     private static async Task<Ok<OnlineEndpointResponse>> GetAsync(

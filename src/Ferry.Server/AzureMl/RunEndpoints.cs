@@ -74,7 +74,8 @@ internal static class RunEndpoints
         }
 
         await using var zip = project.OpenReadStream();
-        var run = await runs.StartAsync(user.Owner(), resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken);
+        var chosen = request.Query["runId"] is { Count: > 0 } runId ? runId.ToString() : null;
+        var run = await runs.StartAsync(user.Owner(), resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken, chosen);
         return TypedResults.Ok(new RunIdResponse(run.RunId));
     }
 

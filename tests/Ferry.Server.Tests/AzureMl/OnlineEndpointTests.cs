@@ -24,6 +24,24 @@ public sealed class OnlineEndpointTests(FerryFactory factory) : IClassFixture<Fe
         + "def run(raw_data):\n    data = json.loads(raw_data)['data']\n    if data == 'boom':\n        raise ValueError('asked to fail')\n    return model.predict(data).tolist()\n";
 
     [Fact]
+    public async Task Patch_AnEndpointThatIsNotThere_Is404AndCreatesNothing()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"{workspace}/onlineEndpoints/nowhere?{Preview}")
+        {
+            Content = JsonContent.Create(new { properties = new { description = "patched" } }),
+        };
+        using (var response = await client.SendAsync(patch))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        using var get = await client.GetAsync($"{workspace}/onlineEndpoints/nowhere?{Preview}");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Fact]
     public async Task Deploy_Score_WrongKey401_RegenerateKeys_RunFailure502()
     {
         using var client = await factory.LoggedInClientAsync();

@@ -163,6 +163,33 @@ public sealed class RunTests(FerryFactory factory) : IClassFixture<FerryFactory>
     }
 
     [Fact]
+    public async Task StartRun_WithItsOwnRunId_IsThatRun_ATakenOrMalformedIdIsRefused()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var workspace = await ArmApi.CreateWorkspaceAsync(client);
+        var chosen = "my_run-" + Guid.NewGuid().ToString("N")[..8];
+        const string definition = """{"Configuration":{"Script":"hello.py"}}""";
+        using (var started = await ArmApi.PostRunAsync(client, workspace, "exp", [("hello.py", "print('chosen')")], definition, $"runId={chosen}&"))
+        {
+            Assert.Equal(chosen, (await HttpAssert.OkJsonAsync(started)).GetProperty("runId").GetString());
+        }
+
+        Assert.Equal("Completed", (await WaitAsync(client, workspace, "exp", chosen)).GetProperty("status").GetString());
+        using (var taken = await ArmApi.PostRunAsync(client, workspace, "exp", [("hello.py", "print('again')")], definition, $"runId={chosen}&"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        }
+
+        using (var malformed = await ArmApi.PostRunAsync(client, workspace, "exp", [("hello.py", "print(1)")], definition, "runId=_bad%2Fid&"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+            Assert.Contains("runId", await malformed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Completed", (await GetAsync(client, workspace, "exp", chosen)).GetProperty("status").GetString()); // the first is untouched
+    }
+
+    [Fact]
     public async Task RunsQueueBehindMaxNodeCount()
     {
         using var client = await factory.LoggedInClientAsync();

@@ -44,6 +44,18 @@ public sealed class BatchTests(BatchTests.BatchFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Start_ParallelCountOverTheServersCap_IsCapped_AsMLServerCapsIt()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var name = await PublishAsync(client, "y = x * 2");
+        using var started = await client.PostAsJsonAsync($"/api/{name}/1.0/batch?parallelCount=1000", new[] { new { x = 1 } });
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await HttpAssert.OkJsonAsync(started)).GetProperty("batchExecutionId").GetString();
+        using var status = await client.GetAsync($"/api/{name}/1.0/batch/{id}");
+        Assert.Equal(100, (await HttpAssert.OkJsonAsync(status)).GetProperty("parallelCount").GetInt32());
+    }
+
+    [Fact]
     public async Task Start_BadInput_Returns4xxNamingTheProblem_StoresNothing()
     {
         using var client = await factory.LoggedInClientAsync();
@@ -55,8 +67,7 @@ public sealed class BatchTests(BatchTests.BatchFactory factory) : IClassFixture<
         await ExpectAsync(client.PostAsJsonAsync(api, new object[] { new { x = 1 }, new { x = 2 }, new { x = "three" } }), HttpStatusCode.BadRequest, "Record 2: The input 'x' must be a whole number");
         await ExpectAsync(client.PostAsJsonAsync(api, new object[] { new { x = 1, z = 1 } }), HttpStatusCode.BadRequest, "Record 0: 'z' is not an input");
         await ExpectAsync(client.PostAsJsonAsync(api, new object[] { 5 }), HttpStatusCode.BadRequest, "Record 0: The body must be a JSON object");
-        await ExpectAsync(client.PostAsJsonAsync(api + "?parallelCount=0", new[] { new { x = 1 } }), HttpStatusCode.BadRequest, "'parallelCount' must be between 1 and 100");
-        await ExpectAsync(client.PostAsJsonAsync(api + "?parallelCount=101", new[] { new { x = 1 } }), HttpStatusCode.BadRequest, "'parallelCount' must be between 1 and 100");
+        await ExpectAsync(client.PostAsJsonAsync(api + "?parallelCount=0", new[] { new { x = 1 } }), HttpStatusCode.BadRequest, "'parallelCount' must be at least 1");
         await ExpectAsync(client.PostAsJsonAsync(api + "?parallelCount=two", new[] { new { x = 1 } }), HttpStatusCode.BadRequest, "'parallelCount' must be a whole number");
         await ExpectAsync(client.PostAsJsonAsync(api, Enumerable.Range(0, 201).Select(x => new { x })), HttpStatusCode.RequestEntityTooLarge, "at most 200 records (Ferry:Batch:MaxRecords)");
         await ExpectAsync(client.PostAsync(api, new StringContent("[{\"x\":1},", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "");

@@ -55,8 +55,8 @@ public static class ArmApi
     public static Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, (string Name, string Content) file, string definition) =>
         PostRunAsync(client, workspace, experiment, [file], definition);
 
-    /// <summary>POSTs startrun with a zip of these files.</summary>
-    public static async Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, IReadOnlyList<(string Name, string Content)> files, string definition)
+    /// <summary>POSTs startrun with a zip of these files, and <paramref name="query"/> (e.g. "runId=r1&amp;") before the api-version.</summary>
+    public static async Task<HttpResponseMessage> PostRunAsync(HttpClient client, string workspace, string experiment, IReadOnlyList<(string Name, string Content)> files, string definition, string query = "")
     {
         using var zipped = new MemoryStream();
         using (var zip = new ZipArchive(zipped, ZipArchiveMode.Create, leaveOpen: true))
@@ -73,7 +73,7 @@ public static class ArmApi
             { new ByteArrayContent(zipped.ToArray()), "projectZipFile", "project.zip" },
             { new ByteArrayContent(Encoding.UTF8.GetBytes(definition)), "runDefinitionFile", "definition.json" },
         };
-        return await client.PostAsync($"/execution/v1.0{workspace}/experiments/{experiment}/startrun?{ApiVersion}", form);
+        return await client.PostAsync($"/execution/v1.0{workspace}/experiments/{experiment}/startrun?{query}{ApiVersion}", form);
     }
 
     /// <summary>Starts a run that must be accepted; returns its id.</summary>
