@@ -8,7 +8,14 @@ namespace Ferry.Core.Sessions;
 /// </summary>
 public sealed class Session(string id, string name, string owner, RuntimeType runtime, IWorker worker, DateTimeOffset createdAt)
 {
-    private readonly List<string> history = [];
+    /// <summary>
+    /// The most characters of code a session's history keeps (about 8 MB): past it the oldest executions go, and one
+    /// execution longer than all of it keeps its beginning. Without a bound, executes of 20 MB each grew the server by that much each.
+    /// </summary>
+    public const int MaxHistoryChars = 4 * 1024 * 1024;
+
+    private readonly LinkedList<string> history = [];
+    private long historyChars;
     private long lastActivityTicks = createdAt.UtcTicks;
     private int calls;
 
@@ -51,9 +58,21 @@ public sealed class Session(string id, string name, string owner, RuntimeType ru
 
     internal void Record(string code)
     {
+        if (code.Length > MaxHistoryChars)
+        {
+            var note = $"\n# ... {code.Length - MaxHistoryChars} more characters of this execution are not kept in the history";
+            code = string.Concat(code.AsSpan(0, MaxHistoryChars - note.Length), note);
+        }
+
         lock (history)
         {
-            history.Add(code);
+            history.AddLast(code);
+            historyChars += code.Length;
+            while (historyChars > MaxHistoryChars)
+            {
+                historyChars -= history.First!.Value.Length;
+                history.RemoveFirst();
+            }
         }
     }
 

@@ -5,6 +5,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Execution;
 using Ferry.Core.Files;
 using Ferry.Core.Nodes;
+using Ferry.Core.Text;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Sessions;
@@ -44,6 +45,8 @@ public sealed class SessionService : IAsyncDisposable
         {
             throw FerryException.BadRequest("A session runs R or Python; Realtime is only a web service's runtimeType (a model published at /realtime-services).");
         }
+
+        FreeText.Check("name", name, FreeText.MaxName);
 
         // The placement is the reservation: counted and added in one write transaction among the owner's
         // sessions on every node that lives, so creations racing through any web or compute node cannot pass

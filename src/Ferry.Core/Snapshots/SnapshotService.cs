@@ -1,5 +1,6 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Sessions;
+using Ferry.Core.Text;
 using Microsoft.Extensions.Options;
 
 namespace Ferry.Core.Snapshots;
@@ -12,6 +13,7 @@ public sealed class SnapshotService(SessionService sessions, ISnapshotStore stor
 {
     public async Task<Snapshot> CreateAsync(string owner, string sessionId, string? name, CancellationToken cancellationToken)
     {
+        FreeText.Check("name", name, FreeText.MaxName);
         var scratch = Scratch();
         var workspace = Path.Combine(scratch, Guid.NewGuid().ToString("N") + ".dill");
         var zip = Path.Combine(scratch, Guid.NewGuid().ToString("N") + ".zip");

@@ -1,11 +1,12 @@
-using Ferry.Core.Execution;
 using System.Collections.Concurrent;
-using Ferry.Core.Changes;
 using System.Text.RegularExpressions;
+using Ferry.Core.Changes;
 using Ferry.Core.Diagnostics;
 using Ferry.Core.Errors;
+using Ferry.Core.Execution;
 using Ferry.Core.Sessions;
 using Ferry.Core.Snapshots;
+using Ferry.Core.Text;
 using Ferry.Core.Users;
 
 namespace Ferry.Core.WebServices;
@@ -326,6 +327,7 @@ public sealed partial class WebServiceCatalog(
         }
 
         CheckOperationId(service.OperationId);
+        FreeText.Check("description", service.Description, FreeText.MaxDescription);
 
         CheckParameters("inputParameterDefinitions", service.Inputs);
         CheckParameters("outputParameterDefinitions", service.Outputs);
@@ -363,6 +365,7 @@ public sealed partial class WebServiceCatalog(
             Batching = request.Batching ?? service.Batching,
         };
         CheckOperationId(service.OperationId);
+        FreeText.Check("description", service.Description, FreeText.MaxDescription);
         if (service.Batching is { } batching && (batching.MaxBatchSize is < 1 or > 4096 || batching.MaxWait < TimeSpan.Zero || batching.MaxWait > TimeSpan.FromSeconds(1)))
         {
             throw FerryException.BadRequest($"maxBatchSize must be from 1 to 4096 and maxBatchWaitMs from 0 to 1000; got {batching.MaxBatchSize} and {batching.MaxWait.TotalMilliseconds}.");

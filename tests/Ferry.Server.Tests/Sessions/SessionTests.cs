@@ -51,6 +51,23 @@ public sealed class SessionTests(FerryFactory factory) : IClassFixture<FerryFact
         await HttpAssert.ErrorAsync(after, HttpStatusCode.NotFound, "There is no session");
     }
 
+    [Fact]
+    public async Task History_KeepsTheNewestExecutionsUpToItsBound()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var id = await SessionApi.CreateAsync(client, "Python");
+        var big = "x = 1\n#" + new string('#', 3_000_000);
+        foreach (var code in new[] { "a = 1", big, big + "2", "y = 2" })
+        {
+            Assert.True((await SessionApi.ExecuteAsync(client, id, new { code })).GetProperty("success").GetBoolean());
+        }
+
+        // 4,194,304 characters at most: the first big one and what came before it are gone.
+        using var history = await client.GetAsync($"/sessions/{id}/history");
+        var kept = (await HttpAssert.OkJsonAsync(history)).EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal([big + "2", "y = 2"], kept);
+    }
+
     [Theory]
     [MemberData(nameof(Code.Runtimes), MemberType = typeof(Code))]
     public async Task Execute_ConsoleOutput_IsWhatTheInterpreterPrints(string runtime)
