@@ -30,6 +30,7 @@ public static partial class ConfinedFiles
     private const ushort TypeMask = 0xF000;
     private const ushort RegularFile = 0x8000;
     private const ushort DirectoryType = 0x4000;
+    private const ushort SymbolicLink = 0xA000;
 
     // x86-64 and arm64 spell some open flags differently.
     private static readonly bool Arm = RuntimeInformation.ProcessArchitecture is Architecture.Arm64;
@@ -119,6 +120,56 @@ public static partial class ConfinedFiles
         finally
         {
             if (directory != rootHandle)
+            {
+                directory.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// What stands where a file is to be created (never through a link): null when every part of the way that is
+    /// there is a directory and the file is a regular file or is not there; else which part is in the way, and what it is.
+    /// </summary>
+    public static string? InTheWay(string root, string relativePath)
+    {
+        var parts = Normalize(relativePath).Split('/');
+        using var rootHandle = OpenRoot(root);
+        var directory = rootHandle;
+        try
+        {
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var type = TypeAt(directory, parts[i]);
+                var last = i == parts.Length - 1;
+                if (type == 0 || (last && type == RegularFile))
+                {
+                    return null; // not there (the rest is made), or a file to replace
+                }
+
+                if (last || type != DirectoryType)
+                {
+                    return $"'{string.Join('/', parts[..(i + 1)])}' is {(type == DirectoryType ? "a directory" : type == RegularFile ? "a file" : type == SymbolicLink ? "a link" : "not a regular file")}";
+                }
+
+                var next = Open(directory, parts[i], ODirectory | OPath, 0, out _);
+                if (next is null)
+                {
+                    return $"'{string.Join('/', parts[..(i + 1)])}' cannot be opened";
+                }
+
+                if (!ReferenceEquals(directory, rootHandle))
+                {
+                    directory.Dispose();
+                }
+
+                directory = next;
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (!ReferenceEquals(directory, rootHandle))
             {
                 directory.Dispose();
             }

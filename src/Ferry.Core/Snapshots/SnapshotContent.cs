@@ -37,6 +37,22 @@ public static class SnapshotContent
     {
         var root = Path.GetFullPath(workingDirectory);
         using var zip = ZipFile.OpenRead(zipPath);
+
+        // Every file checked first, so that one in the way (a directory where the snapshot has a file) leaves all as it was.
+        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith(FilesPrefix, StringComparison.Ordinal) && !e.FullName.EndsWith('/')))
+        {
+            var relative = entry.FullName[FilesPrefix.Length..];
+            if (!ConfinedFiles.IsPlainRelativePath(relative))
+            {
+                throw FerryException.BadRequest($"The snapshot holds a file outside its working directory: '{entry.FullName}'.");
+            }
+
+            if (ConfinedFiles.InTheWay(root, relative) is { } obstacle)
+            {
+                throw FerryException.Conflict($"The snapshot's file '{relative}' cannot be written into the working directory: {obstacle}; nothing was loaded.");
+            }
+        }
+
         foreach (var entry in zip.Entries)
         {
             if (entry.FullName == WorkspaceEntry)

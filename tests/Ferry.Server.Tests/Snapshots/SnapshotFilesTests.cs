@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using Ferry.Server.Tests.Infrastructure;
 
@@ -33,5 +34,29 @@ public sealed class SnapshotFilesTests(FerryFactory factory) : IClassFixture<Fer
 
         (await client.PostAsync($"/sessions/{id}/loadsnapshot/{snapshot}", null)).EnsureSuccessStatusCode();
         Assert.Equal(before, (await SessionApi.RunAsync(client, id, sizes, "sizes"))["sizes"].ToString());
+    }
+
+    [Fact]
+    public async Task LoadSnapshot_WithAFileInTheWay_Is409AndChangesNothing()
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var source = await SessionApi.CreateAsync(client, "Python");
+        await SessionApi.RunAsync(client, source, "open('a.txt', 'w').write('NEW')\nopen('z.txt', 'w').write('NEW')\nv = 'new'");
+        string snapshot;
+        using (var created = await client.PostAsJsonAsync($"/sessions/{source}/snapshot", new { name = "s" }))
+        {
+            snapshot = (await HttpAssert.OkJsonAsync(created)).GetProperty("snapshotId").GetString()!;
+        }
+
+        var target = await SessionApi.CreateAsync(client, "Python");
+        await SessionApi.RunAsync(client, target, "import os\nopen('a.txt', 'w').write('OLD')\nos.mkdir('z.txt')\nv = 'old'");
+        using (var load = await client.PostAsync($"/sessions/{target}/loadsnapshot/{snapshot}", null))
+        {
+            await HttpAssert.ErrorAsync(load, HttpStatusCode.Conflict, "'z.txt' is a directory; nothing was loaded");
+        }
+
+        var after = await SessionApi.RunAsync(client, target, "a = open('a.txt').read()", "a", "v");
+        Assert.Equal("OLD", after["a"].GetString());
+        Assert.Equal("old", after["v"].GetString());
     }
 }
