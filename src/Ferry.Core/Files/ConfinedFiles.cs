@@ -269,8 +269,10 @@ public static partial class ConfinedFiles
     /// Deletes a directory and everything under it, whatever user code left there: entries are named by the bytes the
     /// kernel gives (a name that is not UTF-8 too, which .NET's own enumeration cannot name again), a link is removed,
     /// never followed, a directory user code made unreadable is opened up first, and any depth takes no stack (each
-    /// level is left through its "..", with only the names of the way down kept). Nothing there is nothing to do; what
-    /// cannot be removed is an <see cref="IOException"/>. For trees whose user code has ended.
+    /// level is left through its "..", with only the names and identities of the way down kept). User code may still
+    /// run beside it (a template's other copies): a directory moved away while it is emptied is found out when its
+    /// ".." is not the directory it was entered from, and the deletion stops there, never climbing out of the tree.
+    /// Nothing there is nothing to do; what cannot be removed is an <see cref="IOException"/>.
     /// </summary>
     public static void DeleteTree(string directory)
     {
@@ -295,7 +297,7 @@ public static partial class ConfinedFiles
             }
 
             var current = top;
-            var path = new Stack<byte[]>();
+            var path = new Stack<(byte[] Name, (ulong Device, ulong Inode) Parent)>();
             var buffer = new byte[32 * 1024];
             try
             {
@@ -309,7 +311,7 @@ public static partial class ConfinedFiles
                             throw new IOException($"A directory under '{full}' cannot be opened to delete it (error {Marshal.GetLastPInvokeError()}).");
                         }
 
-                        path.Push(child);
+                        path.Push((child, Identity(current)));
                         _ = Close(current);
                         current = next;
                         continue;
@@ -320,10 +322,16 @@ public static partial class ConfinedFiles
                         break;
                     }
 
-                    var up = OpenDirectoryAt(current, NullTerminated(".."u8.ToArray()));
+                    var (emptied, from) = path.Pop();
+                    var up = OpenAt(current, NullTerminated(".."u8.ToArray()), (int)(ODirectory | ONoFollow | OCloseOnExec));
                     _ = Close(current);
                     current = up;
-                    if (current < 0 || (UnlinkAt(current, path.Pop(), AtRemoveDir) != 0 && Marshal.GetLastPInvokeError() != Enoent))
+                    if (current < 0 || Identity(current) != from)
+                    {
+                        throw new IOException($"A directory under '{full}' was moved while it was being deleted; the rest stays.");
+                    }
+
+                    if (UnlinkAt(current, emptied, AtRemoveDir) != 0 && Marshal.GetLastPInvokeError() != Enoent)
                     {
                         throw new IOException($"A directory under '{full}' cannot be deleted (error {Marshal.GetLastPInvokeError()}).");
                     }
@@ -378,17 +386,43 @@ public static partial class ConfinedFiles
         }
     }
 
-    /// <summary>Opens a directory (never through a link) to read and delete in; a directory user code made unreadable is opened up first.</summary>
+    /// <summary>
+    /// Opens a directory (never through a link) to read and delete in. One user code made unreadable is opened up first:
+    /// through a descriptor of the directory itself (O_PATH, no link followed), so a link swapped in meanwhile changes nothing.
+    /// </summary>
     private static int OpenDirectoryAt(int directory, byte[] name)
     {
         var flags = (int)(ODirectory | ONoFollow | OCloseOnExec); // read-only
         var fd = OpenAt(directory, name, flags);
-        if (fd < 0 && Marshal.GetLastPInvokeError() == Eacces && FchmodAt(directory, name, 0x1C0 /* 0700 */, 0) == 0)
+        if (fd >= 0 || Marshal.GetLastPInvokeError() != Eacces)
         {
-            fd = OpenAt(directory, name, flags);
+            return fd;
         }
 
-        return fd;
+        var handle = OpenAt(directory, name, (int)(ODirectory | ONoFollow | OPath | OCloseOnExec));
+        if (handle < 0)
+        {
+            return -1;
+        }
+
+        try
+        {
+            var self = NullTerminated(System.Text.Encoding.ASCII.GetBytes($"/proc/self/fd/{handle}"));
+            return FchmodAt(AtFdCwd, self, 0x1C0 /* 0700 */, 0) == 0 ? OpenAt(handle, NullTerminated("."u8.ToArray()), flags) : -1;
+        }
+        finally
+        {
+            _ = Close(handle);
+        }
+    }
+
+    /// <summary>A directory's device and inode: what it is, wherever it has been moved.</summary>
+    private static unsafe (ulong Device, ulong Inode) Identity(int fd)
+    {
+        var buffer = stackalloc byte[256];
+        return Statx(fd, "", AtEmptyPath, 0x100 /* STATX_INO */, buffer) == 0
+            ? (((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140), *(ulong*)(buffer + 32))
+            : throw new IOException($"A directory cannot be examined to delete it (error {Marshal.GetLastPInvokeError()}).");
     }
 
     private static byte[] NullTerminated(byte[] name) => [.. name, 0];

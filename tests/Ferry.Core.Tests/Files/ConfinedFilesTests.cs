@@ -68,6 +68,47 @@ public sealed class ConfinedFilesTests : IDisposable
     }
 
     [Fact]
+    public void DeleteTree_ADirectoryMovedOutWhileItIsEmptied_NeverLeadsTheDeletionOutOfTheTree()
+    {
+        // What a template's other copy can do while a dead copy's directory is deleted: move the directory being
+        // emptied elsewhere. Climbing through its ".." would then empty the directories above where it went.
+        var keep = Directory.CreateDirectory(Path.Combine(root, "keep")).FullName;
+        File.WriteAllText(Path.Combine(keep, "sentinel"), "kept");
+        var elsewhere = Directory.CreateDirectory(Path.Combine(keep, "elsewhere")).FullName;
+        File.WriteAllText(Path.Combine(elsewhere, "sentinel"), "kept");
+        var tree = Directory.CreateDirectory(Path.Combine(root, "tree", "A", "B")).FullName;
+        for (var i = 0; i < 20_000; i++)
+        {
+            File.WriteAllBytes(Path.Combine(tree, $"f{i:D5}"), []);
+        }
+
+        const string Mover = """
+            import ctypes, os, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = libc.inotify_init()
+            libc.inotify_add_watch(fd, sys.argv[1].encode(), 0x200)  # IN_DELETE: the deletion has begun
+            print('watching', flush=True)
+            os.read(fd, 4096)
+            os.rename(sys.argv[1], sys.argv[2])
+            """;
+        using var mover = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", Mover, tree, Path.Combine(elsewhere, "B")]) { RedirectStandardOutput = true })!;
+        Assert.Equal("watching", mover.StandardOutput.ReadLine());
+
+        try
+        {
+            ConfinedFiles.DeleteTree(Path.Combine(root, "tree"));
+        }
+        catch (IOException)
+        {
+            // moved away mid-way: the rest stays, as it should
+        }
+
+        mover.WaitForExit();
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(keep, "sentinel")));
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(elsewhere, "sentinel")));
+    }
+
+    [Fact]
     public void PackAndUnpack_FilesOfEverySize_ArriveWhole()
     {
         var source = Directory.CreateDirectory(Path.Combine(root, "source")).FullName;
