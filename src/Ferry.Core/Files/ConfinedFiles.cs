@@ -31,6 +31,7 @@ public static partial class ConfinedFiles
     private const ushort RegularFile = 0x8000;
     private const ushort DirectoryType = 0x4000;
     private const ushort SymbolicLink = 0xA000;
+    private const ushort SocketType = 0xC000;
 
     // x86-64 and arm64 spell some open flags differently.
     private static readonly bool Arm = RuntimeInformation.ProcessArchitecture is Architecture.Arm64;
@@ -123,6 +124,28 @@ public static partial class ConfinedFiles
             {
                 directory.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Sets the mode of the socket <paramref name="name"/> in <paramref name="directory"/>, a directory user code can write to:
+    /// through a descriptor of what is there (no link followed), and only if it is a socket. A chmod by path follows a link
+    /// user code swapped in, and the server (root) would change the mode of whatever the link names.
+    /// </summary>
+    public static void SetSocketMode(string directory, string name, UnixFileMode mode)
+    {
+        using var root = OpenRoot(directory);
+        using var handle = Open(root, Normalize(name), OPath | ONoFollow, 0, out var errno)
+            ?? throw new IOException($"The socket '{name}' cannot be opened (error {errno}).");
+        if (Type(handle) != SocketType)
+        {
+            throw new IOException($"'{name}' is no longer the socket made there: something replaced it.");
+        }
+
+        var self = NullTerminated(System.Text.Encoding.ASCII.GetBytes($"/proc/self/fd/{handle.DangerousGetHandle()}"));
+        if (FchmodAt(AtFdCwd, self, (uint)mode, 0) != 0)
+        {
+            throw new IOException($"The socket '{name}' cannot be given its mode (error {Marshal.GetLastPInvokeError()}).");
         }
     }
 

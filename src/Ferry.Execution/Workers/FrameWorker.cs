@@ -193,7 +193,9 @@ public sealed partial class FrameWorker : IWorker
             listener.Listen(2);
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(socketPath, (UnixFileMode)0x1B6); // 0666: the worker's account connects; the directory is its own
+                // 0666: the worker's account connects. The directory is its own, so never by path: a link renamed over the socket
+                // would have the server (root) change the mode of whatever it names.
+                ConfinedFiles.SetSocketMode(Path.GetDirectoryName(socketPath)!, Path.GetFileName(socketPath), (UnixFileMode)0x1B6);
             }
 
             return listener;

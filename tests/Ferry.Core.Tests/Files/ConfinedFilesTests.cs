@@ -109,6 +109,26 @@ public sealed class ConfinedFilesTests : IDisposable
     }
 
     [Fact]
+    public void SetSocketMode_GivesASocketItsMode_AndNeverFollowsALinkPutInItsPlace()
+    {
+        var secret = Path.Combine(root, "secret");
+        File.WriteAllText(secret, "key");
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var run = Directory.CreateDirectory(Path.Combine(root, "run")).FullName;
+        using (var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+        {
+            socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(run, "s")));
+            ConfinedFiles.SetSocketMode(run, "s", (UnixFileMode)0x1B6);
+            Assert.Equal((UnixFileMode)0x1B6, File.GetUnixFileMode(Path.Combine(run, "s")));
+        }
+
+        // User code renamed a link to the server's key over its socket: the mode is not the key's to change.
+        File.CreateSymbolicLink(Path.Combine(run, "f1"), secret);
+        Assert.Throws<IOException>(() => ConfinedFiles.SetSocketMode(run, "f1", (UnixFileMode)0x1B6));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(secret));
+    }
+
+    [Fact]
     public void PackAndUnpack_FilesOfEverySize_ArriveWhole()
     {
         var source = Directory.CreateDirectory(Path.Combine(root, "source")).FullName;
