@@ -47,6 +47,7 @@ public sealed partial class Sandbox
     {
         this.options = options.Value;
         this.logger = logger;
+        InheritedDescriptors.Seal(); // before anything starts in a sandbox: what the server inherited stays with it
         probe = new(ProbeAsync);
         if (this.options.Mode == SandboxMode.None)
         {
