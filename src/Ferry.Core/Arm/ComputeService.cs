@@ -14,6 +14,7 @@ public sealed partial class ComputeService(IComputeStore store, WorkspaceService
     public async Task<(Compute Compute, ArmOperation? Operation)> PutAsync(
         string resourceGroup, string workspaceName, string name, string? location, JsonObject? properties, CancellationToken cancellationToken)
     {
+        ArmLocation.Check(location);
         if (!ValidName().IsMatch(name))
         {
             throw new FerryException(FerryErrorKind.BadRequest, $"Compute name '{name}' is invalid: use 2 to 16 letters, digits and '-', starting with a letter.", code: "InvalidResourceName");

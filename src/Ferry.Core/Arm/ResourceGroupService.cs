@@ -23,6 +23,8 @@ public sealed partial class ResourceGroupService(IResourceGroupStore store, Time
             throw new FerryException(FerryErrorKind.BadRequest, "The resource group needs a 'location'.", code: "LocationRequired");
         }
 
+        ArmLocation.Check(location);
+
         var existing = await store.FindAsync(name, cancellationToken);
         if (existing is not null && !string.Equals(existing.SubscriptionId, subscriptionId, StringComparison.OrdinalIgnoreCase))
         {

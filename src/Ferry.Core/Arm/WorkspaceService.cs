@@ -40,6 +40,8 @@ public sealed partial class WorkspaceService(
             throw new FerryException(FerryErrorKind.BadRequest, "The workspace needs a 'location'.", code: "LocationRequired");
         }
 
+        ArmLocation.Check(change.Location);
+
         var workspace = Apply(
             new Workspace(group.Name, name, change.Location, Guid.NewGuid().ToString("D"), "", "", "Basic", new Dictionary<string, string>(), time.GetUtcNow(), "Creating"),
             change);

@@ -43,6 +43,7 @@ public sealed partial class OnlineEndpointService(
     public async Task<(OnlineEndpoint Endpoint, ArmOperation? Operation)> PutEndpointAsync(
         string resourceGroup, string workspaceName, string name, string? location, string? authMode, string? description, IReadOnlyDictionary<string, int>? traffic, CancellationToken cancellationToken)
     {
+        ArmLocation.Check(location);
         if (!EndpointName().IsMatch(name))
         {
             throw Invalid($"Endpoint name '{name}' is invalid: use 3 to 32 letters, digits and '-', starting with a letter.");

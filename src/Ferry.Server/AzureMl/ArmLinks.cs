@@ -9,7 +9,7 @@ internal static class ArmLinks
 
     /// <summary>The operation's URL under <c>.../locations/{location}/</c>: <c>operationsStatus</c> or a resource's <c>...OperationResults</c>.</summary>
     public static string Operation(HttpContext context, string subscriptionId, string location, string kind, string operationId) =>
-        $"{BaseUrl(context)}/subscriptions/{subscriptionId}/{Provider}/locations/{location}/{kind}/{operationId}?api-version={context.Request.Query["api-version"]}";
+        $"{BaseUrl(context)}/subscriptions/{subscriptionId}/{Provider}/locations/{Uri.EscapeDataString(location)}/{kind}/{operationId}?api-version={context.Request.Query["api-version"]}";
 
     /// <summary>Sets <c>Azure-AsyncOperation</c> (and <c>Retry-After</c>) for a long-running PUT.</summary>
     public static void AsyncOperation(HttpContext context, string subscriptionId, string location, string operationId)

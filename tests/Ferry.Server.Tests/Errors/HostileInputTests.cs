@@ -26,6 +26,23 @@ public sealed class HostileInputTests(FerryFactory factory) : IClassFixture<Ferr
     }
 
     [Theory]
+    [InlineData("west\u00e9")]
+    [InlineData("a\r\nb")]
+    [InlineData("\u0000")]
+    [InlineData("../../../../../login?x=")]
+    public async Task PutWorkspace_LocationThatIsNotARegionName_Is400AndNotCreated(string location)
+    {
+        using var client = await factory.LoggedInClientAsync();
+        var group = await ArmApi.CreateGroupAsync(client);
+        var workspace = $"{group}/providers/Microsoft.MachineLearningServices/workspaces/loc{Guid.NewGuid().ToString("N")[..8]}";
+        using var put = await client.PutAsJsonAsync($"{workspace}?{ArmApi.ApiVersion}", new { location });
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Contains("'location' must be a region's name", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var get = await client.GetAsync($"{workspace}?{ArmApi.ApiVersion}");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
+    [Theory]
     [InlineData("ЖЖ")]
     [InlineData("rg%0A")]
     public async Task PutResourceGroup_NameOutsideArmRules_Is400AndNotCreated(string name)
