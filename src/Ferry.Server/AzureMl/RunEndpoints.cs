@@ -74,7 +74,7 @@ internal static class RunEndpoints
         }
 
         await using var zip = project.OpenReadStream();
-        var chosen = request.Query["runId"] is { Count: > 0 } runId ? runId.ToString() : null;
+        var chosen = request.Query["runId"].ToString() is { Length: > 0 } runId ? runId : null; // absent or empty: one is made
         var run = await runs.StartAsync(user.Owner(), resourceGroupName, workspaceName, experimentName, definition, zip, cancellationToken, chosen);
         return TypedResults.Ok(new RunIdResponse(run.RunId));
     }
