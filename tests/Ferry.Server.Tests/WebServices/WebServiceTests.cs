@@ -159,7 +159,7 @@ public sealed class WebServiceTests(WebServiceTests.PoolFactory factory) : IClas
         using var client = await factory.LoggedInClientAsync();
         var name = await PublishInAsync(client, runtime, Code.Of(runtime, python: "import time\ntime.sleep(0.002)\ny = x * 2", r: "Sys.sleep(0.002)\ny <- x * 2"));
         Assert.Equal(0, Y(await ConsumePatientlyAsync(client, name, new { x = 0 }))); // a worker is up: the calls share it rather than wait on new ones
-        var calls = Enumerable.Range(1, 16).Select(async x => (x, result: await ConsumeAsync(client, name, new { x })));
+        var calls = Enumerable.Range(1, 16).Select(async x => (x, result: await ConsumePatientlyAsync(client, name, new { x })));
         foreach (var (x, result) in await Task.WhenAll(calls))
         {
             Assert.Equal(x * 2, Y(result));
