@@ -92,14 +92,9 @@ public sealed partial class WorkspaceService(
         }
 
         var directory = Path.Combine(Path.GetFullPath(options.Value.Directory), workspace.WorkspaceId);
-        try
-        {
-            ConfinedFiles.DeleteTree(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // a canceled run still writing there, or a folder it made unreadable; the directory is named by the workspace's own id, so no later workspace sees it
-        }
+        // What cannot go (a canceled run still writing there, a folder it made unreadable) stays: the directory is named by the
+        // workspace's own id, so no later workspace sees it.
+        _ = ConfinedFiles.TryDeleteTree(directory);
 
         return true;
     }

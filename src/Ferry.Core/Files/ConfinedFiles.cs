@@ -142,8 +142,7 @@ public static partial class ConfinedFiles
             throw new IOException($"'{name}' is no longer the socket made there: something replaced it.");
         }
 
-        var self = NullTerminated(System.Text.Encoding.ASCII.GetBytes($"/proc/self/fd/{handle.DangerousGetHandle()}"));
-        if (FchmodAt(AtFdCwd, self, (uint)mode, 0) != 0)
+        if (!ChmodThrough((int)handle.DangerousGetHandle(), (uint)mode))
         {
             throw new IOException($"The socket '{name}' cannot be given its mode (error {Marshal.GetLastPInvokeError()}).");
         }
@@ -375,6 +374,23 @@ public static partial class ConfinedFiles
         }
     }
 
+    /// <summary>
+    /// <see cref="DeleteTree"/> for clean-up that must not fail its caller: false when something could not go (user code's
+    /// leftovers, a tree moved while it was deleted); the next start's sweep takes it.
+    /// </summary>
+    public static bool TryDeleteTree(string directory)
+    {
+        try
+        {
+            DeleteTree(directory);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Removes every entry of a directory but its subdirectories, and names the first of those (null when there is none).</summary>
     private static byte[]? EmptyAllButFirstDirectory(int directory, byte[] buffer)
     {
@@ -430,14 +446,20 @@ public static partial class ConfinedFiles
 
         try
         {
-            var self = NullTerminated(System.Text.Encoding.ASCII.GetBytes($"/proc/self/fd/{handle}"));
-            return FchmodAt(AtFdCwd, self, 0x1C0 /* 0700 */, 0) == 0 ? OpenAt(handle, NullTerminated("."u8.ToArray()), flags) : -1;
+            return ChmodThrough(handle, 0x1C0 /* 0700 */) ? OpenAt(handle, NullTerminated("."u8.ToArray()), flags) : -1;
         }
         finally
         {
             _ = Close(handle);
         }
     }
+
+    /// <summary>
+    /// Changes the mode of what a descriptor (O_PATH, opened without following a link) names, through its magic link: the
+    /// very file opened, never a path user code can swap a link into meanwhile.
+    /// </summary>
+    private static bool ChmodThrough(int descriptor, uint mode) =>
+        FchmodAt(AtFdCwd, NullTerminated(System.Text.Encoding.ASCII.GetBytes($"/proc/self/fd/{descriptor}")), mode, 0) == 0;
 
     /// <summary>A directory's device and inode: what it is, wherever it has been moved.</summary>
     private static unsafe (ulong Device, ulong Inode) Identity(int fd)

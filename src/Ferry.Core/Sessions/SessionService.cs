@@ -317,13 +317,6 @@ public sealed class SessionService : IAsyncDisposable
     private static async Task EndAsync(Session session)
     {
         await session.Worker.DisposeAsync();
-        try
-        {
-            ConfinedFiles.DeleteTree(session.WorkingDirectory);
-        }
-        catch (IOException)
-        {
-            // something user code left could not be removed; the next start's sweep takes it
-        }
+        _ = ConfinedFiles.TryDeleteTree(session.WorkingDirectory);
     }
 }

@@ -25,14 +25,7 @@ internal sealed class PreparedWorker(IWorker worker, long revision, string direc
     public async ValueTask DisposeAsync()
     {
         await Worker.DisposeAsync();
-        try
-        {
-            ConfinedFiles.DeleteTree(directory);
-        }
-        catch (IOException)
-        {
-            // something user code left could not be removed; the next start's sweep takes it
-        }
+        _ = ConfinedFiles.TryDeleteTree(directory);
 
         if (released is not null)
         {

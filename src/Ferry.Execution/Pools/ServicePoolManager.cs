@@ -452,14 +452,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
             await worker.DisposeAsync();
         }
 
-        try
-        {
-            ConfinedFiles.DeleteTree(directory);
-        }
-        catch (IOException)
-        {
-            // something user code left could not be removed; the next start's sweep takes it
-        }
+        _ = ConfinedFiles.TryDeleteTree(directory);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Web service {Name} {Version} was not called for the idle timeout; {Count} workers stopped until its next call")]

@@ -230,14 +230,7 @@ internal sealed partial class ServiceTemplates(
     private static async Task DiscardAsync((IWorker Worker, string Directory) spare)
     {
         await spare.Worker.DisposeAsync();
-        try
-        {
-            ConfinedFiles.DeleteTree(spare.Directory);
-        }
-        catch (IOException)
-        {
-            // gone already, or going with its template's directory
-        }
+        _ = ConfinedFiles.TryDeleteTree(spare.Directory); // gone already, or going with its template's directory
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The template of web service {Name} {Version} could not fork a worker ({Reason}); one is prepared on its own")]
@@ -336,14 +329,7 @@ internal sealed partial class ServiceTemplates(
             finally
             {
                 await Worker.DisposeAsync(); // its copies (the spare among them) end with its sandbox
-                try
-                {
-                    ConfinedFiles.DeleteTree(directory);
-                }
-                catch (IOException)
-                {
-                    // something user code left could not be removed; the next start's sweep takes it
-                }
+                _ = ConfinedFiles.TryDeleteTree(directory);
 
                 ending.Dispose();
             }

@@ -1,3 +1,4 @@
+using Ferry.Core.Files;
 using Ferry.Execution.Processes;
 
 namespace Ferry.Execution.Sandboxing;
@@ -13,7 +14,7 @@ public sealed partial class Sandbox
             return new SandboxState(SandboxMode.None, true, null, null, "the server's own user (unsandboxed: Ferry:Sandbox:Mode=None)");
         }
 
-        TryDelete(ScratchRoot); // what workers of a previous run of the server left; none of this run's exists yet
+        _ = ConfinedFiles.TryDeleteTree(ScratchRoot); // what workers of a previous run of the server left; none of this run's exists yet
         if (SeccompFilter.Build() is { } program)
         {
             Directory.CreateDirectory(ScratchRoot);
@@ -60,7 +61,7 @@ public sealed partial class Sandbox
                 }
                 finally
                 {
-                    TryDelete(scratch);
+                    _ = ConfinedFiles.TryDeleteTree(scratch);
                 }
             }
             finally
@@ -72,7 +73,7 @@ public sealed partial class Sandbox
         }
         finally
         {
-            TryDelete(home);
+            _ = ConfinedFiles.TryDeleteTree(home);
         }
 
         SandboxState Unusable(string problem)

@@ -168,7 +168,7 @@ public sealed partial class Sandbox
             ReleaseUid(uid);
             if (scratch.Length > 0)
             {
-                TryDelete(scratch);
+                _ = ConfinedFiles.TryDeleteTree(scratch);
             }
 
             throw;
@@ -333,18 +333,6 @@ public sealed partial class Sandbox
             {
                 uidsInUse.Remove(taken);
             }
-        }
-    }
-
-    internal static void TryDelete(string directory)
-    {
-        try
-        {
-            ConfinedFiles.DeleteTree(directory);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // already gone, or busy: the next start's sweep takes it
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ferry.Core.Files;
 
 namespace Ferry.Execution.Sandboxing;
 
@@ -33,7 +34,7 @@ public sealed class SandboxedProcess(Process process, SandboxLayout layout, stri
             // never started, gone, or not yet reaped: the PID namespace is gone with its first process
         }
 
-        Sandbox.TryDelete(scratch);
+        _ = ConfinedFiles.TryDeleteTree(scratch);
         release();
         Process.Dispose();
     }

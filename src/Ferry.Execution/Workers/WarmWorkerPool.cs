@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Ferry.Core.Execution;
+using Ferry.Core.Files;
 using Ferry.Execution.Runtimes;
 using Ferry.Execution.Sandboxing;
 using Microsoft.Extensions.Hosting;
@@ -42,7 +43,7 @@ public sealed partial class WarmWorkerPool(RuntimeCatalog runtimes, Sandbox sand
     internal static async Task DiscardAsync(FrameWorker worker)
     {
         await worker.DisposeAsync();
-        Sandbox.TryDelete(worker.WorkingDirectory);
+        _ = ConfinedFiles.TryDeleteTree(worker.WorkingDirectory);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -79,7 +80,7 @@ public sealed partial class WarmWorkerPool(RuntimeCatalog runtimes, Sandbox sand
         var root = Path.GetFullPath(string.IsNullOrEmpty(options.Value.Directory) ? Path.Combine(Path.GetTempPath(), "ferry-warm-workers") : options.Value.Directory);
         if (Directory.Exists(root))
         {
-            Sandbox.TryDelete(root); // what a previous run left
+            _ = ConfinedFiles.TryDeleteTree(root); // what a previous run left
         }
 
         await Task.WhenAll(runtimes.All.Select(runtime => FillAsync(runtime, root, stoppingToken)));
@@ -112,12 +113,12 @@ public sealed partial class WarmWorkerPool(RuntimeCatalog runtimes, Sandbox sand
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
-                    Sandbox.TryDelete(home);
+                    _ = ConfinedFiles.TryDeleteTree(home);
                     return;
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    Sandbox.TryDelete(home);
+                    _ = ConfinedFiles.TryDeleteTree(home);
                     // A worker that fails to start now may start later; do not spin.
                     LogStartFailed(logger, ex, runtime.Type);
                     await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken);
