@@ -5,7 +5,10 @@
 # and the common way (fastapi_iris.py: a sync handler with a pydantic model). Plus the mrsdeploy
 # example (an R glm, mtService) on Ferry, and Ferry cold: the requests served at 16 connections in
 # the first 10 s after publishing a new version with the default pool settings. And Ferry with its
-# metrics off beside the one with them on (issue 18: what the instruments cost a consume call).
+# metrics off beside the one with them on (issue 18: what the instruments cost a consume call). And the floor of
+# Ferry's design (bench/ProcessFloor: Kestrel passing the body as it is to two Python processes over Unix
+# sockets, no authentication, sandbox or checks): user code must run outside the server's process, and no
+# server that keeps it there outruns this floor on the same cores.
 # All servers run side by side; each is warmed up first (WARMUP, 20 s: the JIT's background tiering
 # and the pools settle), then ROUNDS rounds (3) run every load on each server in turn, and the median
 # round by req/s is reported: on a shared 2-core box single runs vary by a third, and alternating
@@ -50,6 +53,15 @@ start_uvicorn() { # MODULE -> prints the consume URL
   echo "http://127.0.0.1:$port/api/Iris/V1.0"
 }
 async="$(start_uvicorn baseline_fastapi)"
+
+# The floor of the out-of-process design: as many Python processes as a pool's default MaxPoolSize here.
+dotnet build "$bench_root/bench/ProcessFloor" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+floor_port="$(free_port)"
+WORKERS="$(( $(nproc) < 2 ? 2 : $(nproc) ))" FLOOR_SCRIPT="$bench_root/bench/process_floor.py" \
+  dotnet "$bench_root/artifacts/bin/ProcessFloor/release/ProcessFloor.dll" --urls "http://127.0.0.1:$floor_port" >/dev/null 2>&1 &
+pids+=($!)
+floor="http://127.0.0.1:$floor_port/api/Iris/V1.0"
+for _ in $(seq 1 300); do curl -sf -o /dev/null "$floor" -H 'Content-Type: application/json' -d "$body" && break; sleep 0.1; done
 sync="$(start_uvicorn fastapi_iris)"
 
 # Cold: a new version from the same snapshot, loaded at once with the defaults (one warm worker, the
@@ -65,6 +77,7 @@ read -r cold_rps _ < <(once "$FERRY_URL/api/Iris/V9.0" 16 10s "$TOKEN")
 once "$ferry" 16 "$warmup" "$TOKEN" >/dev/null
 once "$plain" 16 "$warmup" "$plain_token" >/dev/null
 once "$async" 16 "$warmup" >/dev/null
+once "$floor" 16 "$warmup" >/dev/null
 once "$sync" 16 "$warmup" >/dev/null
 once "$rservice" 16 "$warmup" "$TOKEN" "$rbody" >/dev/null
 results="$(mktemp)"
@@ -74,6 +87,7 @@ for _ in $(seq 1 "$rounds"); do
     echo "ferry $connections $(once "$ferry" "$connections" "$duration" "$TOKEN")" >>"$results"
     echo "plain $connections $(once "$plain" "$connections" "$duration" "$plain_token")" >>"$results"
     echo "async $connections $(once "$async" "$connections" "$duration")" >>"$results"
+    echo "floor $connections $(once "$floor" "$connections" "$duration")" >>"$results"
     echo "sync $connections $(once "$sync" "$connections" "$duration")" >>"$results"
     echo "r $connections $(once "$rservice" "$connections" "$duration" "$TOKEN" "$rbody")" >>"$results"
   done
@@ -86,14 +100,19 @@ for connections in 1 16; do
   row "$connections" plain "Ferry with metrics off (--Ferry:Metrics:Urls=)"
   row "$connections" async "FastAPI + uvicorn, async handler, raw body (baseline_fastapi.py)"
   row "$connections" sync "FastAPI + uvicorn, sync handler, pydantic (fastapi_iris.py)"
+  row "$connections" floor "The out-of-process floor (ProcessFloor: no auth, sandbox or checks)"
   row "$connections" r "Ferry, R service (mtService, glm)"
 done
 read -r f16 _ < <(median ferry 16)
 read -r a16 _ < <(median async 16)
 read -r s16 _ < <(median sync 16)
 read -r p16 _ < <(median plain 16)
+read -r l16 _ < <(median floor 16)
+read -r _ a1p50 _ < <(median async 1)
+read -r _ l1p50 _ < <(median floor 1)
 echo
 echo "Ferry with metrics on / off at 16 connections: $(ratio "$f16" "$p16") (1.00 is no cost)."
 echo "Ferry / async FastAPI at 16 connections: $(ratio "$f16" "$a16"); Ferry / sync FastAPI: $(ratio "$f16" "$s16")."
+echo "The out-of-process floor / async FastAPI at 16 connections: $(ratio "$l16" "$a16"); Ferry / the floor: $(ratio "$f16" "$l16"). At 1 connection the floor's p50 is $l1p50 ms against the async baseline's $a1p50 ms."
 echo "Cold: a version published with the defaults served $cold_rps req/s at 16 connections over its first 10 s, $(ratio "$cold_rps" "$a16") of the warm async baseline."
 stop_all

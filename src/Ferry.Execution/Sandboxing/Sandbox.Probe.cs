@@ -69,11 +69,29 @@ public sealed partial class Sandbox
                 ReleaseUid(uid);
             }
 
-            return new SandboxState(SandboxMode.Bubblewrap, true, null, version, account);
+            return new SandboxState(SandboxMode.Bubblewrap, true, null, version, account) { Memory = OpenMemoryGroups() };
         }
         finally
         {
             _ = ConfinedFiles.TryDeleteTree(home);
+        }
+
+        string OpenMemoryGroups()
+        {
+            const string PerProcess = "per process only (Ferry:Workers:MemoryLimitMb, RLIMIT_AS): ";
+            if (!root)
+            {
+                return PerProcess + "the server does not run as root, so it cannot make memory cgroups";
+            }
+
+            memoryGroups = MemoryGroups.Open(options, out var reason);
+            if (memoryGroups is null)
+            {
+                LogNoMemoryGroups(logger, reason);
+                return PerProcess + reason;
+            }
+
+            return memoryGroups.Describe();
         }
 
         SandboxState Unusable(string problem)

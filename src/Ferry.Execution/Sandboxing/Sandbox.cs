@@ -20,7 +20,7 @@ namespace Ferry.Execution.Sandboxing;
 /// its environment is an allow-list. When the worker's main process ends, or the server does, every
 /// process it started dies with it (a PID namespace torn down by the kernel).
 /// </summary>
-public sealed partial class Sandbox
+public sealed partial class Sandbox : IDisposable
 {
     public const string VisibleHome = "/work";
     public const string VisibleRun = "/run/ferry";
@@ -42,6 +42,7 @@ public sealed partial class Sandbox
     private readonly HashSet<uint> uidsInUse = [];
     private readonly bool root = Environment.IsPrivilegedProcess;
     private uint nextUid;
+    private MemoryGroups? memoryGroups; // set by the probe, which every start awaits
 
     public Sandbox(IOptions<SandboxOptions> options, ILogger<Sandbox> logger)
     {
@@ -93,9 +94,12 @@ public sealed partial class Sandbox
         var sandboxed = options.Mode == SandboxMode.Bubblewrap;
         var uid = sandboxed && root ? TakeUid() : (uint?)null;
         var scratch = "";
+        string? group = null;
         try
         {
             (scratch, var run, var tmp) = MakeScratch(request.WorkingDirectory, uid);
+            var groups = sandboxed ? memoryGroups : null;
+            var joinGroup = groups?.Create(group = Path.GetFileName(scratch));
 
             var info = new ProcessStartInfo(options.Bubblewrap)
             {
@@ -132,6 +136,17 @@ public sealed partial class Sandbox
             var program = request.Program(layout);
             var arguments = request.Arguments(layout);
             using var filter = sandboxed ? OpenFilter() : null;
+            if (joinGroup is not null)
+            {
+                // The first process joins the sandbox's memory group and only then becomes bubblewrap: every
+                // process of the sandbox starts inside it. A join that fails starts nothing.
+                info.FileName = "/bin/sh";
+                info.ArgumentList.Add("-c");
+                info.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
+                info.ArgumentList.Add(joinGroup);
+                info.ArgumentList.Add(options.Bubblewrap);
+            }
+
             if (sandboxed)
             {
                 foreach (var argument in BubblewrapArguments(request, run, tmp, uid, filter))
@@ -152,7 +167,7 @@ public sealed partial class Sandbox
             }
 
             var process = new Process { StartInfo = info };
-            var sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => ReleaseUid(uid));
+            var sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => Release(uid, group));
             request.BeforeStart?.Invoke(process, layout);
             await ProcessLauncher.StartAsync(process);
             process.StandardInput.Close();
@@ -165,7 +180,7 @@ public sealed partial class Sandbox
         }
         catch
         {
-            ReleaseUid(uid);
+            Release(uid, group);
             if (scratch.Length > 0)
             {
                 _ = ConfinedFiles.TryDeleteTree(scratch);
@@ -325,6 +340,20 @@ public sealed partial class Sandbox
         throw new FerryException(FerryErrorKind.Unavailable, "Every worker account is in use; try again when a session or service ends.", TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>Removes this server's group of memory groups if nothing is left in it (a later start removes it otherwise).</summary>
+    public void Dispose() => memoryGroups?.TryRemoveAll();
+
+    /// <summary>What a sandbox held: its account, and its memory group once its processes are gone.</summary>
+    private void Release(uint? uid, string? group)
+    {
+        if (group is not null && memoryGroups is { } groups)
+        {
+            _ = groups.RemoveAsync(group);
+        }
+
+        ReleaseUid(uid);
+    }
+
     private void ReleaseUid(uint? uid)
     {
         if (uid is { } taken)
@@ -338,6 +367,9 @@ public sealed partial class Sandbox
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ferry:Sandbox:Mode is None: user code runs unsandboxed, as the server's own user, and can read the server's data and keys")]
     private static partial void LogUnsandboxed(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandboxes have no memory cgroups, so only each process's memory is bounded: {Reason}")]
+    private static partial void LogNoMemoryGroups(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The sandbox is unavailable, so no user code can run: {Problem}")]
     private static partial void LogUnavailable(ILogger logger, string problem);

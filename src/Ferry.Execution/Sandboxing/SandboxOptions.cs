@@ -26,6 +26,16 @@ public sealed class SandboxOptions
     /// <summary>The largest file a worker may write, in MiB.</summary>
     public int MaxFileSizeMb { get; set; } = 4096;
 
+    /// <summary>
+    /// Memory one sandbox's processes may hold together, in MiB (a session, a run, a deployment, or a service
+    /// version's template with the copies forked from it), in a memory cgroup of its own; each process is
+    /// also bounded by <c>Ferry:Workers:MemoryLimitMb</c>. 0 turns the cgroups off.
+    /// </summary>
+    public int SandboxMemoryMb { get; set; } = 8192;
+
+    /// <summary>The share of the server's memory (the machine's, or its own cgroup's bound) all sandboxes may hold together, in percent.</summary>
+    public int AllSandboxesMemoryPercent { get; set; } = 75;
+
     /// <summary>CPU time a run may use, in seconds (0: no limit).</summary>
     public int RunCpuSeconds { get; set; } = 4 * 3600;
 

@@ -25,6 +25,11 @@ internal sealed class SandboxStatusContributor(Sandbox sandbox) : IStatusContrib
             details["bubblewrap"] = state.Version;
         }
 
+        if (state.Memory is not null)
+        {
+            details["memory"] = state.Memory;
+        }
+
         if (state.Problem is not null)
         {
             details["problem"] = state.Problem;

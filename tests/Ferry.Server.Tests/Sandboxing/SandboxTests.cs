@@ -84,6 +84,72 @@ public sealed class SandboxTests
     }
 
     [Fact]
+    public async Task SandboxMemory_ProcessesThatForkTogetherPastItsBound_AreKilledInsideIt_TheSessionAndServerLiveOn()
+    {
+        // Each child stays far under the per-process limit (4,096 MiB of address space); together they pass the
+        // sandbox's 512 MiB, which only a memory cgroup of the sandbox's own sees.
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Sandbox:SandboxMemoryMb"] = "512" });
+        using var client = await factory.LoggedInClientAsync();
+        var sandbox = (await HttpAssert.OkJsonAsync(await client.GetAsync("/status"))).GetProperty("components").GetProperty("sandbox");
+        var memory = sandbox.GetProperty("details").GetProperty("memory").GetString()!;
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Assert.StartsWith("per process only", memory, StringComparison.Ordinal); // and says why: no cgroup can be made
+            return;
+        }
+
+        Assert.StartsWith("a memory cgroup per sandbox (512 MiB", memory, StringComparison.Ordinal);
+        var id = await SessionApi.CreateAsync(client);
+        const string Code = """
+            import os, time
+            children = []
+            for _ in range(4):
+                pid = os.fork()
+                if pid == 0:
+                    held = b"x" * (200 << 20)  # written, so resident
+                    time.sleep(3)
+                    os._exit(0)
+                children.append(pid)
+            ends = sorted(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children)
+            """;
+        var ends = (await SessionApi.RunAsync(client, id, Code, "ends"))["ends"].EnumerateArray().Select(e => e.GetInt32()).ToList();
+        Assert.Contains(-9, ends); // killed by the kernel, inside the sandbox's group
+        Assert.Equal(2, (await SessionApi.RunAsync(client, id, "x = 1 + 1", "x"))["x"].GetInt32());
+
+        // The session's group is the one that reached its bound; it goes once the session's processes have.
+        var own = OwnMemoryGroup();
+        Assert.NotNull(own);
+        var full = Directory.GetDirectories(Path.Combine(own, $"ferry-{Environment.ProcessId}"))
+            .Where(g => long.Parse(File.ReadAllText(Path.Combine(g, "memory.failcnt")), System.Globalization.CultureInfo.InvariantCulture) > 0).ToList();
+        var group = Assert.Single(full);
+        using (var close = await client.DeleteAsync($"/sessions/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, close.StatusCode);
+        }
+
+        for (var waited = 0; Directory.Exists(group) && waited < 100; waited++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(Directory.Exists(group), $"{group} outlived its session");
+    }
+
+    private static string? OwnMemoryGroup()
+    {
+        foreach (var line in File.ReadAllLines("/proc/self/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length == 3 && parts[1].Split(',').Contains("memory"))
+            {
+                return "/sys/fs/cgroup/memory" + parts[2];
+            }
+        }
+
+        return null;
+    }
+
+    [Fact]
     public async Task Run_PastItsCpuTime_FailsWithTheReason()
     {
         await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?> { ["Ferry:Sandbox:RunCpuSeconds"] = "1" });

@@ -1,0 +1,207 @@
+using System.Globalization;
+
+namespace Ferry.Execution.Sandboxing;
+
+/// <summary>
+/// Memory bounds on whole sandboxes, beside each process's own (RLIMIT_AS): code that forks gets a new
+/// address-space limit per child, so without these one sandbox's processes together could take the
+/// machine's memory and leave the kernel's OOM killer to choose among everything, the server included.
+/// Each sandbox gets a memory cgroup of its own (<see cref="SandboxOptions.SandboxMemoryMb"/>), under one
+/// cgroup for every sandbox of this server (<see cref="SandboxOptions.AllSandboxesMemoryPercent"/> of the
+/// memory the server may use); the server itself stays outside both. Past its bound, the kernel reclaims
+/// the group's caches and then kills a process inside it, never one outside.
+/// Needs a writable memory controller: cgroup v1's (the server running as root), or a cgroup v2 subtree
+/// delegated to the server. Without one, sandboxes keep the per-process limits and <c>/status</c> says so.
+/// </summary>
+internal sealed class MemoryGroups
+{
+    private const string Prefix = "ferry-";
+    private readonly string root;
+    private readonly bool v2;
+
+    private MemoryGroups(string root, bool v2, long sandboxBytes, long allBytes)
+    {
+        this.root = root;
+        this.v2 = v2;
+        SandboxBytes = sandboxBytes;
+        AllBytes = allBytes;
+    }
+
+    /// <summary>The bound of one sandbox's processes together.</summary>
+    public long SandboxBytes { get; }
+
+    /// <summary>The bound of every sandbox of this server together.</summary>
+    public long AllBytes { get; }
+
+    /// <summary>What bounds a sandbox's memory, for <c>/status</c>.</summary>
+    public string Describe() =>
+        $"a memory cgroup per sandbox ({SandboxBytes >> 20} MiB for its processes together; {AllBytes >> 20} MiB for all sandboxes), cgroup {(v2 ? "v2" : "v1")}";
+
+    /// <summary>
+    /// This server's group of sandboxes, made fresh under the server's own memory cgroup (groups left by
+    /// servers that are gone are removed first), or null with the reason when this machine gives none.
+    /// </summary>
+    public static MemoryGroups? Open(SandboxOptions options, out string reason)
+    {
+        reason = "";
+        if (options.SandboxMemoryMb <= 0)
+        {
+            reason = "turned off (Ferry:Sandbox:SandboxMemoryMb=0)";
+            return null;
+        }
+
+        var (parent, v2) = FindOwnGroup();
+        if (parent is null)
+        {
+            reason = "this machine has no memory cgroup controller the server can see";
+            return null;
+        }
+
+        RemoveLeftovers(parent);
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes; // the machine's memory, or the server's own cgroup's bound
+        var all = available / 100 * Math.Clamp(options.AllSandboxesMemoryPercent, 1, 100);
+        var sandbox = Math.Min((long)options.SandboxMemoryMb << 20, all);
+        var mine = Path.Combine(parent, Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            if (v2)
+            {
+                // Children of a v2 group get a memory controller only when the group hands it down; the
+                // group must then hold no process itself, which a delegated subtree arranges.
+                File.WriteAllText(Path.Combine(parent, "cgroup.subtree_control"), "+memory");
+            }
+
+            Directory.CreateDirectory(mine);
+            if (v2)
+            {
+                File.WriteAllText(Path.Combine(mine, "cgroup.subtree_control"), "+memory");
+            }
+
+            SetLimit(mine, v2, all);
+            return new MemoryGroups(mine, v2, sandbox, all);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryRemove(mine);
+            reason = $"the memory cgroup {parent} cannot be used ({ex.Message.TrimEnd('.')}); run the server as root or delegate a cgroup v2 subtree with the memory controller to it";
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A new group for one sandbox, bounded by <see cref="SandboxBytes"/>; returns the file a process writes
+    /// its own pid to, to join it before it starts anything.
+    /// </summary>
+    public string Create(string name)
+    {
+        var group = Path.Combine(root, name);
+        Directory.CreateDirectory(group);
+        try
+        {
+            SetLimit(group, v2, SandboxBytes);
+        }
+        catch
+        {
+            TryRemove(group);
+            throw;
+        }
+
+        return Path.Combine(group, "cgroup.procs");
+    }
+
+    /// <summary>Removes a sandbox's group once its processes are gone (the kernel refuses while one lives).</summary>
+    public async Task RemoveAsync(string name)
+    {
+        var group = Path.Combine(root, name);
+        for (var attempt = 0; attempt < 20 && Directory.Exists(group); attempt++)
+        {
+            if (TryRemove(group))
+            {
+                return;
+            }
+
+            await Task.Delay(50); // a killed process leaves its group a moment after its parent sees it end
+        }
+    }
+
+    /// <summary>Removes this server's group, when no sandbox's group is left in it (another server in this process may still use it).</summary>
+    public void TryRemoveAll() => TryRemove(root);
+
+    private static void SetLimit(string group, bool v2, long bytes) =>
+        File.WriteAllText(Path.Combine(group, v2 ? "memory.max" : "memory.limit_in_bytes"), bytes.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The server's own memory cgroup directory, from <c>/proc/self/cgroup</c>: v1's memory hierarchy, else v2's unified one.</summary>
+    private static (string? Directory, bool V2) FindOwnGroup()
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines("/proc/self/cgroup");
+        }
+        catch (IOException)
+        {
+            return (null, false);
+        }
+
+        foreach (var line in lines)
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length == 3 && parts[1].Split(',').Contains("memory"))
+            {
+                var directory = "/sys/fs/cgroup/memory" + parts[2];
+                return File.Exists(Path.Combine(directory, "memory.limit_in_bytes")) ? (directory, false) : (null, false);
+            }
+        }
+
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("0::", StringComparison.Ordinal))
+            {
+                var directory = "/sys/fs/cgroup" + line[3..];
+                return File.Exists(Path.Combine(directory, "cgroup.controllers")) && File.ReadAllText(Path.Combine(directory, "cgroup.controllers")).Split(' ', '\n').Contains("memory")
+                    ? (directory, true)
+                    : (null, true);
+            }
+        }
+
+        return (null, false);
+    }
+
+    /// <summary>The groups of servers that are gone (their sandboxes died with them: the groups are empty).</summary>
+    private static void RemoveLeftovers(string parent)
+    {
+        try
+        {
+            foreach (var group in Directory.EnumerateDirectories(parent, Prefix + "*"))
+            {
+                if (int.TryParse(Path.GetFileName(group)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
+                {
+                    foreach (var sandbox in Directory.EnumerateDirectories(group))
+                    {
+                        TryRemove(sandbox);
+                    }
+
+                    TryRemove(group);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // nothing to clear, or nothing this server may clear
+        }
+    }
+
+    /// <summary>rmdir: a cgroup's files are the kernel's, and go with the directory.</summary>
+    private static bool TryRemove(string group)
+    {
+        try
+        {
+            Directory.Delete(group);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return !Directory.Exists(group);
+        }
+    }
+}
