@@ -99,7 +99,7 @@ public sealed partial class Sandbox : IDisposable
         {
             (scratch, var run, var tmp) = MakeScratch(request.WorkingDirectory, uid);
             var groups = sandboxed ? memoryGroups : null;
-            var joinGroup = groups?.Create(group = Path.GetFileName(scratch));
+            var joinGroup = groups is null ? null : JoinGroup(groups, group = Path.GetFileName(scratch));
 
             var info = new ProcessStartInfo(options.Bubblewrap)
             {
@@ -338,6 +338,19 @@ public sealed partial class Sandbox : IDisposable
         }
 
         throw new FerryException(FerryErrorKind.Unavailable, "Every worker account is in use; try again when a session or service ends.", TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>A new sandbox's memory group. When none can be made (the controller gone, the kernel refusing), the start is a 503: no sandbox starts unbounded.</summary>
+    private static string JoinGroup(MemoryGroups groups, string name)
+    {
+        try
+        {
+            return groups.Create(name);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new FerryException(FerryErrorKind.Unavailable, $"The sandbox's memory group cannot be made: {ex.Message}", TimeSpan.FromSeconds(5));
+        }
     }
 
     /// <summary>Removes this server's group of memory groups if nothing is left in it (a later start removes it otherwise).</summary>
