@@ -11,8 +11,12 @@ namespace Ferry.Execution.Protocol;
 /// </summary>
 internal static class FrameChannel
 {
-    /// <summary>Larger frames mean a broken or hostile worker, not a big result (the worker caps its replies at 192 MiB).</summary>
-    public const int MaxFrameBytes = 256 * 1024 * 1024;
+    /// <summary>
+    /// Larger frames mean a broken or hostile worker, not a big result (the worker caps its replies at 144 MiB).
+    /// Below System.Text.Json's largest single value (166,666,666 bytes), so whatever a reply holds can be
+    /// written back to a client: one string of 170 MB in a reply made the answer's JSON throw (a 500).
+    /// </summary>
+    public const int MaxFrameBytes = 150 * 1024 * 1024;
 
     /// <summary>
     /// A body is read into pieces of this size as its bytes arrive, never into one buffer of the length

@@ -139,10 +139,12 @@ public sealed partial class Sandbox : IDisposable
             if (joinGroup is not null)
             {
                 // The first process joins the sandbox's memory group and only then becomes bubblewrap: every
-                // process of the sandbox starts inside it. A join that fails starts nothing.
+                // process of the sandbox starts inside it. A join that fails starts nothing. It also makes
+                // the sandbox the first choice of the kernel's OOM killer should the machine itself run out
+                // (memory no group counts: UDP buffers, say); its processes cannot lower that again.
                 info.FileName = "/bin/sh";
                 info.ArgumentList.Add("-c");
-                info.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
+                info.ArgumentList.Add("echo $$ > \"$0\" && echo 1000 > /proc/self/oom_score_adj && exec \"$@\"");
                 info.ArgumentList.Add(joinGroup);
                 info.ArgumentList.Add(options.Bubblewrap);
             }

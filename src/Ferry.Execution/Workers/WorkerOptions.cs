@@ -12,7 +12,7 @@ public sealed class WorkerOptions
     public TimeSpan InterruptGrace { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long a reply's body may take to arrive once its header has: a real reply (at most 192 MiB, over a local
+    /// How long a reply's body may take to arrive once its header has: a real reply (at most 144 MiB, over a local
     /// socket) takes well under a second, so a frame past this was forged by user code, and the worker is killed.
     /// </summary>
     public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -116,6 +116,31 @@ public sealed class SandboxTests
         Assert.Contains(-9, ends); // killed by the kernel, inside the sandbox's group
         Assert.Equal(2, (await SessionApi.RunAsync(client, id, "x = 1 + 1", "x"))["x"].GetInt32());
 
+        // TCP buffers (here the sandbox's own loopback) count too, apart from the rest on cgroup v1: without a
+        // TCP bound of the group's own, 120 connections nobody reads held 1,166 MB (the same code on the host).
+        const string Sockets = """
+            import socket
+            server = socket.socket()
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            server.bind(("127.0.0.1", 0))
+            server.listen(200)
+            held, kept, chunk = 0, [], b"x" * (1 << 20)
+            for _ in range(120):
+                client = socket.socket()
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+                client.connect(server.getsockname())
+                kept.append((client, server.accept()[0]))
+                client.setblocking(False)
+                while True:
+                    try:
+                        held += client.send(chunk)
+                    except OSError:
+                        break
+            held_mb = held >> 20
+            """;
+        var heldMb = (await SessionApi.RunAsync(client, id, Sockets, "held_mb"))["held_mb"].GetInt32();
+        Assert.InRange(heldMb, 1, 512); // the sandbox's TCP bound is 256 MiB
+
         // The session's group is the one that reached its bound; it goes once the session's processes have.
         var own = OwnMemoryGroup();
         Assert.NotNull(own);
@@ -225,6 +250,11 @@ public sealed class SandboxTests
         var huge = await SessionApi.ExecuteAsync(client, id, new { code = "s = 'a' * (200 << 20)", outputParameters = new[] { "s" } });
         Assert.False(huge.GetProperty("success").GetBoolean());
         Assert.Contains("more than the", huge.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
+
+        // Under the old 192 MiB cap, past the largest value System.Text.Json writes (166,666,666): a 500.
+        var past = await SessionApi.ExecuteAsync(client, id, new { code = "s = 'a' * (170 << 20)", outputParameters = new[] { "s" } });
+        Assert.False(past.GetProperty("success").GetBoolean());
+        Assert.Contains("more than the 150994944", past.GetProperty("errorMessage").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

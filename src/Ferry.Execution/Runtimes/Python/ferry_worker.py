@@ -86,7 +86,7 @@ def read_frame():
 
 
 BACKGROUND_NICE = 10  # a worker serving batch chunks: about a tenth of a core's share against a single call's worker
-MAX_REPLY_BYTES = 192 * 1024 * 1024  # the server refuses larger frames (a 100 MiB workspace object fits, base64)
+MAX_REPLY_BYTES = 144 * 1024 * 1024  # the server refuses larger frames (a 100 MiB workspace object fits, base64)
 MAX_CONSOLE_BYTES = 4 * 1024 * 1024  # consoleOutput keeps its first and last halves of this
 
 

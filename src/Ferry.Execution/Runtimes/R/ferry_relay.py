@@ -22,7 +22,7 @@ next to this file) as its child over two pipes:
   `expired` without reaching R. It answers `ping` itself; `shutdown` ends R and the relay.
 - When the control channel or the frame channel ends, or R dies, the relay ends at once (killing R).
   A reply from R when no request is outstanding (user code writing to the reply pipe) ends
-  everything. A reply frame over 192 MiB becomes a failure reply.
+  everything. A reply frame over 144 MiB becomes a failure reply.
 """
 import collections
 import json
@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 
-MAX_REPLY_BYTES = 192 * 1024 * 1024
+MAX_REPLY_BYTES = 144 * 1024 * 1024
 READ_CHUNK = 1 << 20
 FLUSH_FRAME = json.dumps({"type": "ferry_flush_interrupt"}).encode("utf-8")
 WORKER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ferry_worker.R")

@@ -10,7 +10,7 @@
 # Everything here lives in a local environment: the global environment holds only the user's objects.
 # All bookkeeping runs with interrupts suspended; only user code runs under allowInterrupts.
 local({
-  MAX_REPLY_BYTES <- 192 * 1024 * 1024
+  MAX_REPLY_BYTES <- 144 * 1024 * 1024
   MAX_CONSOLE_BYTES <- 4 * 1024 * 1024
 
   args <- commandArgs(trailingOnly = TRUE)
@@ -488,7 +488,7 @@ local({
         ferry_request_error = function(e) error_reply(e$status, conditionMessage(e)),
         error = function(e) failed(paste0("The worker could not serve the request: ", conditionMessage(e))))
       if (nchar(reply, type = "bytes") > MAX_REPLY_BYTES || !validUTF8(reply)) {
-        reply <- failed(if (validUTF8(reply)) "The reply is more than the 192 MiB a reply may have." else "The reply holds text that is not UTF-8.")
+        reply <- failed(if (validUTF8(reply)) "The reply is more than the 144 MiB a reply may have." else "The reply holds text that is not UTF-8.")
       }
       write_frame(reply)
     }
