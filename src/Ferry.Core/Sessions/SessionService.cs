@@ -61,7 +61,7 @@ public sealed class SessionService : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(directory);
-            var worker = await workers.StartAsync(runtime, directory, cancellationToken);
+            var worker = await workers.StartAsync(runtime, directory, owner, cancellationToken);
             var session = new Session(id, string.IsNullOrWhiteSpace(name) ? id : name, owner, runtime, worker, time.GetUtcNow());
             sessions[id] = session;
             return session;

@@ -393,7 +393,7 @@ public sealed partial class ServicePoolManager : IServiceRunner, IAsyncDisposabl
                 ScoringScriptEntry script => runtimes[service.Runtime].Scoring(script).InitCode,
                 _ => "",
             };
-            worker = await workers.StartAsync(service.Runtime, directory, cancellationToken);
+            worker = await workers.StartAsync(service.Runtime, directory, service.Owner, cancellationToken);
             if (service.ContentHash is { } hash)
             {
                 var workspace = Path.Combine(root, Guid.NewGuid().ToString("N") + ".workspace");

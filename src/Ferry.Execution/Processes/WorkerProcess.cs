@@ -30,6 +30,9 @@ public sealed class WorkerProcess : IWorkerHost
 
     public Process Process => sandboxed.Process;
 
+    /// <summary>Its sandbox.</summary>
+    internal SandboxedProcess Sandboxed => sandboxed;
+
     int IWorkerHost.Id => Process.Id;
 
     public SandboxLayout Layout => sandboxed.Layout;

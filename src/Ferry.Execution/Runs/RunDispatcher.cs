@@ -212,6 +212,7 @@ public sealed partial class RunDispatcher(
             Network = sandbox.RunNetworkAllowed,
             MemoryLimitMb = workers.Value.MemoryLimitMb,
             CpuSeconds = sandbox.RunCpuSeconds,
+            Owner = run.SubmittedBy,
         };
         var room = runOptions.Value.MaxLogBytes;
         await using var process = await WorkerProcess.StartAsync(sandbox, request, line => Append(log, line, ref room), CancellationToken.None);

@@ -6,10 +6,12 @@ namespace Ferry.Execution.Sandboxing;
 /// Memory bounds on whole sandboxes, beside each process's own (RLIMIT_AS): code that forks gets a new
 /// address-space limit per child, so without these one sandbox's processes together could take the
 /// machine's memory and leave the kernel's OOM killer to choose among everything, the server included.
-/// Each sandbox gets a memory cgroup of its own (<see cref="SandboxOptions.SandboxMemoryMb"/>), under one
-/// cgroup for every sandbox of this server (<see cref="SandboxOptions.AllSandboxesMemoryPercent"/> of the
-/// memory the server may use); the server itself stays outside both. Past its bound, the kernel reclaims
-/// the group's caches and then kills a process inside it, never one outside.
+/// Each sandbox gets a memory cgroup of its own (<see cref="SandboxOptions.SandboxMemoryMb"/>), under one for
+/// the user its code acts for (<see cref="SandboxOptions.UserMemoryPercent"/>), under one for every sandbox of
+/// this server (<see cref="SandboxOptions.AllSandboxesMemoryPercent"/> of the memory the server may use); the
+/// server itself stays outside them all. Past a bound, the kernel reclaims the group's caches and then kills a
+/// process inside that group, never one outside: a user who fills their own bound with many small processes
+/// loses one of them, not another user's worker holding a large model.
 /// Needs a writable memory controller: cgroup v1's (the server running as root), or a cgroup v2 subtree
 /// delegated to the server. Without one, sandboxes keep the per-process limits and <c>/status</c> says so.
 /// </summary>
@@ -18,26 +20,32 @@ internal sealed class MemoryGroups
     private const string Prefix = "ferry-";
     private const long MaxTcpBytes = 256L << 20; // a sandbox's TCP buffers (its loopback, or the network when allowed); 1 GiB for all of them
     private const long MaxAllTcpBytes = 1L << 30;
+    private const string Unowned = "unowned"; // the warm pool's workers, until a user's session takes one
     private readonly string root;
     private readonly bool v2;
+    private readonly Lock users = new(); // a user's group is made, and removed once empty, under it
 
-    private MemoryGroups(string root, bool v2, long sandboxBytes, long allBytes)
+    private MemoryGroups(string root, bool v2, long sandboxBytes, long userBytes, long allBytes)
     {
         this.root = root;
         this.v2 = v2;
         SandboxBytes = sandboxBytes;
+        UserBytes = userBytes;
         AllBytes = allBytes;
     }
 
     /// <summary>The bound of one sandbox's processes together.</summary>
     public long SandboxBytes { get; }
 
+    /// <summary>The bound of one user's sandboxes together.</summary>
+    public long UserBytes { get; }
+
     /// <summary>The bound of every sandbox of this server together.</summary>
     public long AllBytes { get; }
 
     /// <summary>What bounds a sandbox's memory, for <c>/status</c>.</summary>
     public string Describe() =>
-        $"a memory cgroup per sandbox ({SandboxBytes >> 20} MiB for its processes together; {AllBytes >> 20} MiB for all sandboxes), cgroup {(v2 ? "v2" : "v1")}";
+        $"a memory cgroup per sandbox ({SandboxBytes >> 20} MiB for its processes together; {UserBytes >> 20} MiB for one user's sandboxes; {AllBytes >> 20} MiB for all sandboxes), cgroup {(v2 ? "v2" : "v1")}";
 
     /// <summary>
     /// This server's group of sandboxes, made fresh under the server's own memory cgroup (groups left by
@@ -62,7 +70,8 @@ internal sealed class MemoryGroups
         RemoveLeftovers(parent);
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes; // the machine's memory, or the server's own cgroup's bound
         var all = available / 100 * Math.Clamp(options.AllSandboxesMemoryPercent, 1, 100);
-        var sandbox = Math.Min((long)options.SandboxMemoryMb << 20, all);
+        var user = all / 100 * Math.Clamp(options.UserMemoryPercent, 1, 100);
+        var sandbox = Math.Min((long)options.SandboxMemoryMb << 20, user);
         var mine = Path.Combine(parent, Prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
@@ -80,7 +89,7 @@ internal sealed class MemoryGroups
             }
 
             SetLimit(mine, v2, all, MaxAllTcpBytes);
-            return new MemoryGroups(mine, v2, sandbox, all);
+            return new MemoryGroups(mine, v2, sandbox, user, all);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -91,39 +100,99 @@ internal sealed class MemoryGroups
     }
 
     /// <summary>
-    /// A new group for one sandbox, bounded by <see cref="SandboxBytes"/>; returns the file a process writes
-    /// its own pid to, to join it before it starts anything.
+    /// A new group for one sandbox, bounded by <see cref="SandboxBytes"/>, in the group of <paramref name="owner"/>
+    /// (null: the warm pool's, until <see cref="Move"/>); returns the group's directory. A process joins it by
+    /// writing its own pid to <c>cgroup.procs</c> in it, before it starts anything.
     /// </summary>
-    public string Create(string name)
+    public string Create(string name, string? owner)
     {
-        var group = Path.Combine(root, name);
-        Directory.CreateDirectory(group);
-        try
+        lock (users)
         {
-            SetLimit(group, v2, SandboxBytes, MaxTcpBytes);
-        }
-        catch
-        {
-            TryRemove(group);
-            throw;
-        }
+            var user = UserGroup(owner);
+            var group = Path.Combine(user, name);
+            Directory.CreateDirectory(group);
+            try
+            {
+                SetLimit(group, v2, SandboxBytes, MaxTcpBytes);
+            }
+            catch
+            {
+                TryRemove(group);
+                throw;
+            }
 
-        return Path.Combine(group, "cgroup.procs");
+            return group;
+        }
     }
 
-    /// <summary>Removes a sandbox's group once its processes are gone (the kernel refuses while one lives).</summary>
-    public async Task RemoveAsync(string name)
+    /// <summary>
+    /// Moves a sandbox's processes to a group of the same name in <paramref name="owner"/>'s group (a warm worker a
+    /// user's session took), and removes the one they leave; returns the new group's directory. What they hold
+    /// already stays counted where it was charged (cgroup v1): from here on, what they take counts for the owner.
+    /// </summary>
+    public string Move(string group, string owner)
     {
-        var group = Path.Combine(root, name);
+        var moved = Create(Path.GetFileName(group), owner);
+        for (var pass = 0; pass < 10; pass++)
+        {
+            var pids = File.ReadAllLines(Path.Combine(group, "cgroup.procs"));
+            if (pids.Length == 0)
+            {
+                break;
+            }
+
+            foreach (var pid in pids)
+            {
+                try
+                {
+                    File.WriteAllText(Path.Combine(moved, "cgroup.procs"), pid);
+                }
+                catch (IOException)
+                {
+                    // ended meanwhile
+                }
+            }
+        }
+
+        _ = RemoveAsync(group);
+        return moved;
+    }
+
+    /// <summary>Removes a sandbox's group once its processes are gone (the kernel refuses while one lives), and its user's when it was the last.</summary>
+    public async Task RemoveAsync(string group)
+    {
         for (var attempt = 0; attempt < 20 && Directory.Exists(group); attempt++)
         {
             if (TryRemove(group))
             {
-                return;
+                break;
             }
 
             await Task.Delay(50); // a killed process leaves its group a moment after its parent sees it end
         }
+
+        lock (users)
+        {
+            TryRemove(Path.GetDirectoryName(group)!); // refused while another of the user's sandboxes is in it
+        }
+    }
+
+    /// <summary>Under the lock: the group of a user's sandboxes, made with its bound when it is not there.</summary>
+    private string UserGroup(string? owner)
+    {
+        var name = owner is null ? Unowned : "user-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(owner)))[..24];
+        var group = Path.Combine(root, name);
+        if (!Directory.Exists(group))
+        {
+            Directory.CreateDirectory(group);
+            SetLimit(group, v2, UserBytes, MaxTcpBytes * 2);
+            if (v2)
+            {
+                File.WriteAllText(Path.Combine(group, "cgroup.subtree_control"), "+memory");
+            }
+        }
+
+        return group;
     }
 
     /// <summary>Removes this server's group, when no sandbox's group is left in it (another server in this process may still use it).</summary>
@@ -198,9 +267,14 @@ internal sealed class MemoryGroups
             {
                 if (int.TryParse(Path.GetFileName(group)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && !Directory.Exists($"/proc/{pid}"))
                 {
-                    foreach (var sandbox in Directory.EnumerateDirectories(group))
+                    foreach (var user in Directory.EnumerateDirectories(group))
                     {
-                        TryRemove(sandbox);
+                        foreach (var sandbox in Directory.EnumerateDirectories(user))
+                        {
+                            TryRemove(sandbox);
+                        }
+
+                        TryRemove(user);
                     }
 
                     TryRemove(group);

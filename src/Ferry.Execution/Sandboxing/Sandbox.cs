@@ -99,7 +99,7 @@ public sealed partial class Sandbox : IDisposable
         {
             (scratch, var run, var tmp) = MakeScratch(request.WorkingDirectory, uid);
             var groups = sandboxed ? memoryGroups : null;
-            var joinGroup = groups is null ? null : JoinGroup(groups, group = Path.GetFileName(scratch));
+            group = groups is null ? null : JoinGroup(groups, Path.GetFileName(scratch), request.Owner);
 
             var info = new ProcessStartInfo(options.Bubblewrap)
             {
@@ -136,7 +136,7 @@ public sealed partial class Sandbox : IDisposable
             var program = request.Program(layout);
             var arguments = request.Arguments(layout);
             using var filter = sandboxed ? OpenFilter() : null;
-            if (joinGroup is not null)
+            if (group is not null)
             {
                 // The first process joins the sandbox's memory group and only then becomes bubblewrap: every
                 // process of the sandbox starts inside it. A join that fails starts nothing. It also makes
@@ -145,7 +145,7 @@ public sealed partial class Sandbox : IDisposable
                 info.FileName = "/bin/sh";
                 info.ArgumentList.Add("-c");
                 info.ArgumentList.Add("echo $$ > \"$0\" && echo 1000 > /proc/self/oom_score_adj && exec \"$@\"");
-                info.ArgumentList.Add(joinGroup);
+                info.ArgumentList.Add(Path.Combine(group, "cgroup.procs"));
                 info.ArgumentList.Add(options.Bubblewrap);
             }
 
@@ -169,7 +169,8 @@ public sealed partial class Sandbox : IDisposable
             }
 
             var process = new Process { StartInfo = info };
-            var sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => Release(uid, group));
+            SandboxedProcess? sandboxedProcess = null;
+            sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => Release(uid, sandboxedProcess!.MemoryGroup)) { MemoryGroup = group };
             request.BeforeStart?.Invoke(process, layout);
             await ProcessLauncher.StartAsync(process);
             process.StandardInput.Close();
@@ -343,15 +344,38 @@ public sealed partial class Sandbox : IDisposable
     }
 
     /// <summary>A new sandbox's memory group. When none can be made (the controller gone, the kernel refusing), the start is a 503: no sandbox starts unbounded.</summary>
-    private static string JoinGroup(MemoryGroups groups, string name)
+    private static string JoinGroup(MemoryGroups groups, string name, string? owner)
     {
         try
         {
-            return groups.Create(name);
+            return groups.Create(name, owner);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new FerryException(FerryErrorKind.Unavailable, $"The sandbox's memory group cannot be made: {ex.Message}", TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>
+    /// A sandbox started for nobody yet (the warm pool's) now runs <paramref name="owner"/>'s code: what its
+    /// processes take from here on counts against that user's bound. False when it cannot be moved (the
+    /// sandbox is then not to be used for them).
+    /// </summary>
+    public bool Adopt(SandboxedProcess sandboxed, string owner)
+    {
+        if (memoryGroups is not { } groups || sandboxed.MemoryGroup is not { } group)
+        {
+            return true;
+        }
+
+        try
+        {
+            sandboxed.MemoryGroup = groups.Move(group, owner);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

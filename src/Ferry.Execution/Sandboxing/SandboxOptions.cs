@@ -33,6 +33,9 @@ public sealed class SandboxOptions
     /// </summary>
     public int SandboxMemoryMb { get; set; } = 8192;
 
+    /// <summary>The share of <see cref="AllSandboxesMemoryPercent"/>'s bound one user's sandboxes may hold together, in percent.</summary>
+    public int UserMemoryPercent { get; set; } = 50;
+
     /// <summary>The share of the server's memory (the machine's, or its own cgroup's bound) all sandboxes may hold together, in percent.</summary>
     public int AllSandboxesMemoryPercent { get; set; } = 75;
 

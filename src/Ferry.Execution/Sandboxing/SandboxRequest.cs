@@ -13,6 +13,9 @@ public sealed record SandboxRequest(Func<SandboxLayout, string> Program, Func<Sa
 
     public int MemoryLimitMb { get; init; }
 
+    /// <summary>The user whose code it runs (null: nobody's yet, a warm worker): its memory counts against theirs.</summary>
+    public string? Owner { get; init; }
+
     public int CpuSeconds { get; init; }
 
     /// <summary>Runs just before the process starts, its scratch made: attach handlers, open the channel.</summary>

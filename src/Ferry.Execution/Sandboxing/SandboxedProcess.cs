@@ -12,6 +12,9 @@ public sealed class SandboxedProcess(Process process, SandboxLayout layout, stri
 
     public SandboxLayout Layout { get; } = layout;
 
+    /// <summary>The directory of its memory group, if it has one (it moves when a user's session takes a warm worker).</summary>
+    public string? MemoryGroup { get; set; }
+
     /// <summary>Kills whatever still runs (the PID namespace goes with it) and removes the scratch.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -94,7 +94,7 @@ public sealed partial class FrameWorker : IWorker
     /// the requests to interrupt. The worker proves itself with a one-time token.
     /// </summary>
     public static async Task<FrameWorker> StartAsync(
-        IRuntime runtime, RuntimeInfo info, Sandbox sandboxes, string workingDirectory, WorkerOptions options, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+        IRuntime runtime, RuntimeInfo info, Sandbox sandboxes, string workingDirectory, string? owner, WorkerOptions options, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         var token = NewToken();
         Socket? listener = null;
@@ -108,6 +108,7 @@ public sealed partial class FrameWorker : IWorker
             {
                 Environment = new Dictionary<string, string>(runtime.Environment) { ["FERRY_TOKEN"] = token },
                 Network = sandboxes.NetworkAllowed,
+                Owner = owner,
                 BeforeStart = (_, layout) =>
                 {
                     socketPath = Path.Combine(layout.HostRun, "channel");
@@ -441,6 +442,9 @@ public sealed partial class FrameWorker : IWorker
             return false;
         }
     }
+
+    /// <summary>A started worker's sandbox (null for a copy forked inside its template's).</summary>
+    internal SandboxedProcess? Sandboxed => (process as WorkerProcess)?.Sandboxed;
 
     public bool IsQuick(TimeSpan limit)
     {

@@ -104,7 +104,7 @@ public sealed partial class WarmWorkerPool(RuntimeCatalog runtimes, Sandbox sand
                 var home = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
                 try
                 {
-                    var worker = await FrameWorker.StartAsync(runtime, info, sandbox, home, options.Value, logger, time, stoppingToken);
+                    var worker = await FrameWorker.StartAsync(runtime, info, sandbox, home, owner: null, options.Value, logger, time, stoppingToken);
                     if (!shelf.Idle.Writer.TryWrite(worker))
                     {
                         await DiscardAsync(worker);

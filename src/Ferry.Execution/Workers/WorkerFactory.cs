@@ -10,12 +10,13 @@ namespace Ferry.Execution.Workers;
 internal sealed class WorkerFactory(
     RuntimeCatalog runtimes, WarmWorkerPool warm, Sandbox sandbox, IOptions<WorkerOptions> options, TimeProvider time, ILogger<FrameWorker> logger) : IWorkerFactory
 {
-    public async Task<IWorker> StartAsync(RuntimeType runtime, string workingDirectory, CancellationToken cancellationToken)
+    public async Task<IWorker> StartAsync(RuntimeType runtime, string workingDirectory, string owner, CancellationToken cancellationToken)
     {
         var (chosen, info) = await runtimes.RequireAsync(runtime);
         if (warm.TryTake(runtime, out var ready))
         {
-            if (ready.TryMoveTo(workingDirectory))
+            // Its memory counts against the owner's from here on; one that cannot be moved is not used.
+            if ((ready.Sandboxed is not { } sandboxed || sandbox.Adopt(sandboxed, owner)) && ready.TryMoveTo(workingDirectory))
             {
                 return ready;
             }
@@ -23,6 +24,6 @@ internal sealed class WorkerFactory(
             await WarmWorkerPool.DiscardAsync(ready); // on another file system: start one as if the pool were empty
         }
 
-        return await FrameWorker.StartAsync(chosen, info, sandbox, workingDirectory, options.Value, logger, time, cancellationToken);
+        return await FrameWorker.StartAsync(chosen, info, sandbox, workingDirectory, owner, options.Value, logger, time, cancellationToken);
     }
 }

@@ -9,8 +9,8 @@ public sealed class FrameChannelTests
     [Fact]
     public async Task ReadAsync_HeaderAnnouncingMoreThanFollows_NeverAsksForTheAnnouncedLength()
     {
-        // User code writes a header for 250 MiB, 3 MiB of body, then nothing: the reader holds what came, not 250 MiB.
-        var stream = new TricklingStream([.. Header(250 * 1024 * 1024), .. new byte[3 * 1024 * 1024]], readSize: 64 * 1024, endWhenDrained: false);
+        // User code writes a header for 140 MiB, 3 MiB of body, then nothing: the reader holds what came, not 140 MiB.
+        var stream = new TricklingStream([.. Header(140 * 1024 * 1024), .. new byte[3 * 1024 * 1024]], readSize: 64 * 1024, endWhenDrained: false);
         using var cancel = new CancellationTokenSource();
         var read = FrameChannel.ReadAsync(stream, cancel.Token);
         await stream.Drained.WaitAsync(TimeSpan.FromSeconds(30));

@@ -172,11 +172,11 @@ public sealed class PythonWorkerTests : FrameWorkerTests
     [Fact]
     public async Task Execute_UserCodeForgesAFrameAndFallsSilent_FailsNamingItPastTheFrameTimeout_AndTheWorkerIsDead()
     {
-        // A header for 250 MiB on the worker's own channel (fd 3), 1 MiB of it, then silence: the channel is broken.
+        // A header for 140 MiB (under the frame cap) on the worker's own channel (fd 3), 1 MiB of it, then silence: the channel is broken.
         await using var forged = await StartAsync(new WorkerOptions { FrameTimeout = TimeSpan.FromSeconds(1) });
         var code = "import os, socket, struct, time\n"
             + "s = socket.socket(fileno=os.dup(3))\n"
-            + "s.sendall(struct.pack('<I', 250 * 1024 * 1024) + b'A' * (1 << 20))\n"
+            + "s.sendall(struct.pack('<I', 140 * 1024 * 1024) + b'A' * (1 << 20))\n"
             + "time.sleep(3600)";
         var execute = forged.ExecuteAsync(code, [], [], CancellationToken.None);
         var behind = forged.ExecuteAsync("x = 1", [], ["x"], CancellationToken.None);
@@ -412,6 +412,6 @@ public sealed class PythonWorkerTests : FrameWorkerTests
         var python = new PythonRuntime(Options.Create(new PythonOptions()));
         var runtime = await python.GetAsync();
         Assert.True(runtime.IsUsable, runtime.Problem);
-        return await FrameWorker.StartAsync(python, runtime, TestSandbox.Create(), WorkingDirectory, options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        return await FrameWorker.StartAsync(python, runtime, TestSandbox.Create(), WorkingDirectory, "tester", options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
     }
 }

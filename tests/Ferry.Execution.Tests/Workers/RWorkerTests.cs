@@ -256,6 +256,6 @@ public sealed class RWorkerTests : FrameWorkerTests
         var r = new RRuntime(new PythonRuntime(Options.Create(new PythonOptions())));
         var runtime = await r.GetAsync();
         Assert.True(runtime.IsUsable, runtime.Problem);
-        return await FrameWorker.StartAsync(r, runtime, TestSandbox.Create(), WorkingDirectory, options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        return await FrameWorker.StartAsync(r, runtime, TestSandbox.Create(), WorkingDirectory, "tester", options, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
     }
 }

@@ -145,8 +145,15 @@ public sealed class SandboxTests
         var own = OwnMemoryGroup();
         Assert.NotNull(own);
         var full = Directory.GetDirectories(Path.Combine(own, $"ferry-{Environment.ProcessId}"))
+            .SelectMany(Directory.GetDirectories)
             .Where(g => long.Parse(File.ReadAllText(Path.Combine(g, "memory.failcnt")), System.Globalization.CultureInfo.InvariantCulture) > 0).ToList();
         var group = Assert.Single(full);
+
+        // It is in its user's group, bounded as /status says, though the session took a warm worker started for nobody.
+        var user = Path.GetDirectoryName(group)!;
+        Assert.StartsWith("user-", Path.GetFileName(user), StringComparison.Ordinal);
+        var userMb = long.Parse(File.ReadAllText(Path.Combine(user, "memory.limit_in_bytes")), System.Globalization.CultureInfo.InvariantCulture) >> 20;
+        Assert.Contains($"; {userMb} MiB for one user's sandboxes;", memory, StringComparison.Ordinal);
         using (var close = await client.DeleteAsync($"/sessions/{id}"))
         {
             Assert.Equal(HttpStatusCode.OK, close.StatusCode);
