@@ -167,6 +167,57 @@ public sealed class SandboxTests
         Assert.False(Directory.Exists(group), $"{group} outlived its session");
     }
 
+    [Fact]
+    public async Task UserMemory_AUserFillingTheirBoundWithSmallProcesses_LosesTheirOwn_NotAnotherUsersLargeWorker()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return; // no memory groups without root (see the test above): nothing to share fairly
+        }
+
+        // All sandboxes 5 % of the machine, a user half of that; a sandbox may reach its user's bound. No warm workers: only these count.
+        await using var factory = new FerryFactory(TestDirectory.Create(), new Dictionary<string, string?>
+        {
+            ["Ferry:Sandbox:SandboxMemoryMb"] = "1000000",
+            ["Ferry:Sandbox:AllSandboxesMemoryPercent"] = "5",
+            ["Ferry:Sandbox:UserMemoryPercent"] = "50",
+            ["Ferry:Workers:WarmPoolSize"] = "0",
+        });
+        using var admin = await factory.LoggedInClientAsync();
+        var memory = (await HttpAssert.OkJsonAsync(await admin.GetAsync("/status"))).GetProperty("components").GetProperty("sandbox").GetProperty("details").GetProperty("memory").GetString()!;
+        var userMb = int.Parse(System.Text.RegularExpressions.Regex.Match(memory, @"; (\d+) MiB for one user's").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        // alice's model: one process holding 60 % of a user's bound, the largest process in any group.
+        var alice = await factory.AddUserAsync(Ferry.Core.Users.Role.Contributor);
+        using var aliceClient = await factory.LoggedInClientAsync(alice, "user-Passw0rd!");
+        var model = await SessionApi.CreateAsync(aliceClient);
+        await SessionApi.RunAsync(aliceClient, model, $"held = b'x' * ({userMb * 6 / 10} << 20)\nok = 1", "ok");
+
+        // bob wants twice his bound in small processes, from two sessions: with one pool for all, that filled it and
+        // the kernel killed alice's worker, the largest process in it.
+        var bob = await factory.AddUserAsync(Ferry.Core.Users.Role.Contributor);
+        using var bobClient = await factory.LoggedInClientAsync(bob, "user-Passw0rd!");
+        var fill = $$"""
+            import os, time
+            children = []
+            for _ in range({{userMb / 30}}):
+                pid = os.fork()
+                if pid == 0:
+                    held = b"x" * (30 << 20)
+                    time.sleep(4)
+                    os._exit(0)
+                children.append(pid)
+            ends = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+            killed = ends.count(-9)
+            """;
+        var sessions = new[] { await SessionApi.CreateAsync(bobClient), await SessionApi.CreateAsync(bobClient) };
+        var killed = await Task.WhenAll(sessions.Select(async id => (await SessionApi.RunAsync(bobClient, id, fill, "killed"))["killed"].GetInt32()));
+        Assert.True(killed.Sum() > 0, "bob's processes never passed his bound");
+
+        // alice's worker lives, with what it held.
+        Assert.Equal(userMb * 6 / 10, (await SessionApi.RunAsync(aliceClient, model, "mb = len(held) >> 20", "mb"))["mb"].GetInt32());
+    }
+
     private static string? OwnMemoryGroup()
     {
         foreach (var line in File.ReadAllLines("/proc/self/cgroup"))
