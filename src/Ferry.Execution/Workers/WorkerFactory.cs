@@ -21,7 +21,7 @@ internal sealed class WorkerFactory(
                 return ready;
             }
 
-            await WarmWorkerPool.DiscardAsync(ready); // on another file system: start one as if the pool were empty
+            await WarmWorkerPool.DiscardAsync(ready); // its group would not move, or another file system: start one as if the pool were empty
         }
 
         return await FrameWorker.StartAsync(chosen, info, sandbox, workingDirectory, owner, options.Value, logger, time, cancellationToken);
