@@ -249,9 +249,8 @@ internal sealed class MemoryGroups
             if (line.StartsWith("0::", StringComparison.Ordinal))
             {
                 var directory = "/sys/fs/cgroup" + line[3..];
-                return File.Exists(Path.Combine(directory, "cgroup.controllers")) && File.ReadAllText(Path.Combine(directory, "cgroup.controllers")).Split(' ', '\n').Contains("memory")
-                    ? (directory, true)
-                    : (null, true);
+                var controllers = Path.Combine(directory, "cgroup.controllers");
+                return File.Exists(controllers) && File.ReadAllText(controllers).Split(' ', '\n').Contains("memory") ? (directory, true) : (null, true);
             }
         }
 

@@ -169,8 +169,7 @@ public sealed partial class Sandbox : IDisposable
             }
 
             var process = new Process { StartInfo = info };
-            SandboxedProcess? sandboxedProcess = null;
-            sandboxedProcess = new SandboxedProcess(process, layout, scratch, () => Release(uid, sandboxedProcess!.MemoryGroup)) { MemoryGroup = group };
+            var sandboxedProcess = new SandboxedProcess(process, layout, scratch, memoryGroup => Release(uid, memoryGroup)) { MemoryGroup = group };
             request.BeforeStart?.Invoke(process, layout);
             await ProcessLauncher.StartAsync(process);
             process.StandardInput.Close();

@@ -4,7 +4,7 @@ using Ferry.Core.Files;
 namespace Ferry.Execution.Sandboxing;
 
 /// <summary>A started sandbox: its outermost process, and the scratch it removes when disposed.</summary>
-public sealed class SandboxedProcess(Process process, SandboxLayout layout, string scratch, Action release) : IAsyncDisposable
+public sealed class SandboxedProcess(Process process, SandboxLayout layout, string scratch, Action<string?> release) : IAsyncDisposable
 {
     private int disposed;
 
@@ -38,7 +38,7 @@ public sealed class SandboxedProcess(Process process, SandboxLayout layout, stri
         }
 
         _ = ConfinedFiles.TryDeleteTree(scratch);
-        release();
+        release(MemoryGroup);
         Process.Dispose();
     }
 }
